@@ -1,0 +1,48 @@
+# Sourced by ./test, ./bench and ./jvirt: picks the JDK and installs missing Debian packages.
+# Contract: idempotent; installs only what dpkg says is missing; runs `apt-get update` first.
+
+JVIRT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export JVIRT_ROOT
+
+# Debian packages the build, the demo image and the tests use.
+JVIRT_PACKAGES=(
+  maven                       # the build
+  qemu-system-x86 qemu-utils  # the hypervisor and qemu-img
+  ovmf                        # UEFI firmware for bootloader.efi
+  busybox-static cpio xz-utils            # demo guest userland and initramfs
+  syslinux syslinux-common mtools dosfstools  # demo guest boot disk (no loop mounts)
+  genisoimage                 # NoCloud ISOs in the image tests
+)
+
+jvirt_java_major() { # prints the feature version of the java binary $1, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
+}
+
+jvirt_pick_jdk() {
+  local best="" best_major=0 candidate major
+  for candidate in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*; do
+    [ -x "$candidate/bin/javac" ] || continue
+    major=$(jvirt_java_major "$candidate/bin/java")
+    [ -n "$major" ] || continue
+    if [ "$major" -gt "$best_major" ]; then best=$candidate; best_major=$major; fi
+  done
+  if [ "$best_major" -lt 21 ]; then
+    echo "jvirt: needs a JDK 21 or newer (found ${best:-none}, version ${best_major}); install one, e.g. 'apt-get install openjdk-21-jdk' or Temurin, or set JAVA_HOME" >&2
+    return 1
+  fi
+  export JAVA_HOME=$best
+  export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+jvirt_install_packages() {
+  local missing=() p
+  for p in "${JVIRT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "jvirt: installing Debian packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
