@@ -1,0 +1,20 @@
+package io.jvirt.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jvirt.api.meta.Quantity;
+import java.util.Map;
+
+/**
+ * A blank scratch disk, discarded with the VMI ({@code v1.EmptyDiskSource}).
+ *
+ * <p>Absent fields are {@code null} and are not written back. Collections are held as given (not copied).
+ *
+ * @param unknown fields this type does not model, kept so a read-modify-write keeps them
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EmptyDiskSource(
+        Quantity capacity,
+        @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+}

@@ -1,0 +1,18 @@
+package io.jvirt.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * The masquerade (NAT) binding ({@code v1.InterfaceMasquerade}); carries no fields.
+ *
+ * <p>Absent fields are {@code null} and are not written back. Collections are held as given (not copied).
+ *
+ * @param unknown fields this type does not model, kept so a read-modify-write keeps them
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record InterfaceMasquerade(
+        @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+}

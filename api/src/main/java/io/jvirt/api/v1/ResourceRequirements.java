@@ -1,0 +1,22 @@
+package io.jvirt.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jvirt.api.meta.Quantity;
+import java.util.Map;
+
+/**
+ * Compute resources of the VMI ({@code v1.ResourceRequirements}).
+ *
+ * <p>Absent fields are {@code null} and are not written back. Collections are held as given (not copied).
+ *
+ * @param unknown fields this type does not model, kept so a read-modify-write keeps them
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ResourceRequirements(
+        Map<String, Quantity> requests,
+        Map<String, Quantity> limits,
+        Boolean overcommitGuestOverhead,
+        @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+}

@@ -1,0 +1,21 @@
+package io.jvirt.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jvirt.api.meta.ObjectMeta;
+import java.util.Map;
+
+/**
+ * The VMI template of a VM or replica set ({@code v1.VirtualMachineInstanceTemplateSpec}).
+ *
+ * <p>Absent fields are {@code null} and are not written back. Collections are held as given (not copied).
+ *
+ * @param unknown fields this type does not model, kept so a read-modify-write keeps them
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VirtualMachineInstanceTemplateSpec(
+        ObjectMeta metadata,
+        VirtualMachineInstanceSpec spec,
+        @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+}
