@@ -85,12 +85,14 @@ public interface ObjectStore extends AutoCloseable {
      * {@code fromResourceVersion == 0}: the current objects as {@link WatchEvent.Type#ADDED} events (with
      * their own resourceVersions, in key order), then live changes. Live events are fanned out from
      * memory; the database is never polled. Delivery happens on a thread of the store (see
-     * {@link WatchListener}); this method returns before any event is delivered.
+     * {@link WatchListener}); delivery may start before this method returns. A
+     * {@code fromResourceVersion} above {@link #currentResourceVersion()} is accepted: the watch delivers
+     * the changes after it once they happen.
      *
      * @throws StoreException.Expired if {@code fromResourceVersion} is older than the compacted log
      *         ({@code 0 < fromResourceVersion < }{@link #oldestWatchableResourceVersion()}); the client
      *         must list again and watch from the list's resourceVersion
-     * @throws IllegalArgumentException if {@code fromResourceVersion} is negative or in the future
+     * @throws IllegalArgumentException if {@code fromResourceVersion} is negative
      */
     Watch watch(KeyPrefix prefix, long fromResourceVersion, WatchListener listener);
 

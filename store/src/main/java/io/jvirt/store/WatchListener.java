@@ -8,7 +8,10 @@ package io.jvirt.store;
  */
 public interface WatchListener {
 
-    /** Called for each event, in strictly increasing resourceVersion order. */
+    /**
+     * Called for each event, in strictly increasing resourceVersion order, except the initial
+     * {@link WatchEvent.Type#ADDED} events of a watch from resourceVersion 0, which come first, in key order.
+     */
     void onEvent(WatchEvent event);
 
     /** Called exactly once, after the last {@link #onEvent}, when the watch ends for {@code reason}. */
