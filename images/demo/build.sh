@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Builds the jvirt demo guest from Debian packages only (no root, no loop mounts) into
+# build/images/demo (or $1):
+#   demo.qcow2                     SeaBIOS -> syslinux -> kernel + initramfs, on a FAT superfloppy
+#   demo-vmlinuz, demo-initrd      the same guest for direct kernel boot (firmware.kernelBoot)
+#   demo-vmlinux                   the uncompressed kernel (PVH): boots ~3 s faster under TCG
+#   containerdisk/, containerdisk.tar
+#                                  an OCI image whose single layer holds /disk/demo.qcow2 (107:107)
+# Idempotent: does nothing when the outputs match this folder's contents and the kernel package.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=${1:-$ROOT/build/images/demo}
+CACHE=$ROOT/build/images/cache
+DISK_MIB=48
+
+kernel_package() {
+  apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+pkg=$(kernel_package)
+if [ -z "$pkg" ]; then apt-get update -qq; pkg=$(kernel_package); fi
+[ -n "$pkg" ] || { echo "build.sh: cannot find the Debian kernel package (linux-image-amd64)" >&2; exit 1; }
+
+stamp=$( (echo "$pkg"; cd "$HERE" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)
+if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$stamp" ]; then exit 0; fi
+echo "build.sh: building the demo guest ($pkg) into $OUT" >&2
+
+mkdir -p "$CACHE" "$OUT"
+WORK=$(mktemp -d "$ROOT/build/images/work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+if ! ls "$CACHE/$pkg"_*.deb >/dev/null 2>&1; then
+  (cd "$CACHE" && apt-get download "$pkg" 2>&1 | grep -v 'unsandboxed' >&2 || true)
+fi
+deb=$(ls "$CACHE/$pkg"_*.deb | head -n1)
+dpkg-deb -x "$deb" "$WORK/kernel"
+kver=${pkg#linux-image-}
+kmods=$WORK/kernel/lib/modules/$kver
+busybox depmod -b "$WORK/kernel" "$kver"   # also decompresses the .ko.xz files in place
+
+# --- initramfs ---------------------------------------------------------------------------
+R=$WORK/root
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,root,var,etc,lib/modules/$kver}
+cp -a "$HERE/rootfs/." "$R/"
+cp /bin/busybox "$R/bin/busybox"
+for applet in $(busybox --list-full); do
+  [ -e "$R/$applet" ] || ln -s /bin/busybox "$R/$applet"
+done
+ln -sf /bin/busybox "$R/init"
+
+# the listed modules and everything they depend on (busybox modprobe reads plain .ko)
+module_path() { # name -> path relative to the modules dir (names match with - and _ alike)
+  local re=${1//[-_]/[-_]}
+  grep -oE "^kernel/[^:]*/${re}\.ko:" "$kmods/modules.dep" | head -n1 | tr -d ':'
+}
+needed=()
+while read -r m; do
+  [ -n "$m" ] || continue
+  p=$(module_path "$m")
+  [ -n "$p" ] || { echo "build.sh: no kernel module $m" >&2; exit 1; }
+  needed+=("$p")
+  read -r -a deps <<< "$(grep -E "^$p:" "$kmods/modules.dep" | cut -d: -f2)"
+  needed+=("${deps[@]}")
+done < "$HERE/rootfs/etc/modules"
+for p in $(printf '%s\n' "${needed[@]}" | sort -u); do
+  mkdir -p "$R/lib/modules/$kver/$(dirname "$p")"
+  cp "$kmods/$p" "$R/lib/modules/$kver/$p"
+done
+busybox depmod -b "$R" "$kver"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n > "$WORK/initrd"
+
+# --- kernels ------------------------------------------------------------------------------
+cp "$WORK/kernel/boot/vmlinuz-$kver" "$WORK/vmlinuz"
+# the bzImage carries an xz stream: cut from its magic and decompress (trailing data is ignored)
+offset=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$WORK/vmlinuz" | head -n1 | cut -d: -f1)
+tail -c +$((offset + 1)) "$WORK/vmlinuz" | xz -dc --single-stream > "$WORK/vmlinux" 2>/dev/null || true
+[ "$(head -c4 "$WORK/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || { echo "build.sh: could not extract vmlinux" >&2; exit 1; }
+
+# --- BIOS disk: FAT superfloppy with syslinux -----------------------------------------------
+img=$WORK/disk.img
+mkfs.vfat -C -n JVIRTDEMO "$img" $((DISK_MIB * 1024)) >/dev/null
+syslinux --install "$img"
+cat > "$WORK/syslinux.cfg" <<CFG
+DEFAULT jvirt
+PROMPT 0
+TIMEOUT 0
+LABEL jvirt
+  KERNEL /vmlinuz
+  INITRD /initrd
+  APPEND console=tty0 console=ttyS0,115200n8 quiet
+CFG
+mcopy -i "$img" "$WORK/syslinux.cfg" ::/syslinux.cfg
+mcopy -i "$img" "$WORK/vmlinuz" ::/vmlinuz
+mcopy -i "$img" "$WORK/initrd" ::/initrd
+qemu-img convert -q -f raw -O qcow2 "$img" "$WORK/demo.qcow2"
+
+# --- containerDisk: OCI image layout, one layer with /disk/demo.qcow2 owned by 107:107 -------
+oci=$WORK/containerdisk
+mkdir -p "$oci/blobs/sha256" "$WORK/layer/disk"
+cp "$WORK/demo.qcow2" "$WORK/layer/disk/demo.qcow2"
+chmod 0555 "$WORK/layer/disk"; chmod 0440 "$WORK/layer/disk/demo.qcow2"
+tar --sort=name --mtime=@0 --owner=107 --group=107 --numeric-owner -C "$WORK/layer" -cf "$WORK/layer.tar" disk
+gzip -9n < "$WORK/layer.tar" > "$WORK/layer.tar.gz"
+blob() { # file -> stores it as a blob, prints "digest size"
+  local d; d=$(sha256sum "$1" | cut -d' ' -f1)
+  cp "$1" "$oci/blobs/sha256/$d"
+  echo "sha256:$d $(stat -c %s "$1")"
+}
+diff_id=sha256:$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
+read -r layer_digest layer_size <<< "$(blob "$WORK/layer.tar.gz")"
+printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"jvirt images/demo/build.sh"}]}' \
+  "$diff_id" > "$WORK/config.json"
+read -r config_digest config_size <<< "$(blob "$WORK/config.json")"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
+  "$config_digest" "$config_size" "$layer_digest" "$layer_size" > "$WORK/manifest.json"
+read -r manifest_digest manifest_size <<< "$(blob "$WORK/manifest.json")"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' \
+  "$manifest_digest" "$manifest_size" > "$oci/index.json"
+echo '{"imageLayoutVersion":"1.0.0"}' > "$oci/oci-layout"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$oci" -cf "$WORK/containerdisk.tar" oci-layout index.json blobs
+
+# --- publish --------------------------------------------------------------------------------
+rm -rf "$OUT/containerdisk"
+mv "$WORK/demo.qcow2" "$OUT/demo.qcow2"
+mv "$WORK/vmlinuz" "$OUT/demo-vmlinuz"
+mv "$WORK/initrd" "$OUT/demo-initrd"
+mv "$WORK/vmlinux" "$OUT/demo-vmlinux"
+mv "$oci" "$OUT/containerdisk"
+mv "$WORK/containerdisk.tar" "$OUT/containerdisk.tar"
+echo "$stamp" > "$OUT/.stamp"
+ls -l "$OUT" >&2
