@@ -29,7 +29,8 @@ mkdir -p "$CACHE" "$OUT"
 WORK=$(mktemp -d "$ROOT/build/images/work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 if ! ls "$CACHE/$pkg"_*.deb >/dev/null 2>&1; then
-  (cd "$CACHE" && apt-get download "$pkg" 2>&1 | grep -v 'unsandboxed' >&2 || true)
+  (cd "$CACHE" && { apt-get download "$pkg" 2>/dev/null || { apt-get update -qq && apt-get download "$pkg" 2>/dev/null; }; }) \
+    || { echo "build.sh: cannot download $pkg" >&2; exit 1; }
 fi
 deb=$(ls "$CACHE/$pkg"_*.deb | head -n1)
 dpkg-deb -x "$deb" "$WORK/kernel"

@@ -48,6 +48,19 @@ class DemoImageIT {
         }
     }
 
+    @Test
+    void rebootsOnRebootAndRunsTheUserScriptOncePerInstance() throws Exception {
+        Path seed = noCloudIso("#!/bin/sh\necho user-script-ran\nreboot\n");
+        try (DemoGuest guest = DemoGuest.builder(work).disk(DemoGuest.demoDir().resolve("demo.qcow2")).readOnlyDisk(seed).start()) {
+            guest.awaitConsole("already initialised", DemoGuest.BOOT_TIMEOUT.multipliedBy(2));
+            guest.awaitConsole("login:", Duration.ofSeconds(30));
+            String console = guest.console();
+            assertEquals(1, console.split("user-script-ran", -1).length - 1, console);
+            assertTrue(console.contains("Requesting system reboot"), console);
+            assertTrue(guest.process().isAlive(), "a reboot keeps QEMU running");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"demo-vmlinuz", "demo-vmlinux"})
     void kernelBootPairBootsToReady(String kernel) throws Exception {
