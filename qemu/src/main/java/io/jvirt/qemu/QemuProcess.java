@@ -1,0 +1,83 @@
+package io.jvirt.qemu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running QEMU started from a {@link QemuCommandLine}. Standard input is closed, standard
+ * output and error go to {@code log} (appended), so QEMU's complaints survive for the caller's
+ * error message.
+ *
+ * <p>{@link #close()} kills QEMU (SIGKILL) if it still runs and waits for it to be reaped, so a
+ * try-with-resources block never leaves a QEMU behind. Thread-safe.
+ */
+public final class QemuProcess implements AutoCloseable {
+    private static final int LOG_TAIL_BYTES = 4096;
+
+    private final Process process;
+    private final Path log;
+
+    private QemuProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts QEMU; its output goes to {@code log}. */
+    public static QemuProcess start(QemuCommandLine command, Path log) throws IOException {
+        Process p = new ProcessBuilder(command.argv())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new QemuProcess(p, log);
+    }
+
+    /** The OS process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** True while QEMU runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Completes with the exit code once QEMU has exited. */
+    public CompletableFuture<Integer> onExit() {
+        return process.onExit().thenApply(Process::exitValue);
+    }
+
+    /** Waits up to {@code timeout} for QEMU to exit; its exit code, or empty if still running. */
+    public Optional<Integer> waitFor(Duration timeout) throws InterruptedException {
+        if (process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Optional.of(process.exitValue());
+        }
+        return Optional.empty();
+    }
+
+    /** The last few KiB QEMU wrote to its log (empty if none or unreadable). */
+    public String logTail() {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = Math.max(0, all.length - LOG_TAIL_BYTES);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** SIGKILL if still running, then wait until reaped. Idempotent. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        process.waitFor();
+    }
+}
