@@ -1,0 +1,32 @@
+package io.jvirt.launcher.convert;
+
+import java.util.Objects;
+
+/** The host side of one guest interface, as set up by the node's network layer. */
+public sealed interface Netdev {
+    /** An open tap device the launcher inherited as file descriptor {@code fd}. */
+    record TapFd(int fd) implements Netdev {
+        public TapFd {
+            if (fd < 3) {
+                throw new IllegalArgumentException("tap fd must be >= 3 (0-2 are stdio): " + fd);
+            }
+        }
+    }
+
+    /** A tap device by name, already created and owned by the user QEMU runs as. */
+    record TapName(String ifname) implements Netdev {
+        public TapName {
+            Objects.requireNonNull(ifname, "ifname");
+            if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
+                throw new IllegalArgumentException("not a Linux interface name: '" + ifname + "'");
+            }
+        }
+    }
+
+    /**
+     * QEMU's user-mode network (slirp), the fallback when no tap is available.
+     *
+     * @param restrict true isolates the guest: no connections leave it (only host forwards reach it)
+     */
+    record UserMode(boolean restrict) implements Netdev {}
+}
