@@ -1,0 +1,449 @@
+package io.jvirt.apiserver.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.apiserver.admission.AdmissionChain;
+import io.jvirt.apiserver.admission.AdmissionRequest;
+import io.jvirt.apiserver.admission.Operation;
+import io.jvirt.apiserver.http.ApiException;
+import io.jvirt.apiserver.http.Cause;
+import io.jvirt.apiserver.http.Codec;
+import io.jvirt.apiserver.patch.JsonPatch;
+import io.jvirt.apiserver.patch.MergePatch;
+import io.jvirt.apiserver.patch.ServerSideApply;
+import io.jvirt.apiserver.resources.ResourceRegistry;
+import io.jvirt.apiserver.resources.ResourceType;
+import io.jvirt.apiserver.schema.SchemaOutcome;
+import io.jvirt.apiserver.schema.StructuralSchema;
+import io.jvirt.store.ListOptions;
+import io.jvirt.store.ListResult;
+import io.jvirt.store.ObjectKey;
+import io.jvirt.store.ObjectStore;
+import io.jvirt.store.Preconditions;
+import io.jvirt.store.StoreException;
+import io.jvirt.store.StoredObject;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The verbs on stored objects (get, list, create, update, patch, delete, deletecollection) with the
+ * apiserver's semantics: system metadata, generation, status subresource, admission, schema
+ * defaulting/pruning/validation, optimistic concurrency, finalizers, dry run. Blocking (it writes to
+ * the store): call it off the event loop. Thread-safe.
+ */
+public final class ObjectService {
+    private static final int MAX_RETRIES = 16;
+    private final ObjectStore store;
+    private final ResourceRegistry registry;
+    private final AdmissionChain admission;
+    private final Clock clock;
+    private volatile GarbageCollector gc;
+
+    public ObjectService(ObjectStore store, ResourceRegistry registry, AdmissionChain admission, Clock clock) {
+        this.store = store;
+        this.registry = registry;
+        this.admission = admission;
+        this.clock = clock;
+    }
+
+    void attach(GarbageCollector collector) {
+        this.gc = collector;
+    }
+
+    public ObjectStore store() { return store; }
+
+    public ResourceRegistry registry() { return registry; }
+
+    // ---- reads ----
+
+    /** The object, presented in {@code type}'s apiVersion. @throws ApiException 404 */
+    public ObjectNode get(ResourceType type, String ns, String name) {
+        return read(type, ns, name).map(s -> present(type, s)).orElseThrow(() -> notFound(type, name));
+    }
+
+    Optional<StoredObject> read(ResourceType type, String ns, String name) {
+        return store.get(type.key(ns, name));
+    }
+
+    /** A page of the collection as a {@code <Kind>List}. */
+    public ObjectNode list(ResourceType type, String ns, Predicate<JsonNode> filter, int limit, String continueToken) {
+        ListResult page;
+        try {
+            page = store.list(type.keyPrefix(ns), new ListOptions(limit, continueToken, o -> filter.test(parse(o))));
+        } catch (StoreException.Expired e) {
+            throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+                    null, null, null, List.of());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid continue token: " + e.getMessage());
+        }
+        ObjectNode list = Codec.NODES.objectNode();
+        list.put("apiVersion", type.apiVersion()).put("kind", type.listKind());
+        ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(page.resourceVersion()));
+        if (page.continueToken() != null) meta.put("continue", page.continueToken());
+        ArrayNode items = list.putArray("items");
+        for (StoredObject o : page.items()) items.add(present(type, o));
+        return list;
+    }
+
+    /** Parses stored JSON (always a valid object: the store holds what this class wrote). */
+    public static ObjectNode parse(StoredObject o) {
+        try {
+            return (ObjectNode) Codec.JSON.readTree(o.json());
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt stored object " + o.key(), e);
+        }
+    }
+
+    /** The stored object as seen through {@code type}'s version. */
+    public static ObjectNode present(ResourceType type, StoredObject stored) {
+        ObjectNode o = parse(stored);
+        return present(type, o);
+    }
+
+    static ObjectNode present(ResourceType type, ObjectNode o) {
+        o.put("apiVersion", type.apiVersion());
+        o.put("kind", type.kind());
+        return o;
+    }
+
+    // ---- create ----
+
+    public WriteResult create(ResourceType type, String ns, ObjectNode body, WriteOptions opts) {
+        List<String> warnings = new ArrayList<>();
+        checkTypeFields(type, body);
+        ObjectNode meta = body.with("metadata");
+        if (!meta.path("name").asText("").isEmpty() && !meta.isObject()) throw ApiException.badRequest("metadata must be an object");
+        if (meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
+            meta.put("name", meta.path("generateName").asText() + ObjectMeta.randomSuffix());
+        }
+        if (type.namespaced()) {
+            String bodyNs = meta.path("namespace").asText("");
+            if (!bodyNs.isEmpty() && ns != null && !bodyNs.equals(ns)) {
+                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+            if (ns == null) ns = bodyNs.isEmpty() ? null : bodyNs;
+            if (ns == null) throw ApiException.badRequest("the namespace of the object is required");
+            meta.put("namespace", ns);
+        } else {
+            meta.remove("namespace");
+        }
+        String name = meta.path("name").asText("");
+        List<Cause> metaErrors = ObjectMeta.validate(meta, type.kind().equals("Namespace") && type.group().isEmpty());
+        if (!metaErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, metaErrors);
+        if (type.namespaced() && store.get(ObjectKey.cluster("", "namespaces", ns)).isEmpty()) {
+            throw ApiException.notFound("namespaces", "", ns);
+        }
+        if (type.statusSubresource() && !type.builtin()) body.remove("status");
+        ObjectMeta.initialise(meta, clock);
+        if (type.kind().equals("Namespace") && type.group().isEmpty()) body.with("status").put("phase", "Active");
+        admit(type, null, body, null, Operation.CREATE, opts, warnings);
+        if (isCrd(type)) CrdRules.prepare(body, type);
+        if (opts.dryRun()) return new WriteResult(201, present(type, body), warnings);
+        StoredObject stored;
+        try {
+            stored = store.create(type.key(ns, name), Codec.toJson(body));
+        } catch (StoreException.AlreadyExists e) {
+            throw ApiException.alreadyExists(type.plural(), type.group(), name);
+        }
+        if (isCrd(type)) registry.putCrd(parse(stored));
+        return new WriteResult(201, present(type, stored), warnings);
+    }
+
+    private static void checkTypeFields(ResourceType type, ObjectNode body) {
+        String kind = body.path("kind").asText("");
+        if (!kind.isEmpty() && !kind.equals(type.kind())) {
+            throw ApiException.badRequest(kind + " in version \"" + type.version() + "\" cannot be handled as a "
+                    + type.kind() + ": the kind of the body does not match the URL");
+        }
+        String apiVersion = body.path("apiVersion").asText("");
+        if (!apiVersion.isEmpty() && !apiVersion.startsWith(type.group().isEmpty() ? "v" : type.group() + "/")) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version (" + type.apiVersion() + ")");
+        }
+        if (body.has("metadata") && !body.get("metadata").isObject()) throw ApiException.badRequest("metadata must be an object");
+        body.put("apiVersion", type.apiVersion()).put("kind", type.kind());
+    }
+
+    private static boolean isCrd(ResourceType type) {
+        return type.group().equals("apiextensions.k8s.io") && type.plural().equals("customresourcedefinitions");
+    }
+
+    /** Mutating admission, schema (defaults, pruning, validation, field validation mode), validating admission. */
+    private void admit(ResourceType type, String sub, ObjectNode object, ObjectNode old, Operation op, WriteOptions opts,
+                       List<String> warnings) {
+        AdmissionRequest req = new AdmissionRequest(op, type, sub, object, old, opts.userName(), opts.dryRun());
+        if (sub == null) admission.mutate(req);
+        String name = object.path("metadata").path("name").asText();
+        SchemaOutcome outcome = StructuralSchema.apply(type.schema(), object);
+        if (!outcome.unknownFields().isEmpty()) {
+            String mode = opts.fieldValidation() == null ? "Warn" : opts.fieldValidation();
+            if (mode.equalsIgnoreCase("Strict")) {
+                List<Cause> causes = outcome.unknownFields().stream()
+                        .map(f -> new Cause("FieldValueInvalid", "unknown field \"" + f + "\"", f)).toList();
+                throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+                        + type.kind() + ": strict decoding error: " + String.join(", ",
+                        outcome.unknownFields().stream().map(f -> "unknown field \"" + f + "\"").toList()), causes);
+            }
+            if (mode.equalsIgnoreCase("Warn")) outcome.unknownFields().forEach(f -> warnings.add("unknown field \"" + f + "\""));
+        }
+        if (!outcome.errors().isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, outcome.errors());
+        if (isCrd(type)) {
+            List<Cause> crdErrors = CrdRules.validate(object);
+            if (!crdErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, crdErrors);
+        }
+        admission.validate(req);
+    }
+
+    // ---- update and patch ----
+
+    /** PUT: replaces the object (or its status with {@code sub = "status"}). */
+    public WriteResult update(ResourceType type, String ns, String name, String sub, ObjectNode body, WriteOptions opts) {
+        checkTypeFields(type, body);
+        String bodyName = body.path("metadata").path("name").asText("");
+        if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+        }
+        String rvText = body.path("metadata").path("resourceVersion").asText("");
+        if (rvText.isEmpty() && !type.builtin()) {
+            throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, List.of(Cause.invalid(
+                    "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")));
+        }
+        long rv = parseRv(rvText);
+        StoredObject current = read(type, ns, name).orElseThrow(() -> notFound(type, name));
+        if (rv != 0 && rv != current.resourceVersion()) throw conflict(type, name);
+        return write(type, ns, name, sub, current, body, rv != 0, opts);
+    }
+
+    /** PATCH with merge, JSON, strategic merge (built-in types) or apply (server-side apply) bodies. */
+    public WriteResult patch(ResourceType type, String ns, String name, String sub, String contentType, byte[] body,
+                             WriteOptions opts) {
+        String ct = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
+        JsonNode patch = switch (ct) {
+            case "application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json" -> Codec.parseJson(body);
+            case "application/apply-patch+yaml", "application/apply-patch+cbor" -> Codec.parseYaml(body);
+            default -> throw ApiException.unsupportedMediaType(contentType);
+        };
+        if (ct.equals("application/strategic-merge-patch+json") && !type.builtin()) throw ApiException.unsupportedMediaType(contentType);
+        if (ct.startsWith("application/apply-patch") && (opts.fieldManager() == null || opts.fieldManager().isEmpty())) {
+            throw ApiException.badRequest("PATCH, application/apply-patch+yaml requests must supply fieldManager");
+        }
+        for (int attempt = 0; ; attempt++) {
+            Optional<StoredObject> found = read(type, ns, name);
+            if (found.isEmpty()) {
+                if (ct.startsWith("application/apply-patch") && sub == null && patch.isObject()) {
+                    ObjectNode applied = ServerSideApply.apply(Codec.NODES.objectNode(), (ObjectNode) patch, opts.fieldManager(), type.apiVersion());
+                    applied.with("metadata").put("name", name);
+                    return create(type, ns, applied, opts);
+                }
+                throw notFound(type, name);
+            }
+            StoredObject current = found.get();
+            ObjectNode live = present(type, current);
+            JsonNode patched = switch (ct) {
+                case "application/merge-patch+json" -> MergePatch.apply(live, patch);
+                case "application/json-patch+json" -> JsonPatch.apply(live, patch);
+                case "application/strategic-merge-patch+json" -> MergePatch.applyStrategic(live, patch);
+                default -> {
+                    if (!patch.isObject()) throw ApiException.badRequest("an apply patch must be an object");
+                    checkTypeFields(type, ((ObjectNode) patch).deepCopy());
+                    yield ServerSideApply.apply(live, (ObjectNode) patch, opts.fieldManager(), type.apiVersion());
+                }
+            };
+            if (!patched.isObject()) throw ApiException.badRequest("the patched object is not an object");
+            ObjectNode result = (ObjectNode) patched;
+            String rvText = result.path("metadata").path("resourceVersion").asText("");
+            long rv = parseRv(rvText);
+            boolean precondition = rv != 0 && rv != current.resourceVersion();
+            if (precondition) throw conflict(type, name);
+            if (!result.path("metadata").path("name").asText(name).equals(name)) {
+                throw ApiException.badRequest("the name of the object does not match the name on the URL");
+            }
+            try {
+                return write(type, ns, name, sub, current, result, rv != 0, opts);
+            } catch (StaleRead e) {
+                if (attempt >= MAX_RETRIES) throw conflict(type, name);
+            }
+        }
+    }
+
+    /** The stored object changed between read and write, and the caller gave no resourceVersion: retry. */
+    private static final class StaleRead extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StaleRead() { super(null, null, false, false); }
+    }
+
+    private WriteResult write(ResourceType type, String ns, String name, String sub, StoredObject current, ObjectNode body,
+                              boolean callerGaveRv, WriteOptions opts) {
+        List<String> warnings = new ArrayList<>();
+        ObjectNode old = present(type, current);
+        ObjectNode next;
+        if ("status".equals(sub)) {
+            next = old.deepCopy();
+            if (body.has("status")) next.set("status", body.get("status"));
+            else next.remove("status");
+        } else if ("scale".equals(sub)) {
+            next = ScaleSubresource.applyScale(type, old, body);
+        } else {
+            next = body.deepCopy();
+            if (type.statusSubresource() && !type.builtin()) {
+                if (old.has("status")) next.set("status", old.get("status"));
+                else next.remove("status");
+            }
+        }
+        ObjectNode meta = next.with("metadata");
+        meta.put("name", name);
+        if (type.namespaced()) meta.put("namespace", ns);
+        else meta.remove("namespace");
+        List<Cause> causes = ObjectMeta.keepSystemFields(meta, old.path("metadata"));
+        causes.addAll(ObjectMeta.validate(meta, false));
+        if (!causes.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, causes);
+        next.put("apiVersion", type.apiVersion()).put("kind", type.kind());
+        admit(type, sub, next, old, Operation.UPDATE, opts, warnings);
+        if (specChanged(old, next)) meta.put("generation", old.path("metadata").path("generation").asLong(1) + 1);
+        if (isCrd(type)) CrdRules.prepare(next, type);
+        if (opts.dryRun()) return new WriteResult(200, next, warnings);
+        boolean finished = meta.has("deletionTimestamp") && meta.path("finalizers").isEmpty();
+        StoredObject stored;
+        try {
+            if (finished) {
+                stored = store.delete(current.key(), Preconditions.resourceVersion(current.resourceVersion()));
+                afterDelete(type, parse(stored));
+            } else {
+                meta.remove("resourceVersion");
+                stored = store.update(current.key(), Codec.toJson(next), Preconditions.resourceVersion(current.resourceVersion()));
+            }
+        } catch (StoreException.Conflict e) {
+            if (callerGaveRv) throw conflict(type, name);
+            throw new StaleRead();
+        } catch (StoreException.NotFound e) {
+            throw notFound(type, name);
+        }
+        ObjectNode out = present(type, stored);
+        if (isCrd(type) && !finished) registry.putCrd(out);
+        if (!finished && meta.has("deletionTimestamp") && gc != null) gc.pending(type, out);
+        return new WriteResult(200, out, warnings);
+    }
+
+    private static boolean specChanged(ObjectNode old, ObjectNode next) {
+        ObjectNode a = old.deepCopy(), b = next.deepCopy();
+        for (ObjectNode o : List.of(a, b)) {
+            o.remove("metadata");
+            o.remove("status");
+            o.remove("apiVersion");
+            o.remove("kind");
+        }
+        return !a.equals(b);
+    }
+
+    // ---- delete ----
+
+    /**
+     * DELETE: honours preconditions, propagationPolicy (Background default, Foreground, Orphan),
+     * finalizers (sets deletionTimestamp and keeps the object) and dry run.
+     */
+    public WriteResult delete(ResourceType type, String ns, String name, JsonNode options, String queryPolicy, WriteOptions opts) {
+        StoredObject current = read(type, ns, name).orElseThrow(() -> notFound(type, name));
+        ObjectNode live = present(type, current);
+        JsonNode pre = options.path("preconditions");
+        String uid = pre.path("uid").asText("");
+        if (!uid.isEmpty() && !uid.equals(live.path("metadata").path("uid").asText())) {
+            throw ApiException.conflict(type.plural(), type.group(), name, "Precondition failed: UID in precondition: " + uid
+                    + ", UID in object meta: " + live.path("metadata").path("uid").asText());
+        }
+        long preRv = parseRv(pre.path("resourceVersion").asText(""));
+        if (preRv != 0 && preRv != current.resourceVersion()) {
+            throw ApiException.conflict(type.plural(), type.group(), name, "Precondition failed: ResourceVersion in precondition: "
+                    + preRv + ", ResourceVersion in object meta: " + current.resourceVersion());
+        }
+        String policy = options.path("propagationPolicy").asText(queryPolicy == null ? "" : queryPolicy);
+        if (policy.isEmpty() && options.has("orphanDependents")) policy = options.get("orphanDependents").asBoolean() ? "Orphan" : "Background";
+        if (policy.isEmpty()) policy = "Background";
+        if (!List.of("Background", "Foreground", "Orphan").contains(policy)) {
+            throw ApiException.invalid("DeleteOptions", "", "", "", List.of(new Cause("FieldValueNotSupported",
+                    "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"", "propagationPolicy")));
+        }
+        if (opts.dryRun()) return new WriteResult(200, live, List.of());
+        ObjectNode meta = live.with("metadata");
+        if (policy.equals("Orphan") && gc != null) gc.orphanDependents(live);
+        boolean foreground = policy.equals("Foreground");
+        if (meta.path("finalizers").isEmpty() && !foreground) {
+            try {
+                StoredObject gone = store.delete(current.key(), Preconditions.resourceVersion(current.resourceVersion()));
+                ObjectNode out = present(type, gone);
+                afterDelete(type, out);
+                return new WriteResult(200, out, List.of());
+            } catch (StoreException.Conflict e) {
+                return delete(type, ns, name, options, queryPolicy, opts);
+            } catch (StoreException.NotFound e) {
+                throw notFound(type, name);
+            }
+        }
+        if (meta.has("deletionTimestamp") && !foreground) return new WriteResult(200, live, List.of());
+        ObjectNode next = live.deepCopy();
+        ObjectNode nm = next.with("metadata");
+        if (!nm.has("deletionTimestamp")) {
+            nm.put("deletionTimestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+            nm.put("deletionGracePeriodSeconds", 0);
+        }
+        if (foreground && !ObjectMeta.contains(nm.path("finalizers"), "foregroundDeletion")) nm.withArray("finalizers").add("foregroundDeletion");
+        nm.remove("resourceVersion");
+        try {
+            StoredObject stored = store.update(current.key(), Codec.toJson(next), Preconditions.resourceVersion(current.resourceVersion()));
+            ObjectNode out = present(type, stored);
+            if (gc != null) gc.pending(type, out);
+            return new WriteResult(202, out, List.of());
+        } catch (StoreException.Conflict e) {
+            return delete(type, ns, name, options, queryPolicy, opts);
+        }
+    }
+
+    /** DELETE on a collection: deletes every selected object, returns them as a list. */
+    public ObjectNode deleteCollection(ResourceType type, String ns, Predicate<JsonNode> filter, JsonNode options,
+                                       String queryPolicy, WriteOptions opts) {
+        ObjectNode list = list(type, ns, filter, 0, null);
+        ArrayNode deleted = Codec.NODES.arrayNode();
+        for (JsonNode item : list.path("items")) {
+            try {
+                deleted.add(delete(type, item.path("metadata").path("namespace").asText(null),
+                        item.path("metadata").path("name").asText(), options, queryPolicy, opts).body());
+            } catch (ApiException e) {
+                if (e.code() != 404) throw e;
+            }
+        }
+        list.set("items", deleted);
+        return list;
+    }
+
+    private void afterDelete(ResourceType type, ObjectNode gone) {
+        if (isCrd(type)) {
+            registry.removeCrd(gone.path("metadata").path("name").asText());
+            if (gc != null) gc.crdDeleted(gone);
+        }
+        if (gc != null) gc.deleted(type, gone);
+    }
+
+    // ---- helpers ----
+
+    static long parseRv(String text) {
+        if (text == null || text.isEmpty()) return 0;
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid resourceVersion \"" + text + "\"");
+        }
+    }
+
+    private static ApiException notFound(ResourceType type, String name) {
+        return ApiException.notFound(type.plural(), type.group(), name);
+    }
+
+    private static ApiException conflict(ResourceType type, String name) {
+        return ApiException.conflict(type.plural(), type.group(), name);
+    }
+}

@@ -1,0 +1,75 @@
+package io.jvirt.apiserver.resources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass and
+ * CustomResourceDefinition itself. Their schemas keep unknown fields (the real apiserver validates
+ * these with compiled types; jvirt stores them as given) and their tables show the usual columns.
+ */
+public final class BuiltinResources {
+    private BuiltinResources() {}
+
+    private static final PrinterColumn AGE = new PrinterColumn("Age", "date", "", "CreationTimestamp", ".metadata.creationTimestamp", 0);
+
+    public static List<ResourceType> all() {
+        List<ResourceType> t = new ArrayList<>();
+        t.add(core("Namespace", "namespaces", false, List.of("ns"), List.of(), true,
+                col("Status", ".status.phase", 0)));
+        t.add(core("Pod", "pods", true, List.of("po"), List.of("all"), true,
+                col("Status", ".status.phase", 0), col("IP", ".status.podIP", 1), col("Node", ".spec.nodeName", 1)));
+        t.add(core("Event", "events", true, List.of("ev"), List.of(), false,
+                col("Type", ".type", 0), col("Reason", ".reason", 0), col("Object", ".involvedObject.name", 0),
+                col("Message", ".message", 0)));
+        t.add(core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), false));
+        t.add(core("Secret", "secrets", true, List.of(), List.of(), false, col("Type", ".type", 0)));
+        t.add(core("Service", "services", true, List.of("svc"), List.of("all"), true,
+                col("Type", ".spec.type", 0), col("Cluster-IP", ".spec.clusterIP", 0)));
+        t.add(core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), true,
+                col("Status", ".status.phase", 0), col("Volume", ".spec.volumeName", 0),
+                col("Capacity", ".status.capacity.storage", 0), col("StorageClass", ".spec.storageClassName", 0)));
+        t.add(core("PersistentVolume", "persistentvolumes", false, List.of("pv"), List.of(), true,
+                col("Capacity", ".spec.capacity.storage", 0), col("Status", ".status.phase", 0),
+                col("Claim", ".spec.claimRef.name", 0), col("StorageClass", ".spec.storageClassName", 0)));
+        t.add(core("Node", "nodes", false, List.of("no"), List.of(), true,
+                col("Status", ".status.conditions[?(@.type=='Ready')].status", 0),
+                col("Version", ".status.nodeInfo.kubeletVersion", 0)));
+        t.add(core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false));
+        t.add(type("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false,
+                col("Holder", ".spec.holderIdentity", 0)));
+        t.add(type("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), List.of(), false,
+                col("Provisioner", ".provisioner", 0), col("ReclaimPolicy", ".reclaimPolicy", 0)));
+        t.add(type("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
+                List.of("crd", "crds"), List.of("api-extensions"), true, col("Created At", ".metadata.creationTimestamp", 0)));
+        return t;
+    }
+
+    private static PrinterColumn col(String name, String path, int priority) {
+        return new PrinterColumn(name, "string", "", name, path, priority);
+    }
+
+    private static ResourceType core(String kind, String plural, boolean namespaced, List<String> shortNames,
+                                     List<String> categories, boolean status, PrinterColumn... columns) {
+        return type("", "v1", kind, plural, namespaced, shortNames, categories, status, columns);
+    }
+
+    private static ResourceType type(String group, String version, String kind, String plural, boolean namespaced,
+                                     List<String> shortNames, List<String> categories, boolean status,
+                                     PrinterColumn... columns) {
+        List<PrinterColumn> cols = new ArrayList<>(List.of(columns));
+        cols.add(AGE);
+        return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames, categories,
+                looseSchema(), List.copyOf(cols), status, null, true, version);
+    }
+
+    /** An object schema that accepts any fields (stored as sent). */
+    static JsonNode looseSchema() {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("type", "object").put("x-kubernetes-preserve-unknown-fields", true);
+        return s;
+    }
+}

@@ -1,0 +1,75 @@
+package io.jvirt.apiserver.security;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Static bearer tokens, one {@code token,user,role} line each, in a 0600 file (the format of
+ * kube-apiserver's --token-auth-file plus a role column). Thread-safe; lookups are constant-time
+ * in the token's content.
+ */
+public final class TokenFile {
+    private final Path file;
+    private final Map<String, User> byToken = new ConcurrentHashMap<>();
+
+    private TokenFile(Path file) {
+        this.file = file;
+    }
+
+    /** Loads {@code file}, creating it with one admin token when it does not exist. */
+    public static TokenFile ensure(Path file) throws IOException {
+        TokenFile tokens = new TokenFile(file);
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.trim().split(",");
+                if (f.length == 3 && !f[0].isEmpty()) tokens.byToken.put(f[0], new User(f[1], Role.valueOf(f[2].toUpperCase())));
+            }
+        }
+        if (tokens.tokenFor("admin").isEmpty()) tokens.add("admin", Role.ADMIN);
+        return tokens;
+    }
+
+    /** Adds a new random token for {@code user} and persists the file; returns the token. */
+    public synchronized String add(String user, Role role) throws IOException {
+        byte[] raw = new byte[24];
+        new SecureRandom().nextBytes(raw);
+        String token = HexFormat.of().formatHex(raw);
+        byToken.put(token, new User(user, role));
+        List<String> lines = new ArrayList<>();
+        byToken.forEach((t, u) -> lines.add(t + "," + u.name() + "," + u.role().name().toLowerCase()));
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, lines);
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // non-POSIX file system
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return token;
+    }
+
+    /** The first token of {@code user}, if any. */
+    public Optional<String> tokenFor(String user) {
+        return byToken.entrySet().stream().filter(e -> e.getValue().name().equals(user)).map(Map.Entry::getKey).findFirst();
+    }
+
+    /** The user holding {@code token}, compared in constant time. */
+    public Optional<User> authenticate(String token) {
+        if (token == null || token.isEmpty()) return Optional.empty();
+        for (var e : byToken.entrySet()) {
+            if (MessageDigest.isEqual(e.getKey().getBytes(), token.getBytes())) return Optional.of(e.getValue());
+        }
+        return Optional.empty();
+    }
+}

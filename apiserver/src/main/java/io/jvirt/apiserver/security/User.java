@@ -1,0 +1,4 @@
+package io.jvirt.apiserver.security;
+
+/** An authenticated caller. */
+public record User(String name, Role role) {}
