@@ -1,0 +1,93 @@
+package io.jvirt.apiserver;
+
+import io.jvirt.apiserver.security.Role;
+import io.jvirt.store.SqliteStore;
+import io.jvirt.store.StoreConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Test fixture: a real {@link ApiServer} over a real SQLite store in a temp directory on a loopback
+ * port, with an admin kubeconfig. {@link #restart()} stops server and store and starts both again on
+ * the same port and data. {@link #close()} stops everything and deletes the directory.
+ */
+final class RunningServer implements AutoCloseable {
+    final Path dir;
+    final int port;
+    private final StoreConfig storeConfig;
+    SqliteStore store;
+    ApiServer server;
+
+    private RunningServer(Path dir, int port, StoreConfig storeConfig) {
+        this.dir = dir;
+        this.port = port;
+        this.storeConfig = storeConfig;
+    }
+
+    static RunningServer start() throws Exception {
+        Path dir = Files.createTempDirectory("jvirt-apiserver-it");
+        return start(dir, StoreConfig.defaults(dir.resolve("objects.db")));
+    }
+
+    static RunningServer start(Path dir, StoreConfig config) throws Exception {
+        RunningServer s = new RunningServer(dir, freePort(), config);
+        s.open();
+        return s;
+    }
+
+    private void open() throws Exception {
+        store = SqliteStore.open(storeConfig);
+        server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", port), store);
+        server.writeKubeconfig(kubeconfig(), "admin");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    /** A kubeconfig for a new user with {@code role}. */
+    Path kubeconfigFor(String user, Role role) throws IOException {
+        server.tokens().add(user, role);
+        Path file = dir.resolve("kubeconfig-" + user);
+        server.writeKubeconfig(file, user);
+        return file;
+    }
+
+    String adminToken() {
+        return server.tokens().tokenFor("admin").orElseThrow();
+    }
+
+    String url() {
+        return server.url();
+    }
+
+    void stop() {
+        if (server != null) server.close();
+        if (store != null) store.close();
+        server = null;
+        store = null;
+    }
+
+    void restart() throws Exception {
+        stop();
+        open();
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
