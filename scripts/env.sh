@@ -7,6 +7,7 @@ export JVIRT_ROOT
 # Debian packages the build, the demo image and the tests use.
 JVIRT_PACKAGES=(
   maven                       # the build
+  curl                        # ./jvirt's readiness probe
   qemu-system-x86 qemu-utils  # the hypervisor and qemu-img
   ovmf                        # UEFI firmware for bootloader.efi
   busybox-static cpio xz-utils            # demo guest userland and initramfs
@@ -32,6 +33,8 @@ jvirt_pick_jdk() {
   fi
   export JAVA_HOME=$best
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run
+  if [ "$best_major" -ge 24 ]; then export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"; fi
 }
 
 jvirt_install_packages() {
