@@ -1,5 +1,7 @@
 package io.jvirt.qemu;
 
+import io.jvirt.qemu.qmp.QmpClient;
+import io.jvirt.qemu.qmp.QmpListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +71,26 @@ public final class QemuProcess implements AutoCloseable {
             return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Connects to QEMU's QMP socket ({@link QmpClient#connect}), retrying while QEMU creates it,
+     * and failing at once with QEMU's own words if QEMU exits first (e.g. it rejected its command
+     * line).
+     *
+     * @throws IOException if QEMU exited, or QMP was not ready within {@code timeout}
+     */
+    public QmpClient connectQmp(Path socket, Duration timeout, QmpListener... listeners)
+            throws IOException, InterruptedException {
+        try {
+            return QmpClient.connect(socket, timeout, process::isAlive, listeners);
+        } catch (IOException e) {
+            if (process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                throw new IOException("QEMU exited " + process.exitValue() + " before QMP on " + socket
+                        + " was ready: " + logTail().strip(), e);
+            }
+            throw e;
         }
     }
 

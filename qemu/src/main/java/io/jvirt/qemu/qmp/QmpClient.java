@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -85,8 +86,18 @@ public final class QmpClient implements AutoCloseable {
      */
     public static QmpClient connect(Path socket, Duration timeout, QmpListener... listeners)
             throws IOException, InterruptedException {
+        return connect(socket, timeout, () -> true, listeners);
+    }
+
+    /**
+     * Like {@link #connect(Path, Duration, QmpListener...)}, but stops retrying the socket as soon
+     * as {@code keepTrying} says false (e.g. {@code process::isAlive} of the QEMU that should
+     * open it), so a dead QEMU fails the connect at once instead of at the deadline.
+     */
+    public static QmpClient connect(Path socket, Duration timeout, BooleanSupplier keepTrying, QmpListener... listeners)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        SocketChannel channel = openWithRetry(socket, deadline);
+        SocketChannel channel = openWithRetry(socket, deadline, keepTrying);
         QmpClient client = new QmpClient(channel, socket);
         client.listeners.addAll(List.of(listeners));
         try {
@@ -329,7 +340,8 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    private static SocketChannel openWithRetry(Path socket, long deadline) throws IOException, InterruptedException {
+    private static SocketChannel openWithRetry(Path socket, long deadline, BooleanSupplier keepTrying)
+            throws IOException, InterruptedException {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         while (true) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -338,7 +350,7 @@ public final class QmpClient implements AutoCloseable {
                 return channel;
             } catch (IOException e) {
                 channel.close();
-                if (System.nanoTime() - deadline >= 0) {
+                if (System.nanoTime() - deadline >= 0 || !keepTrying.getAsBoolean()) {
                     throw new IOException("cannot connect to QMP socket " + socket + ": " + e.getMessage(), e);
                 }
                 Thread.sleep(20);

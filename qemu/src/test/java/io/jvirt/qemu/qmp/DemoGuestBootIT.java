@@ -54,7 +54,7 @@ class DemoGuestBootIT {
                 .build();
         RecordingListener listener = new RecordingListener();
         try (QemuProcess qemu = QemuProcess.start(cmd, dir.resolve("qemu.log"));
-             QmpClient client = QmpClient.connect(qmp, BOOT, listener)) {
+             QmpClient client = qemu.connectQmp(qmp, BOOT, listener)) {
             assertTrue(awaitText(serial, "jvirt-demo ready", BOOT, qemu),
                     "no ready line within " + BOOT + "; console:\n" + read(serial) + "\nqemu:\n" + qemu.logTail());
             assertEquals(QmpStatus.RunState.RUNNING, client.queryStatus().state());

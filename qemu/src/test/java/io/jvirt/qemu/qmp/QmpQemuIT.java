@@ -41,7 +41,7 @@ class QmpQemuIT {
                 .build();
         RecordingListener listener = new RecordingListener();
         try (QemuProcess qemu = QemuProcess.start(cmd, dir.resolve("qemu.log"));
-             QmpClient client = QmpClient.connect(qmp, WAIT, listener)) {
+             QmpClient client = qemu.connectQmp(qmp, WAIT, listener)) {
             assertEquals(7, client.greeting().version().major(), qemu.logTail());
             assertEquals(client.greeting().version(), client.queryVersion());
 
