@@ -36,10 +36,15 @@ final class Kubectl {
     }
 
     Result run(int timeoutSeconds, String stdin, String... args) throws IOException, InterruptedException {
+        return run(timeoutSeconds, stdin, java.util.Map.of(), args);
+    }
+
+    Result run(int timeoutSeconds, String stdin, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary(), "--kubeconfig", kubeconfig.toString(), "--cache-dir", cacheDir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("KUBECONFIG");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile(cacheDir.getParent(), "kubectl", ".out");
         Path err = Files.createTempFile(cacheDir.getParent(), "kubectl", ".err");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());

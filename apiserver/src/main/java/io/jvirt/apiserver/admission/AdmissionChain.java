@@ -36,9 +36,9 @@ public final class AdmissionChain {
             if (causes.isEmpty()) continue;
             String joined = String.join(", ", causes.stream().limit(10).map(Cause::message).toList());
             if (causes.size() > 10) joined += ", and " + (causes.size() - 10) + " more validation errors";
-            String name = request.object().path("metadata").path("name").asText();
+            // like kube-apiserver relaying a webhook's Status: the webhook's details (causes only, no name or kind)
             throw new ApiException(422, "Invalid", "admission webhook \"" + a.name() + "\" denied the request: " + joined,
-                    name, request.type().group(), request.type().plural(), causes.stream().limit(10).toList());
+                    null, null, null, causes.stream().limit(10).toList());
         }
     }
 }

@@ -59,6 +59,7 @@ public final class WatchSession implements WatchListener {
         sink.onClose(s::stop);
         try {
             s.watch = store.watch(request.type().keyPrefix(request.namespace()), request.fromRv(), s);
+            if (s.ended.get()) s.watch.close();
         } catch (StoreException.Expired e) {
             ObjectNode ev = Codec.NODES.objectNode().put("type", "ERROR");
             ev.set("object", ApiException.expired(e.requested(), e.oldestAvailable()).toStatus());

@@ -61,7 +61,7 @@ public final class BuiltinResources {
                                      List<String> shortNames, List<String> categories, boolean status,
                                      PrinterColumn... columns) {
         List<PrinterColumn> cols = new ArrayList<>(List.of(columns));
-        cols.add(AGE);
+        if (!kind.equals("CustomResourceDefinition")) cols.add(AGE);
         return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames, categories,
                 looseSchema(), List.copyOf(cols), status, null, true, version);
     }

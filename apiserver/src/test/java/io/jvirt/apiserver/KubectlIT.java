@@ -1,0 +1,344 @@
+package io.jvirt.apiserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.jvirt.apiserver.resources.BuiltinResources;
+import io.jvirt.apiserver.resources.BundledCrds;
+import io.jvirt.apiserver.security.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The stock kubectl against the real server (in-process, loopback, temp data dir, generated
+ * kubeconfig): KubeVirt's example manifests, KubeVirt's printer columns, round trips and the
+ * everyday commands. Acceptance of issue 3.
+ */
+class KubectlIT {
+    static final Path EXAMPLES = Path.of("/work/shared/reference/kubevirt-examples");
+    static RunningServer server;
+    static Kubectl kubectl;
+    static Http http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RunningServer.start();
+        kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(server.dir.resolve("kubectl-cache")));
+        http = Http.admin(server);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    static Kubectl.Result ok(String... args) throws Exception {
+        Kubectl.Result r = kubectl.run(args);
+        assertEquals(0, r.exit(), () -> "kubectl " + String.join(" ", args) + "\n" + r.all());
+        return r;
+    }
+
+    /** Creates a namespace (over HTTP: kubectl create namespace sends protobuf, which jvirt does not decode). */
+    static void namespace(String name) throws Exception {
+        var r = http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
+        assertEquals(201, r.code(), r.raw());
+    }
+
+    static List<JsonNode> documents(Path file) throws IOException {
+        YAMLMapper yaml = new YAMLMapper();
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = yaml.getFactory().createParser(file.toFile())) {
+            yaml.readValues(parser, JsonNode.class).forEachRemaining(d -> {
+                if (d != null && d.isObject()) docs.add(d);
+            });
+        }
+        return docs;
+    }
+
+    static Set<String> servedKinds() throws IOException {
+        Set<String> kinds = new TreeSet<>();
+        BuiltinResources.all().forEach(t -> kinds.add(t.kind()));
+        BundledCrds.load().forEach(c -> kinds.add(c.path("spec").path("names").path("kind").asText()));
+        return kinds;
+    }
+
+    /** Example files whose every document is of a served kind. */
+    static Stream<Path> servedExamples() throws IOException {
+        Set<String> kinds = servedKinds();
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                List<JsonNode> docs = documents(f);
+                if (!docs.isEmpty() && docs.stream().allMatch(d -> kinds.contains(d.path("kind").asText()))) out.add(f);
+            }
+        }
+        return out.stream();
+    }
+
+    @Test
+    void mostExamplesAreServed() throws IOException {
+        long served = servedExamples().count();
+        assertTrue(served >= 30, "only " + served + " example files use served kinds; served kinds: " + servedKinds());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servedExamples")
+    void everyServedExampleAppliesAndRoundTrips(Path file) throws Exception {
+        String ns = "ex-" + file.getFileName().toString().replace(".yaml", "").replaceAll("[^a-z0-9-]", "-");
+        if (ns.length() > 63) ns = ns.substring(0, 63).replaceAll("-+$", "");
+        namespace(ns);
+        ok("apply", "-n", ns, "-f", file.toString());
+        for (JsonNode doc : documents(file)) {
+            String kind = doc.path("kind").asText();
+            String group = doc.path("apiVersion").asText().contains("/") ? "." + doc.path("apiVersion").asText().split("/")[0] : "";
+            String name = doc.path("metadata").path("name").asText();
+            JsonNode live = Http.JSON.readTree(ok("get", "-n", ns, kind.toLowerCase() + group + "/" + name, "-o", "json").out());
+            List<String> missing = new ArrayList<>();
+            subset(doc, live, "", missing);
+            assertTrue(missing.isEmpty(), file.getFileName() + ": fields lost or changed: " + missing);
+        }
+    }
+
+    /** Collects paths where {@code expected} is not contained in {@code actual} (status excluded: the server owns it). */
+    static void subset(JsonNode expected, JsonNode actual, String path, List<String> missing) {
+        if (expected.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String p = path + "." + e.getKey();
+                if (p.equals(".status") || p.equals(".metadata.namespace")) continue;
+                if (!actual.has(e.getKey())) {
+                    if (!e.getValue().isNull()) missing.add(p);
+                    continue;
+                }
+                subset(e.getValue(), actual.get(e.getKey()), p, missing);
+            }
+        } else if (expected.isArray()) {
+            if (!actual.isArray() || actual.size() != expected.size()) {
+                missing.add(path);
+                return;
+            }
+            for (int i = 0; i < expected.size(); i++) subset(expected.get(i), actual.get(i), path + "[" + i + "]", missing);
+        } else if (!expected.equals(actual) && !expected.asText().equals(actual.asText())) {
+            missing.add(path + " (" + expected + " vs " + actual + ")");
+        }
+    }
+
+    @Test
+    void getShowsKubeVirtColumns() throws Exception {
+        namespace("columns");
+        for (String f : List.of("vm-cirros.yaml", "vmi-fedora.yaml", "vmi-replicaset-cirros.yaml")) {
+            ok("apply", "-n", "columns", "-f", EXAMPLES.resolve(f).toString());
+        }
+        String out = ok("get", "-n", "columns", "vm,vmi,vmirs").out();
+        List<String> headers = out.lines().filter(l -> l.startsWith("NAME")).map(l -> String.join(" ", l.trim().split("\\s+"))).toList();
+        assertEquals(List.of("NAME AGE STATUS READY", "NAME AGE PHASE IP NODENAME READY", "NAME DESIRED CURRENT READY AGE"), headers, out);
+        assertTrue(out.contains("virtualmachine.kubevirt.io/vm-cirros"), out);
+        String wide = ok("get", "-n", "columns", "vmi", "-o", "wide").out();
+        assertTrue(wide.lines().findFirst().orElseThrow().matches("NAME\\s+AGE\\s+PHASE\\s+IP\\s+NODENAME\\s+READY\\s+LIVE-MIGRATABLE\\s+PAUSED"), wide);
+        http.patch("/apis/kubevirt.io/v1/namespaces/columns/virtualmachineinstances/vmi-fedora/status", "application/merge-patch+json",
+                "{\"status\":{\"phase\":\"Running\",\"nodeName\":\"node01\",\"interfaces\":[{\"ipAddress\":\"10.0.0.5\"}],\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+        String row = ok("get", "-n", "columns", "vmi", "vmi-fedora", "--no-headers").out().trim();
+        assertTrue(row.matches("vmi-fedora\\s+\\S+\\s+Running\\s+10\\.0\\.0\\.5\\s+node01\\s+True"), row);
+    }
+
+    private static Path writeVm(String name, String runStrategy, String extraLabel) throws IOException {
+        String yaml = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata:
+                  name: %s
+                  labels: {kubevirt.io/vm: %s%s}
+                spec:
+                  runStrategy: %s
+                  template:
+                    metadata:
+                      labels: {kubevirt.io/vm: %s}
+                    spec:
+                      domain:
+                        devices:
+                          disks:
+                          - name: containerdisk
+                            disk: {bus: virtio}
+                        resources:
+                          requests: {memory: 128Mi}
+                      volumes:
+                      - name: containerdisk
+                        containerDisk: {image: registry:5000/kubevirt/cirros-container-disk-demo:devel}
+                """.formatted(name, name, extraLabel, runStrategy, name);
+        Path f = server.dir.resolve(name + "-" + runStrategy + ".yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void editingCommandsChangeTheObject() throws Exception {
+        ok("apply", "-f", writeVm("vm-edit", "Halted", "").toString());
+        ok("patch", "vm", "vm-edit", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+        assertEquals("Always", ok("get", "vm", "vm-edit", "-o", "jsonpath={.spec.runStrategy}").out());
+        ok("patch", "vm", "vm-edit", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/runStrategy\",\"value\":\"Manual\"}]");
+        assertEquals("Manual", ok("get", "vm", "vm-edit", "-o", "jsonpath={.spec.runStrategy}").out());
+        ok("apply", "-f", writeVm("vm-edit", "RerunOnFailure", ", tier: gold").toString());
+        assertEquals("RerunOnFailure gold", ok("get", "vm", "vm-edit", "-o", "jsonpath={.spec.runStrategy} {.metadata.labels.tier}").out());
+        ok("label", "vm", "vm-edit", "owner=alice");
+        ok("annotate", "vm", "vm-edit", "note=hello");
+        assertEquals("alice hello", ok("get", "vm", "vm-edit", "-o", "jsonpath={.metadata.labels.owner} {.metadata.annotations.note}").out());
+        ok("label", "vm", "vm-edit", "owner-");
+        assertEquals("", ok("get", "vm", "vm-edit", "-o", "jsonpath={.metadata.labels.owner}").out());
+        Kubectl.Result edit = kubectl.run(60, null, Map.of("KUBE_EDITOR", "sed -i s/runStrategy:\\ RerunOnFailure/runStrategy:\\ Once/"), "edit", "vm", "vm-edit");
+        assertEquals(0, edit.exit(), edit.all());
+        assertEquals("Once", ok("get", "vm", "vm-edit", "-o", "jsonpath={.spec.runStrategy}").out());
+        String gen = ok("get", "vm", "vm-edit", "-o", "jsonpath={.metadata.generation}").out();
+        assertEquals("5", gen, "generation counts the spec changes (create, merge, json, apply, edit)");
+        String described = ok("describe", "vm", "vm-edit").out();
+        assertTrue(described.contains("Name:") && described.contains("vm-edit") && described.contains("Run Strategy:  Once"), described);
+        ok("delete", "vm", "vm-edit");
+        Kubectl.Result gone = kubectl.run("get", "vm", "vm-edit");
+        assertNotEquals(0, gone.exit());
+        assertTrue(gone.err().contains("(NotFound)"), gone.all());
+    }
+
+    @Test
+    void serverSideApply() throws Exception {
+        ok("apply", "--server-side", "-f", writeVm("vm-ssa", "Halted", ", tier: silver").toString());
+        ok("apply", "--server-side", "-f", writeVm("vm-ssa", "Always", "").toString());
+        JsonNode live = Http.JSON.readTree(ok("get", "vm", "vm-ssa", "-o", "json", "--show-managed-fields").out());
+        assertEquals("Always", live.path("spec").path("runStrategy").asText());
+        assertTrue(live.path("metadata").path("labels").path("tier").isMissingNode(), "a label no longer applied is removed: " + live);
+        assertEquals("kubectl", live.path("metadata").path("managedFields").get(0).path("manager").asText());
+        assertEquals("Apply", live.path("metadata").path("managedFields").get(0).path("operation").asText());
+    }
+
+    @Test
+    void waitForConditionSetByTheTest() throws Exception {
+        ok("apply", "-f", writeVm("vm-wait", "Always", "").toString());
+        Path out = server.dir.resolve("wait.out");
+        Process wait = kubectl.start(out, "wait", "--for=condition=Ready", "vm/vm-wait", "--timeout=60s");
+        try {
+            Thread.sleep(1500);
+            assertTrue(wait.isAlive(), "wait must block until the condition is set: " + Files.readString(out));
+            var r = http.patch("/apis/kubevirt.io/v1/namespaces/default/virtualmachines/vm-wait/status", "application/merge-patch+json",
+                    "{\"status\":{\"printableStatus\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+            assertEquals(200, r.code(), r.raw());
+            assertTrue(wait.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "kubectl wait did not return");
+            assertEquals(0, wait.exitValue(), Files.readString(out));
+            assertTrue(Files.readString(out).contains("condition met"), Files.readString(out));
+        } finally {
+            wait.destroyForcibly();
+        }
+        String row = ok("get", "vm", "vm-wait", "--no-headers").out();
+        assertTrue(row.matches("vm-wait\\s+\\S+\\s+Running\\s+True\\s*"), row);
+    }
+
+    @Test
+    void getWatchShowsChangesAsTheyHappen() throws Exception {
+        namespace("watched");
+        Path out = server.dir.resolve("watch.out");
+        Path only = server.dir.resolve("watch-only.out");
+        Process watch = kubectl.start(out, "get", "vm", "-n", "watched", "-w", "--output-watch-events");
+        Process watchOnly = kubectl.start(only, "get", "vm", "-n", "watched", "--watch-only");
+        try {
+            Thread.sleep(1500);
+            ok("apply", "-n", "watched", "-f", writeVm("vm-watch", "Halted", "").toString());
+            awaitLine(out, "ADDED\\s+vm-watch.*");
+            ok("patch", "-n", "watched", "vm", "vm-watch", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+            awaitLine(out, "MODIFIED\\s+vm-watch.*");
+            ok("delete", "-n", "watched", "vm", "vm-watch");
+            awaitLine(out, "DELETED\\s+vm-watch.*");
+            awaitLine(only, "vm-watch\\s+.*");
+        } finally {
+            watch.destroyForcibly().waitFor();
+            watchOnly.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void awaitLine(Path file, String regex) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.readString(file).lines().anyMatch(l -> l.trim().matches(regex))) return;
+            Thread.sleep(100);
+        }
+        fail("no line matching " + regex + " in:\n" + Files.readString(file));
+    }
+
+    @Test
+    void apiResourcesAndExplain() throws Exception {
+        String out = ok("api-resources").out();
+        List<String> vm = out.lines().filter(l -> l.startsWith("virtualmachines ")).map(l -> String.join(" ", l.trim().split("\\s+"))).toList();
+        assertEquals(List.of("virtualmachines vm,vms kubevirt.io/v1 true VirtualMachine"), vm, out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("datavolumes\\s+dv,dvs\\s+cdi.kubevirt.io/v1beta1\\s+true\\s+DataVolume")), out);
+        String explained = ok("explain", "vm.spec.runStrategy").out();
+        assertTrue(explained.contains("KIND:       VirtualMachine") && explained.contains("FIELD: runStrategy <string>"), explained);
+    }
+
+    @Test
+    void invalidObjectsGet422WithFieldPaths() throws Exception {
+        Path dup = server.dir.resolve("dup.yaml");
+        Files.writeString(dup, Files.readString(writeVm("vm-dup", "Halted", "")).replace("""
+                          - name: containerdisk
+                            disk: {bus: virtio}
+                """, """
+                          - name: containerdisk
+                            disk: {bus: virtio}
+                          - name: containerdisk
+                            disk: {bus: sata}
+                """));
+        Kubectl.Result r = kubectl.run("create", "-f", dup.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("spec.template.spec.domain.devices.disks[1].name: "
+                + "spec.template.spec.domain.devices.disks[1] and spec.template.spec.domain.devices.disks[0] must not have the same Name."), r.all());
+        var raw = http.post("/apis/kubevirt.io/v1/namespaces/default/virtualmachines",
+                Http.JSON.writeValueAsString(new YAMLMapper().readTree(dup.toFile())));
+        assertEquals(422, raw.code());
+        assertEquals("spec.template.spec.domain.devices.disks[1].name", raw.body().path("details").path("causes").get(0).path("field").asText());
+        assertEquals("admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: "
+                + "spec.template.spec.domain.devices.disks[1] and spec.template.spec.domain.devices.disks[0] must not have the same Name.",
+                raw.body().path("message").asText());
+        Path wrongType = server.dir.resolve("wrong.yaml");
+        Files.writeString(wrongType, Files.readString(writeVm("vm-wrong", "Halted", "")).replace("runStrategy: Halted", "runStrategy: Halted\n  running: \"yes\""));
+        Kubectl.Result w = kubectl.run("create", "-f", wrongType.toString());
+        assertTrue(w.err().contains("spec.running: Invalid value: \"string\": spec.running in body must be of type boolean"), w.all());
+        Path unknown = server.dir.resolve("unknown.yaml");
+        Files.writeString(unknown, Files.readString(writeVm("vm-unknown", "Halted", "")).replace("runStrategy: Halted", "runStrategy: Halted\n  bogus: 1"));
+        Kubectl.Result u = kubectl.run("create", "-f", unknown.toString());
+        assertTrue(u.err().contains("unknown field \"spec.bogus\""), u.all());
+        assertNotEquals(0, u.exit());
+    }
+
+    @Test
+    void unauthenticatedAndViewOnlyAreRefused() throws Exception {
+        Path bad = server.dir.resolve("kubeconfig-bad");
+        Files.writeString(bad, Files.readString(server.kubeconfig()).replaceAll("token: \\S+", "token: nope"));
+        Kubectl.Result r = new Kubectl(bad, server.dir.resolve("kubectl-cache-bad")).run("get", "vm");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("You must be logged in to the server"), r.all());
+        Kubectl viewer = new Kubectl(server.kubeconfigFor("viewer", Role.VIEW), server.dir.resolve("kubectl-cache-view"));
+        assertEquals(0, viewer.run("get", "vm").exit());
+        Kubectl.Result denied = viewer.run("create", "-f", writeVm("vm-view", "Halted", "").toString());
+        assertNotEquals(0, denied.exit());
+        assertTrue(denied.err().contains("(Forbidden)") && denied.err().contains("User \"viewer\" cannot create resource \"virtualmachines\""), denied.all());
+    }
+
+    static String names(JsonNode list) {
+        List<String> n = new ArrayList<>();
+        list.path("items").forEach(i -> n.add(i.path("metadata").path("name").asText()));
+        return n.stream().collect(Collectors.joining(","));
+    }
+}
