@@ -94,12 +94,26 @@ public final class QemuProcess implements AutoCloseable {
         }
     }
 
-    /** SIGKILL if still running, then wait until reaped. Idempotent. */
+    /**
+     * SIGKILL if still running, then wait until reaped (even if interrupted: the interrupt is
+     * kept for the caller). Idempotent.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
         }
-        process.waitFor();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                process.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
