@@ -105,31 +105,37 @@ final class SqliteFile implements AutoCloseable {
     }
 
     /**
-     * Writes {@code event} (and the object change it describes) in one durable transaction: on return the
-     * WAL is fsync'ed. On failure nothing is written and {@link StoreException.StorageFailure} is thrown.
+     * Writes {@code events} (and the object changes they describe) in one durable transaction: on return
+     * the WAL is fsync'ed. On failure nothing is written and {@link StoreException.StorageFailure} is thrown.
      */
-    void commit(WatchEvent event) {
-        StoredObject object = event.object();
+    void commit(List<WatchEvent> events) {
         try {
-            if (event.type() == WatchEvent.Type.DELETED) {
-                deleteObject.setString(1, object.key().path());
-                deleteObject.executeUpdate();
-            } else {
-                upsertObject.setString(1, object.key().path());
-                upsertObject.setLong(2, object.resourceVersion());
-                upsertObject.setBytes(3, object.json());
-                upsertObject.executeUpdate();
+            for (WatchEvent event : events) {
+                write(event);
             }
-            insertEvent.setLong(1, object.resourceVersion());
-            insertEvent.setInt(2, event.type().ordinal());
-            insertEvent.setString(3, object.key().path());
-            insertEvent.setBytes(4, object.json());
-            insertEvent.executeUpdate();
             connection.commit();
         } catch (SQLException e) {
             rollback(e);
-            throw new StoreException.StorageFailure("write of " + object.key() + " failed: " + e.getMessage(), e);
+            throw new StoreException.StorageFailure("write of " + events.size() + " change(s) failed: " + e.getMessage(), e);
         }
+    }
+
+    private void write(WatchEvent event) throws SQLException {
+        StoredObject object = event.object();
+        if (event.type() == WatchEvent.Type.DELETED) {
+            deleteObject.setString(1, object.key().path());
+            deleteObject.executeUpdate();
+        } else {
+            upsertObject.setString(1, object.key().path());
+            upsertObject.setLong(2, object.resourceVersion());
+            upsertObject.setBytes(3, object.json());
+            upsertObject.executeUpdate();
+        }
+        insertEvent.setLong(1, object.resourceVersion());
+        insertEvent.setInt(2, event.type().ordinal());
+        insertEvent.setString(3, object.key().path());
+        insertEvent.setBytes(4, object.json());
+        insertEvent.executeUpdate();
     }
 
     /** Durably drops every event with resourceVersion {@code <= through} and records {@code through}. */

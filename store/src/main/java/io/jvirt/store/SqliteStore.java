@@ -1,9 +1,8 @@
 package io.jvirt.store;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +25,9 @@ import java.util.logging.Logger;
 /**
  * {@link ObjectStore} on a SQLite file, with every object and the retained event log mirrored in memory.
  *
- * <p>Writes are serialized by one write lock: check against memory, commit to SQLite (fsync), then apply to
- * memory and fan out to watches under the state lock. Reads take only the state lock's read side, so they
+ * <p>Writes are group-committed under one write lock: each queued write is decided against memory in
+ * arrival order, all of them are committed to SQLite in one transaction (one fsync), then applied to memory
+ * and fanned out to watches under the state lock, and only then acknowledged. Reads take only the state lock's read side, so they
  * never wait for a disk write. A background thread compacts the event log every
  * {@link StoreConfig#compactionInterval()}. Thread-safe.
  */
@@ -35,6 +36,8 @@ public final class SqliteStore implements ObjectStore {
     private static final Logger LOG = Logger.getLogger(SqliteStore.class.getName());
     /** resourceVersions stay below 2^31 so that clients parsing them as int32 never overflow. */
     static final long MAX_RESOURCE_VERSION = Integer.MAX_VALUE;
+    /** Most writes committed in one transaction. */
+    static final int MAX_BATCH = 512;
 
     private final StoreConfig config;
     private final SqliteFile file;
@@ -50,6 +53,10 @@ public final class SqliteStore implements ObjectStore {
     private long compactedResourceVersion;
     private boolean closed;
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    /** Write transactions committed since open (written under the write lock; for tests). */
+    private volatile long transactions;
+    /** Writes waiting for the next group commit. */
+    private final ConcurrentLinkedQueue<PendingWrite> queue = new ConcurrentLinkedQueue<>();
 
     private SqliteStore(StoreConfig config, SqliteFile file) {
         this.config = config;
@@ -90,20 +97,7 @@ public final class SqliteStore implements ObjectStore {
     @Override
     public StoredObject create(ObjectKey key, byte[] json) {
         Objects.requireNonNull(key, "key");
-        ObjectNode tree = ObjectJson.parse(json);
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (objects.containsKey(key.path())) {
-                throw new StoreException.AlreadyExists(key);
-            }
-            long rv = nextResourceVersion();
-            StoredObject created = new StoredObject(key, rv, ObjectJson.stamped(tree, rv));
-            commit(new WatchEvent(WatchEvent.Type.ADDED, created));
-            return created;
-        } finally {
-            writeLock.unlock();
-        }
+        return write(new WriteOp.Create(key, ObjectJson.parse(json)));
     }
 
     @Override
@@ -154,44 +148,23 @@ public final class SqliteStore implements ObjectStore {
 
     @Override
     public StoredObject update(ObjectKey key, byte[] json, Preconditions preconditions) {
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(preconditions, "preconditions");
-        ObjectNode tree = ObjectJson.parse(json);
-        writeLock.lock();
-        try {
-            StoredObject current = existing(key);
-            check(current, preconditions);
-            return replace(current, tree);
-        } finally {
-            writeLock.unlock();
-        }
+        return write(new WriteOp.Update(key, ObjectJson.parse(json), preconditions));
     }
 
     @Override
     public StoredObject update(ObjectKey key, Function<StoredObject, byte[]> mutation) {
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(mutation, "mutation");
-        writeLock.lock();
-        try {
-            StoredObject current = existing(key);
-            return replace(current, ObjectJson.parse(mutation.apply(current)));
-        } finally {
-            writeLock.unlock();
-        }
+        return write(new WriteOp.Mutate(key, mutation));
     }
 
     @Override
     public StoredObject delete(ObjectKey key, Preconditions preconditions) {
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(preconditions, "preconditions");
-        writeLock.lock();
-        try {
-            StoredObject current = existing(key);
-            check(current, preconditions);
-            long rv = nextResourceVersion();
-            StoredObject deleted = new StoredObject(key, rv, ObjectJson.stamped(ObjectJson.parse(current.json()), rv));
-            commit(new WatchEvent(WatchEvent.Type.DELETED, deleted));
-            return deleted;
-        } finally {
-            writeLock.unlock();
-        }
+        return write(new WriteOp.Delete(key, preconditions));
     }
 
     @Override
@@ -315,65 +288,112 @@ public final class SqliteStore implements ObjectStore {
         }
     }
 
-    // --- under the write lock ---
+    // --- group commit ---
 
-    private StoredObject existing(ObjectKey key) {
-        ensureOpen();
-        StoredObject current = objects.get(key.path());
-        if (current == null) {
-            throw new StoreException.NotFound(key);
-        }
-        return current;
+    /** Writes queued for the next group commit (for tests). */
+    int queuedWrites() {
+        return queue.size();
     }
 
-    private static void check(StoredObject current, Preconditions preconditions) {
-        if (preconditions.resourceVersion() != 0 && preconditions.resourceVersion() != current.resourceVersion()) {
-            throw new StoreException.Conflict(current.key(), current.resourceVersion(),
-                    "resourceVersion of " + current.key() + " is " + current.resourceVersion()
-                            + ", not " + preconditions.resourceVersion() + ": it changed since it was read");
-        }
-        if (preconditions.uid() != null) {
-            String uid = ObjectJson.uid(current.json());
-            if (!preconditions.uid().equals(uid)) {
-                throw new StoreException.Conflict(current.key(), current.resourceVersion(),
-                        "uid of " + current.key() + " is " + uid + ", not " + preconditions.uid());
+    /** Write transactions committed since open (for tests). */
+    long transactions() {
+        return transactions;
+    }
+
+    /**
+     * Queues {@code op} and returns once it is committed. Whoever holds the write lock commits every queued
+     * write in one transaction (one fsync for all of them), so concurrent writers share the disk's latency.
+     */
+    private StoredObject write(WriteOp op) {
+        PendingWrite pending = new PendingWrite(op);
+        queue.add(pending);
+        writeLock.lock();
+        try {
+            if (!pending.done()) {
+                commitQueued();
             }
+            return pending.outcome();
+        } finally {
+            writeLock.unlock();
         }
     }
 
-    private StoredObject replace(StoredObject current, ObjectNode tree) {
-        byte[] unchanged = ObjectJson.stamped(tree, current.resourceVersion());
-        if (Arrays.equals(unchanged, current.json())) {
-            return current;
+    /** Under the write lock: decides, commits and publishes up to {@link #MAX_BATCH} queued writes. */
+    private void commitQueued() {
+        List<PendingWrite> batch = new ArrayList<>();
+        for (PendingWrite next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
+            batch.add(next);
         }
-        long rv = nextResourceVersion();
-        StoredObject updated = new StoredObject(current.key(), rv, ObjectJson.stamped(tree, rv));
-        commit(new WatchEvent(WatchEvent.Type.MODIFIED, updated));
-        return updated;
+        try {
+            if (closed) {
+                batch.forEach(w -> w.fail(new StoreException.StorageFailure("store is closed", null)));
+                return;
+            }
+            Map<String, StoredObject> overlay = new HashMap<>(); // state after the batch's earlier writes; null = deleted
+            List<WatchEvent> events = new ArrayList<>();
+            List<PendingWrite> changed = new ArrayList<>();
+            Map<PendingWrite, StoredObject> unchanged = new HashMap<>(); // acknowledged only with the batch
+            long rv = currentResourceVersion;
+            for (PendingWrite write : batch) {
+                String path = write.op.key().path();
+                StoredObject current = overlay.containsKey(path) ? overlay.get(path) : objects.get(path);
+                WriteOp.Decision decision;
+                try {
+                    if (rv >= MAX_RESOURCE_VERSION) {
+                        throw new StoreException.StorageFailure("resourceVersion space exhausted at " + rv, null);
+                    }
+                    decision = write.op.decide(current, rv + 1);
+                } catch (RuntimeException e) {
+                    write.fail(e);
+                    continue;
+                }
+                switch (decision) {
+                    case WriteOp.Decision.Unchanged same -> unchanged.put(write, same.current());
+                    case WriteOp.Decision.Change change -> {
+                        WatchEvent event = change.event();
+                        rv = event.resourceVersion();
+                        overlay.put(path, event.type() == WatchEvent.Type.DELETED ? null : event.object());
+                        events.add(event);
+                        changed.add(write);
+                    }
+                }
+            }
+            if (!events.isEmpty()) {
+                file.commit(events);
+                transactions++;
+                publish(events);
+            }
+            unchanged.forEach(PendingWrite::succeed);
+            for (int i = 0; i < changed.size(); i++) {
+                changed.get(i).succeed(events.get(i).object());
+            }
+        } catch (RuntimeException e) {
+            StoreException.StorageFailure failure = e instanceof StoreException.StorageFailure storage
+                    ? storage : new StoreException.StorageFailure("write failed: " + e, e);
+            batch.forEach(w -> w.fail(failure));
+            throw failure;
+        } catch (Error e) {
+            batch.forEach(w -> w.fail(new StoreException.StorageFailure("write aborted: " + e, e)));
+            throw e;
+        }
     }
 
-    private long nextResourceVersion() {
-        if (currentResourceVersion >= MAX_RESOURCE_VERSION) {
-            throw new StoreException.StorageFailure("resourceVersion space exhausted at " + currentResourceVersion, null);
-        }
-        return currentResourceVersion + 1;
-    }
-
-    /** Durably writes {@code event}, then makes it visible to readers and watches. */
-    private void commit(WatchEvent event) {
-        file.commit(event);
+    /** Makes committed {@code events} visible to readers and watches, in order. */
+    private void publish(List<WatchEvent> events) {
         stateLock.writeLock().lock();
         try {
-            StoredObject object = event.object();
-            if (event.type() == WatchEvent.Type.DELETED) {
-                objects.remove(object.key().path());
-            } else {
-                objects.put(object.key().path(), object);
-            }
-            eventLog.addLast(event);
-            currentResourceVersion = object.resourceVersion();
-            for (Watcher watcher : watchers) {
-                watcher.offer(event);
+            for (WatchEvent event : events) {
+                StoredObject object = event.object();
+                if (event.type() == WatchEvent.Type.DELETED) {
+                    objects.remove(object.key().path());
+                } else {
+                    objects.put(object.key().path(), object);
+                }
+                eventLog.addLast(event);
+                currentResourceVersion = object.resourceVersion();
+                for (Watcher watcher : watchers) {
+                    watcher.offer(event);
+                }
             }
         } finally {
             stateLock.writeLock().unlock();

@@ -116,4 +116,84 @@ class ConcurrencyTest {
             assertTrue(annotation(store.get(key).orElseThrow(), "writer").startsWith("w"));
         }
     }
+
+    @Test
+    void concurrentWritersGetUniqueContiguousVersionsInWatchOrder() throws Exception {
+        try (SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("many.db")))) {
+            RecordingListener watch = new RecordingListener();
+            store.watch(KeyPrefix.of("kubevirt.io", "virtualmachines"), 0, watch);
+            int perThread = 50;
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            List<Future<List<StoredObject>>> writers = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            try {
+                for (int t = 0; t < 16; t++) {
+                    int thread = t;
+                    writers.add(pool.submit(() -> {
+                        start.await();
+                        List<StoredObject> mine = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            String name = "t" + thread + "-" + i;
+                            StoredObject created = store.create(vm("default", name), json(name));
+                            mine.add(created);
+                            if (i % 5 == 0) {
+                                mine.add(store.delete(created.key(), Preconditions.resourceVersion(created.resourceVersion())));
+                            }
+                        }
+                        return mine;
+                    }));
+                }
+                start.countDown();
+                java.util.Set<Long> versions = new java.util.TreeSet<>();
+                for (Future<List<StoredObject>> writer : writers) {
+                    for (StoredObject o : writer.get()) {
+                        assertTrue(versions.add(o.resourceVersion()), "resourceVersion " + o.resourceVersion() + " given twice");
+                        assertEquals(String.valueOf(o.resourceVersion()), TestObjects.resourceVersionIn(o));
+                    }
+                }
+                int writes = 16 * (perThread + perThread / 5);
+                assertEquals(writes, versions.size());
+                assertEquals(java.util.stream.LongStream.rangeClosed(1, writes).boxed().toList(), List.copyOf(versions));
+                List<WatchEvent> events = watch.next(writes);
+                for (int i = 0; i < writes; i++) {
+                    assertEquals(i + 1, events.get(i).resourceVersion());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void ofConcurrentCreatesOfOneKeyExactlyOneSucceeds() throws Exception {
+        try (SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("creates.db")))) {
+            CyclicBarrier barrier = new CyclicBarrier(THREADS);
+            AtomicInteger created = new AtomicInteger();
+            AtomicInteger existed = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<?>> writers = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    writers.add(pool.submit(() -> {
+                        barrier.await();
+                        try {
+                            store.create(vm("default", "one"), json("one"));
+                            created.incrementAndGet();
+                        } catch (StoreException.AlreadyExists e) {
+                            existed.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> writer : writers) {
+                    writer.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(1, created.get());
+            assertEquals(THREADS - 1, existed.get());
+            assertEquals(1, store.currentResourceVersion());
+        }
+    }
 }
