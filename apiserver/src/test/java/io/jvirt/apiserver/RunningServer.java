@@ -78,6 +78,15 @@ final class RunningServer implements AutoCloseable {
         store = null;
     }
 
+    /** Stops the server, runs {@code offline} on the store alone (the server down), then starts the server again. */
+    void restartWith(java.util.function.Consumer<SqliteStore> offline) throws Exception {
+        stop();
+        try (SqliteStore s = SqliteStore.open(storeConfig)) {
+            offline.accept(s);
+        }
+        open();
+    }
+
     void restart() throws Exception {
         stop();
         open();
