@@ -27,8 +27,8 @@ import java.util.logging.Logger;
  *
  * <p>Writes are group-committed under one write lock: each queued write is decided against memory in
  * arrival order, all of them are committed to SQLite in one transaction (one fsync), then applied to memory
- * and fanned out to watches under the state lock, and only then acknowledged. Reads take only the state lock's read side, so they
- * never wait for a disk write. A background thread compacts the event log every
+ * and fanned out to watches under the state lock, and only then acknowledged. Reads take only the state
+ * lock's read side, so they never wait for a disk write. A background thread compacts the event log every
  * {@link StoreConfig#compactionInterval()}. Thread-safe.
  */
 public final class SqliteStore implements ObjectStore {
@@ -408,6 +408,15 @@ public final class SqliteStore implements ObjectStore {
         }
     }
 
+    private boolean isClosed() {
+        stateLock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
     private long oldestWatchable() {
         return Math.max(1, compactedResourceVersion);
     }
@@ -442,7 +451,9 @@ public final class SqliteStore implements ObjectStore {
         try {
             compact();
         } catch (StoreException e) {
-            LOG.log(Level.WARNING, "event log compaction failed; will retry", e);
+            if (!isClosed()) {
+                LOG.log(Level.WARNING, "event log compaction failed; will retry", e);
+            }
         }
     }
 }
