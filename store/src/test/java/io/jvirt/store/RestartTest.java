@@ -75,4 +75,26 @@ class RestartTest {
         java.nio.file.Files.writeString(garbage, "this is not a database ".repeat(100));
         assertThrows(StoreException.StorageFailure.class, () -> SqliteStore.open(StoreConfig.defaults(garbage)));
     }
+
+    @Test
+    void resourceVersionsStopBelowTwoToTheThirtyFirst() throws Exception {
+        try (SqliteStore store = SqliteStore.open(config())) {
+            store.create(vm("default", "seed"), json("seed"));
+        }
+        // Pretend 2^31 - 3 writes happened: the store resumes after the newest logged event.
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + config().database());
+             java.sql.Statement s = db.createStatement()) {
+            s.executeUpdate("UPDATE events SET rv = " + (Integer.MAX_VALUE - 2));
+        }
+        try (SqliteStore store = SqliteStore.open(config())) {
+            assertEquals(Integer.MAX_VALUE - 2, store.currentResourceVersion());
+            assertEquals(Integer.MAX_VALUE - 1, store.create(vm("default", "a"), json("a")).resourceVersion());
+            StoredObject last = store.create(vm("default", "b"), json("b"));
+            assertEquals(Integer.MAX_VALUE, last.resourceVersion());
+            assertEquals(String.valueOf(Integer.MAX_VALUE), TestObjects.resourceVersionIn(last));
+            assertThrows(StoreException.StorageFailure.class, () -> store.create(vm("default", "c"), json("c")));
+            assertEquals(Integer.MAX_VALUE, store.currentResourceVersion());
+            assertEquals(java.util.Optional.empty(), store.get(vm("default", "c")));
+        }
+    }
 }
