@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class Iso9660Writer {
     private static final int SECTOR = 2048;
+    private static final int TRAILING_PAD_SECTORS = 150;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern VOLUME_ID = Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
@@ -129,7 +130,9 @@ public final class Iso9660Writer {
                 next += Math.max(1, sectors(f.content.length));
             }
         }
-        int total = next;
+        // 150 zero sectors at the end, as mkisofs does: probes such as busybox's volume_id read
+        // 68 KiB from the start and give up on a shorter device
+        int total = next + TRAILING_PAD_SECTORS;
         ByteBuffer image = ByteBuffer.allocate(total * SECTOR);
         byte[][] pathTables = {pathTable(ordered, 0, ByteOrder.LITTLE_ENDIAN), pathTable(ordered, 0, ByteOrder.BIG_ENDIAN),
             pathTable(ordered, 1, ByteOrder.LITTLE_ENDIAN), pathTable(ordered, 1, ByteOrder.BIG_ENDIAN)};

@@ -1,8 +1,16 @@
 package io.jvirt.launcher.convert;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Objects;
 
-/** The host side of one guest interface, as set up by the node's network layer. */
+/**
+ * The host side of one guest interface, as set up by the node's network layer. In JSON a
+ * {@code "type"} of TapFd, TapName or UserMode selects the record.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(Netdev.TapFd.class), @JsonSubTypes.Type(Netdev.TapName.class),
+    @JsonSubTypes.Type(Netdev.UserMode.class)})
 public sealed interface Netdev {
     /** An open tap device the launcher inherited as file descriptor {@code fd}. */
     record TapFd(int fd) implements Netdev {

@@ -68,6 +68,12 @@ class CloudInitIsosTest {
     }
 
     @Test
+    void imageIsPaddedLikeMkisofsSoShortReadProbesFindTheLabel() {
+        byte[] iso = CloudInitIsos.noCloud("i", "h", new CloudInitData(new byte[0], null));
+        assertTrue(iso.length >= 0x11000 + 2048, "busybox volume_id reads 0x11000 bytes before probing iso9660; got " + iso.length);
+    }
+
+    @Test
     void sameInputGivesSameBytes() {
         CloudInitData data = new CloudInitData("x".getBytes(StandardCharsets.UTF_8), null);
         assertEquals(java.util.Arrays.toString(CloudInitIsos.noCloud("i", "h", data)),

@@ -1,0 +1,129 @@
+package io.jvirt.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.launcher.convert.ConversionException;
+import io.jvirt.launcher.convert.FirmwareFiles;
+import io.jvirt.launcher.convert.LaunchPlan;
+import io.jvirt.launcher.convert.NodeHandover;
+import io.jvirt.launcher.convert.VmiConverter;
+import io.jvirt.launcher.domain.Domain;
+import io.jvirt.launcher.domain.DomainEvent;
+import io.jvirt.launcher.domain.DomainState;
+import io.jvirt.launcher.protocol.Command;
+import io.jvirt.launcher.protocol.LauncherServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * virt-launcher: {@code LauncherMain <launch-request.json>}. Prepares and converts the VMI, then
+ * serves the node agent on {@code <runDirectory>/launcher.sock} until the domain has ended, and
+ * exits 0 when it shut off as asked, 2 when it crashed, 1 when it could not be prepared (the
+ * reason on stderr). Only wiring lives here.
+ */
+public final class LauncherMain {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DEFAULT_GRACE_SECONDS = 30;
+
+    private LauncherMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: LauncherMain <launch-request.json>");
+            System.exit(1);
+        }
+        LaunchRequest request = JSON.readValue(Files.readString(Path.of(args[0])), LaunchRequest.class);
+        NodeHandover handover;
+        LaunchPlan plan;
+        try {
+            handover = Preparation.prepare(request, FirmwareFiles.debianOvmf());
+            plan = new VmiConverter().convert(request.vmi(), handover);
+        } catch (ConversionException e) {
+            System.err.println("jvirt-launcher: cannot run this VMI: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Domain domain = new Domain(plan, handover.runDirectory().path().resolve("qemu.log"));
+        long grace = request.vmi().spec().terminationGracePeriodSeconds() == null
+                ? DEFAULT_GRACE_SECONDS : request.vmi().spec().terminationGracePeriodSeconds();
+        try (LauncherServer server = LauncherServer.start(handover.runDirectory().launcherSocket(), domain::state,
+                command -> handle(domain, command, grace, plan))) {
+            domain.addListener(server::publish);
+            domain.addListener(event -> System.err.println("jvirt-launcher: " + event.state() + ": " + event.reason()));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    domain.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            DomainEvent end = domain.finished().get();
+            Thread.sleep(200); // let the final event reach connected clients
+            domain.close();
+            System.exit(end.state() == DomainState.SHUTOFF ? 0 : 2);
+        }
+    }
+
+    private static JsonNode handle(Domain domain, Command command, long grace, LaunchPlan plan) throws Exception {
+        return switch (command) {
+            case Command.Start start -> {
+                domain.start(start.paused());
+                yield null;
+            }
+            case Command.Pause p -> {
+                domain.pause();
+                yield null;
+            }
+            case Command.Unpause u -> {
+                domain.unpause();
+                yield null;
+            }
+            case Command.Shutdown s -> {
+                domain.shutdown(Duration.ofSeconds(s.gracePeriodSeconds() == null ? grace : s.gracePeriodSeconds()));
+                yield null;
+            }
+            case Command.Kill k -> {
+                domain.kill();
+                yield null;
+            }
+            case Command.Reset r -> {
+                domain.reset();
+                yield null;
+            }
+            case Command.SoftReboot r -> {
+                domain.softReboot();
+                yield null;
+            }
+            case Command.GetDomainInfo i -> info(domain, plan);
+            case Command.GetStats s -> stats(domain);
+            case Command.Ping p -> JSON.createObjectNode().put("pong", true).put("version", io.jvirt.launcher.protocol.Message.VERSION);
+        };
+    }
+
+    private static JsonNode info(Domain domain, LaunchPlan plan) throws Exception {
+        ObjectNode info = JSON.createObjectNode().put("state", domain.state().name()).put("qemuStatus", domain.queryStatus())
+                .put("qemuPid", domain.qemuPid());
+        info.putPOJO("argv", plan.commandLine().argv());
+        return info;
+    }
+
+    private static JsonNode stats(Domain domain) {
+        return JSON.createObjectNode().put("launcherRssKiB", rssKiB(ProcessHandle.current().pid()))
+                .put("qemuRssKiB", domain.qemuPid() < 0 ? 0 : rssKiB(domain.qemuPid()));
+    }
+
+    private static long rssKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            return 0;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,79 @@
+package io.jvirt.launcher;
+
+import io.jvirt.api.v1.Volume;
+import io.jvirt.launcher.cloudinit.CloudInitData;
+import io.jvirt.launcher.cloudinit.CloudInitIsos;
+import io.jvirt.launcher.convert.DiskFormat;
+import io.jvirt.launcher.convert.FirmwareFiles;
+import io.jvirt.launcher.convert.HandoverValidator;
+import io.jvirt.launcher.convert.NodeHandover;
+import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.launcher.convert.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The launcher's own preparation before conversion: makes the run directory private (0700), writes
+ * each cloud-init volume's ISO into it (NoCloud: instance-id = VMI UID, local-hostname =
+ * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used, and
+ * checks every handed-over file ({@link HandoverValidator}). Not idempotent for files it writes:
+ * they are overwritten.
+ */
+final class Preparation {
+    private Preparation() {}
+
+    static NodeHandover prepare(LaunchRequest request, FirmwareFiles firmware) throws IOException {
+        RunDirectory run = new RunDirectory(request.runDirectory());
+        Files.createDirectories(run.path());
+        Files.setPosixFilePermissions(run.path(), PosixFilePermissions.fromString("rwx------"));
+        if (Files.isSymbolicLink(run.path())) {
+            throw new IOException("run directory is a symbolic link: " + run.path());
+        }
+        Map<String, ReadyDisk> volumes = new HashMap<>(request.volumes());
+        List<Volume> specVolumes = request.vmi().spec().volumes() == null ? List.of() : request.vmi().spec().volumes();
+        for (Volume v : specVolumes) {
+            byte[] iso = cloudInitIso(request, v);
+            if (iso == null) {
+                continue;
+            }
+            Path file = run.cloudInitIso(v.name());
+            Files.write(file, iso);
+            volumes.put(v.name(), ReadyDisk.file(file, DiskFormat.RAW));
+        }
+        NodeHandover handover = new NodeHandover(run, request.accel(), request.tcgTranslationCacheMiB(), volumes,
+                request.networks(), request.kernel(), firmware);
+        HandoverValidator.validate(handover);
+        if (request.vmi().spec().domain().firmware() != null && request.vmi().spec().domain().firmware().bootloader() != null
+                && request.vmi().spec().domain().firmware().bootloader().efi() != null) {
+            boolean secure = !Boolean.FALSE.equals(request.vmi().spec().domain().firmware().bootloader().efi().secureBoot());
+            Path template = secure ? firmware.secureBootVarsTemplate() : firmware.varsTemplate();
+            Files.copy(template, run.efiVars(), StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(run.efiVars(), PosixFilePermissions.fromString("rw-------"));
+        }
+        return handover;
+    }
+
+    private static byte[] cloudInitIso(LaunchRequest request, Volume v) {
+        var meta = request.vmi().metadata();
+        String name = meta == null || meta.name() == null ? "vmi" : meta.name();
+        String uid = meta == null || meta.uid() == null ? name : meta.uid();
+        String hostname = request.vmi().spec().hostname() == null ? name : request.vmi().spec().hostname();
+        String field = "spec.volumes[name=" + v.name() + "]";
+        if (v.cloudInitNoCloud() != null) {
+            return CloudInitIsos.noCloud(uid, hostname, CloudInitData.of(field + ".cloudInitNoCloud", v.cloudInitNoCloud(), request.secrets()));
+        }
+        if (v.cloudInitConfigDrive() != null) {
+            return CloudInitIsos.configDrive(uid, hostname, name,
+                    CloudInitData.of(field + ".cloudInitConfigDrive", v.cloudInitConfigDrive(), request.secrets()));
+        }
+        return null;
+    }
+
+}

@@ -1,0 +1,235 @@
+package io.jvirt.launcher.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvirt.launcher.LaunchRequest;
+import io.jvirt.launcher.convert.DiskFormat;
+import io.jvirt.launcher.convert.KernelFiles;
+import io.jvirt.launcher.convert.Netdev;
+import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.launcher.domain.DomainEvent;
+import io.jvirt.launcher.domain.DomainState;
+import io.jvirt.launcher.protocol.Command;
+import io.jvirt.launcher.protocol.Message;
+import io.jvirt.qemu.Accel;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real launcher JVM, real QEMU (TCG) and the demo guest, driven only through the launcher's
+ * socket protocol, the console socket and the VNC socket.
+ */
+class LauncherIT {
+    private static final Duration BOOT = Duration.ofSeconds(90);
+    private static final Duration STEP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    private LauncherProcess launcher;
+
+    @AfterEach
+    void stopLauncher() throws Exception {
+        if (launcher != null) {
+            launcher.close();
+        }
+    }
+
+    private LaunchRequest request(String spec, Map<String, ReadyDisk> volumes, KernelFiles kernel) throws Exception {
+        return new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes,
+                Map.of("default", new Netdev.UserMode(true)), kernel, Map.of());
+    }
+
+    private static final String DISK_SPEC = """
+        {"domain": {"memory": {"guest": "128Mi"},
+                    "devices": {"disks": [{"name": "containerdisk", "disk": {"bus": "virtio"}},
+                                          {"name": "cloudinitdisk", "disk": {"bus": "virtio"}}],
+                                "interfaces": [{"name": "default", "masquerade": {}}]}},
+         "networks": [{"name": "default", "pod": {}}],
+         "terminationGracePeriodSeconds": 60,
+         "volumes": [{"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}},
+                     {"name": "cloudinitdisk", "cloudInitNoCloud": {"userData": "#!/bin/sh\\necho jvirt-it-userdata-ran\\n"}}]}
+        """;
+
+    @Test
+    void bootsToLoginRunsUserDataPausesAndShutsDownGracefully() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            assertEquals("rw-------", permissions(run.resolve("launcher.sock")));
+            assertEquals("rwx------", permissions(run));
+            client.ok(new Command.Start(false));
+            client.awaitState(DomainState.RUNNING, STEP);
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                int afterLogin = console.await("login:", 0, BOOT);
+                console.await("jvirt-it-userdata-ran", 0, BOOT);
+
+                assertEquals("RFB 003.008\n", vncGreeting(run.resolve("vnc.sock")));
+
+                client.ok(new Command.Pause());
+                client.awaitState(DomainState.PAUSED, STEP);
+                assertEquals("paused", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
+                int before = console.length();
+                console.type("\n");
+                Thread.sleep(2000);
+                assertEquals(before, console.length(), "a paused guest must not answer on its console");
+
+                client.ok(new Command.Unpause());
+                client.awaitState(DomainState.RUNNING, STEP);
+                console.await("login:", afterLogin, STEP);
+                assertEquals("running", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
+            }
+            long started = System.nanoTime();
+            client.ok(new Command.Shutdown(null));
+            DomainEvent end = client.awaitState(DomainState.SHUTOFF, Duration.ofSeconds(60));
+            assertEquals("guest shutdown", end.reason());
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 60, "within the grace period");
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        assertTrue(Files.readString(run.resolve("serial.log")).contains("jvirt-demo ready"), "serial log keeps the console output");
+    }
+
+    @Test
+    void guestIgnoringAcpiIsKilledAfterTheGracePeriod() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        String spec = DISK_SPEC.replace("\"domain\": {", "\"domain\": {\"features\": {\"acpi\": {\"enabled\": false}},");
+        launcher = LauncherProcess.start(request(spec, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            client.awaitState(DomainState.RUNNING, STEP);
+            long started = System.nanoTime();
+            client.ok(new Command.Shutdown(3L));
+            DomainEvent end = client.awaitState(DomainState.SHUTOFF, STEP);
+            long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertTrue(end.reason().contains("grace period of 3s expired"), end.reason());
+            assertTrue(waited >= 3000, "killed only after the grace period, waited " + waited + " ms");
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void qemuKilledFromOutsideIsReportedAsCrash() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            client.awaitState(DomainState.RUNNING, STEP);
+            long pid = client.ok(new Command.GetDomainInfo()).result().path("qemuPid").asLong();
+            assertTrue(ProcessHandle.of(pid).isPresent(), "qemu runs");
+            DemoGuest.run("kill", "-KILL", Long.toString(pid));
+            DomainEvent crash = client.awaitState(DomainState.CRASHED, STEP);
+            assertTrue(crash.reason().contains("signal 9"), crash.reason());
+        }
+        assertEquals(2, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void kernelBootBootsTheKernelBootPair() throws Exception {
+        String spec = """
+            {"domain": {"memory": {"guest": "128Mi"},
+                        "firmware": {"kernelBoot": {"kernelArgs": "console=ttyS0",
+                                     "container": {"image": "registry:5000/jvirt/demo-kernel:latest",
+                                                   "kernelPath": "/boot/vmlinuz", "initrdPath": "/boot/initrd"}}},
+                        "devices": {"autoattachGraphicsDevice": false}},
+             "terminationGracePeriodSeconds": 0}
+            """;
+        KernelFiles kernel = new KernelFiles(copy("demo-vmlinuz"), copy("demo-initrd"));
+        launcher = LauncherProcess.start(request(spec, Map.of(), kernel), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, BOOT);
+            }
+            assertFalse(Files.exists(run.resolve("vnc.sock")), "no VNC without a graphics device");
+            client.ok(new Command.Kill());
+            assertEquals("killed by request", client.awaitState(DomainState.SHUTOFF, STEP).reason());
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void diskWithBootOrderOneBootsBesideACdrom() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        Path iso = tmp.resolve("data.iso");
+        Files.write(iso, io.jvirt.launcher.cloudinit.CloudInitIsos.noCloud("x", "y",
+                new io.jvirt.launcher.cloudinit.CloudInitData("not bootable".getBytes(StandardCharsets.UTF_8), null)));
+        String spec = """
+            {"domain": {"memory": {"guest": "128Mi"},
+                        "devices": {"disks": [{"name": "cd", "cdrom": {"bus": "sata"}, "bootOrder": 2},
+                                              {"name": "containerdisk", "disk": {"bus": "virtio"}, "bootOrder": 1}]}},
+             "terminationGracePeriodSeconds": 0,
+             "volumes": [{"name": "cd", "hostDisk": {"path": "/data.iso", "type": "Disk"}},
+                         {"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}}]}
+            """;
+        launcher = LauncherProcess.start(request(spec, Map.of(
+                "containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2),
+                "cd", ReadyDisk.file(iso, DiskFormat.RAW)), null), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, BOOT);
+            }
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void commandsOutsideTheirStatesAndOtherVersionsAreRefused() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
+            assertTrue(client.ok(new Command.Ping()).result().path("pong").asBoolean());
+            Message.Response pause = client.send(new Command.Pause());
+            assertFalse(pause.ok());
+            assertTrue(pause.error().contains("not legal in state DEFINED"), pause.error());
+            Message.Response v2 = client.sendRaw(2, new Command.Ping());
+            assertFalse(v2.ok());
+            assertTrue(v2.error().contains("unsupported protocol version 2"), v2.error());
+            client.ok(new Command.Start(true));
+            client.awaitState(DomainState.PAUSED, STEP);
+            assertEquals("prelaunch", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
+            assertFalse(client.send(new Command.Start(false)).ok(), "a second start is refused");
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    private Path copy(String demoFile) throws Exception {
+        Path target = tmp.resolve(demoFile);
+        Files.copy(DemoGuest.image(demoFile), target);
+        return target;
+    }
+
+    private static String permissions(Path p) throws Exception {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    private static String vncGreeting(Path socket) throws Exception {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer buf = ByteBuffer.allocate(12);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read the 12-byte ProtocolVersion message
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+        }
+    }
+}
