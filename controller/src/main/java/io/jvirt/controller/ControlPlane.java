@@ -1,0 +1,155 @@
+package io.jvirt.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.reconcile.ControllerLoop;
+import io.jvirt.controller.reconcile.Key;
+import io.jvirt.controller.reconcile.RetryBackoff;
+import io.jvirt.controller.reconcile.WorkQueue;
+import io.jvirt.controller.replicaset.ReplicaSetController;
+import io.jvirt.controller.resource.ReplicaSetResource;
+import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import io.jvirt.controller.resource.VirtualMachineResource;
+import io.jvirt.controller.scheduler.Scheduler;
+import io.jvirt.controller.vm.CrashLoopBackoff;
+import io.jvirt.controller.vm.VirtualMachineController;
+import io.jvirt.controller.vmi.LauncherPod;
+import io.jvirt.controller.vmi.VirtualMachineInstanceController;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * virt-controller's wiring: informers on VMs, VMIs, replica sets, pods and nodes; one
+ * {@link ControllerLoop} per controller (VM, VMI, replica set, and the scheduler when asked); event
+ * handlers that turn every change into the keys it concerns (a VMI change also wakes its owning VM
+ * or replica set, a launcher pod change its VMI, a node change or a freed pod every pending pod).
+ * {@link #start} returns once every informer has synced; {@link #close} stops loops then informers.
+ */
+public final class ControlPlane implements AutoCloseable {
+    /** @param scheduler whether to run the embedded scheduler (not on a cluster that has its own) */
+    public record Options(boolean scheduler, CrashLoopBackoff crashLoop) {
+        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT);
+    }
+
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final List<ControllerLoop> loops = new ArrayList<>();
+    private Scheduler scheduler;
+
+    private ControlPlane() {}
+
+    public static ControlPlane start(KubernetesClient client, Options options, Clock clock) throws Exception {
+        ControlPlane cp = new ControlPlane();
+        try {
+            cp.wire(client, options, clock);
+        } catch (Exception e) {
+            cp.close();
+            throw e;
+        }
+        return cp;
+    }
+
+    private void wire(KubernetesClient client, Options options, Clock clock) throws Exception {
+        EventRecorder events = new EventRecorder(client, "virt-controller", clock);
+        SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<VirtualMachineInstanceResource> vmis = informer(client.resources(VirtualMachineInstanceResource.class).inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<ReplicaSetResource> sets = informer(client.resources(ReplicaSetResource.class).inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<Node> nodes = informer(client.nodes().runnableInformer(0));
+
+        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()));
+        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, events, clock));
+        WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock));
+        WorkQueue schedQueue;
+        if (options.scheduler()) {
+            scheduler = new Scheduler(client, pods, nodes, new EventRecorder(client, Scheduler.NAME, clock), clock);
+            schedQueue = loop("scheduler", scheduler);
+        } else {
+            schedQueue = null;
+        }
+        Runnable allPending = () -> {
+            if (schedQueue == null) return;
+            pods.getIndexer().list().stream().filter(Scheduler::wants).forEach(p -> schedQueue.add(Key.of(p)));
+        };
+
+        vms.addEventHandler(handler(vm -> vmQueue.add(Key.of(vm))));
+        sets.addEventHandler(handler(rs -> rsQueue.add(Key.of(rs))));
+        vmis.addEventHandler(handler(vmi -> {
+            vmiQueue.add(Key.of(vmi));
+            OwnerReference owner = controllerOf(vmi);
+            if (owner == null) return;
+            Key ownerKey = new Key(vmi.getMetadata().getNamespace(), owner.getName());
+            if ("VirtualMachine".equals(owner.getKind())) vmQueue.add(ownerKey);
+            if ("VirtualMachineInstanceReplicaSet".equals(owner.getKind())) rsQueue.add(ownerKey);
+        }));
+        pods.addEventHandler(handler(pod -> {
+            var labels = pod.getMetadata().getLabels();
+            if (labels != null && LauncherPod.APP_VALUE.equals(labels.get(LauncherPod.APP_LABEL)) && labels.get(LauncherPod.DOMAIN) != null) {
+                vmiQueue.add(new Key(pod.getMetadata().getNamespace(), labels.get(LauncherPod.DOMAIN)));
+            }
+            if (schedQueue == null) return;
+            if (Scheduler.wants(pod)) schedQueue.add(Key.of(pod));
+            else allPending.run(); // a pod bound, ended or went away: capacity may have changed
+        }));
+        nodes.addEventHandler(handler(n -> allPending.run()));
+
+        List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
+        for (SharedIndexInformer<?> i : informers) synced.add(i.start().toCompletableFuture());
+        for (var f : synced) f.get(60, TimeUnit.SECONDS);
+        for (ControllerLoop l : loops) l.start();
+    }
+
+    /** The scheduler, if it runs. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> informer(SharedIndexInformer<T> i) {
+        informers.add(i);
+        return i;
+    }
+
+    private WorkQueue loop(String name, io.jvirt.controller.reconcile.Reconciler reconciler) {
+        WorkQueue q = new WorkQueue(name, RetryBackoff.DEFAULT);
+        loops.add(new ControllerLoop(name, q, reconciler));
+        return q;
+    }
+
+    private static OwnerReference controllerOf(HasMetadata o) {
+        if (o.getMetadata().getOwnerReferences() == null) return null;
+        return o.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
+    }
+
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                onChange.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                onChange.accept(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                onChange.accept(obj);
+            }
+        };
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ControllerLoop l : loops) l.close();
+        for (SharedIndexInformer<?> i : informers) i.stop();
+    }
+}

@@ -1,0 +1,75 @@
+package io.jvirt.controller.reconcile;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one {@link Reconciler} over one {@link WorkQueue} on its own worker thread. A reconcile that
+ * throws is retried with backoff (409 Conflicts quietly, others logged); {@link Outcome.RequeueAfter}
+ * schedules another look. {@link #close} stops the worker and the queue.
+ */
+public final class ControllerLoop implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ControllerLoop.class.getName());
+
+    private final String name;
+    private final WorkQueue queue;
+    private final Reconciler reconciler;
+    private final Thread worker;
+
+    public ControllerLoop(String name, WorkQueue queue, Reconciler reconciler) {
+        this.name = name;
+        this.queue = queue;
+        this.reconciler = reconciler;
+        this.worker = new Thread(this::run, name);
+        this.worker.setDaemon(true);
+    }
+
+    public ControllerLoop start() {
+        worker.start();
+        return this;
+    }
+
+    public WorkQueue queue() {
+        return queue;
+    }
+
+    private void run() {
+        while (true) {
+            Optional<Key> next;
+            try {
+                next = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next.isEmpty()) return;
+            Key key = next.get();
+            try {
+                Outcome outcome = reconciler.reconcile(key);
+                queue.forget(key);
+                if (outcome instanceof Outcome.RequeueAfter r) queue.addAfter(key, r.delay());
+            } catch (KubernetesClientException e) {
+                Duration d = queue.retry(key);
+                Level level = e.getCode() == 409 ? Level.FINE : Level.WARNING;
+                LOG.log(level, name + ": " + key + " failed (" + e.getCode() + "), retry in " + d.toMillis() + " ms: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                Duration d = queue.retry(key);
+                LOG.log(Level.WARNING, name + ": " + key + " failed, retry in " + d.toMillis() + " ms", e);
+            } finally {
+                queue.done(key);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        queue.close();
+        worker.interrupt();
+        worker.join(5_000);
+    }
+}

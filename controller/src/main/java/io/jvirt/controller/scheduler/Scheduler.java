@@ -1,0 +1,179 @@
+package io.jvirt.controller.scheduler;
+
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.reconcile.Key;
+import io.jvirt.controller.reconcile.Outcome;
+import io.jvirt.controller.reconcile.Reconciler;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The embedded scheduler: per unbound pod whose {@code spec.schedulerName} is unset,
+ * {@value #DEFAULT_SCHEDULER} or {@value #NAME}, picks the fitting node ({@link NodeFit}) with the
+ * most free memory and binds the pod there — with the {@code bindings} resource when the server
+ * offers it, else by a merge patch of {@code spec.nodeName} (what the embedded API server accepts).
+ * When no node fits it sets the pod condition PodScheduled=False, reason Unschedulable, with
+ * kube-scheduler's summary message, through {@code pods/status}.
+ *
+ * <p>Pods bound by this scheduler but not yet seen bound in the informer cache are counted on their
+ * node ("assumed"), so two pods scheduled back to back cannot overcommit a node. Runs on one worker.
+ */
+public final class Scheduler implements Reconciler {
+    public static final String NAME = "jvirt-scheduler";
+    public static final String DEFAULT_SCHEDULER = "default-scheduler";
+    private static final Set<String> ENDED = Set.of("Succeeded", "Failed");
+
+    private record Assumed(String node, Resources requests) {}
+
+    private final KubernetesClient client;
+    private final SharedIndexInformer<Pod> pods;
+    private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final boolean bindingServed;
+    private final Map<String, Assumed> assumed = new ConcurrentHashMap<>();
+
+    public Scheduler(KubernetesClient client, SharedIndexInformer<Pod> pods, SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes,
+                     EventRecorder events, Clock clock) {
+        this.client = client;
+        this.pods = pods;
+        this.nodes = nodes;
+        this.events = events;
+        this.clock = clock;
+        this.bindingServed = bindingServed(client);
+    }
+
+    /** Whether the server offers {@code bindings} (or {@code pods/binding}) in core v1. */
+    static boolean bindingServed(KubernetesClient client) {
+        var list = client.getApiResources("v1");
+        return list != null && list.getResources().stream().anyMatch(r -> r.getName().equals("bindings") || r.getName().equals("pods/binding"));
+    }
+
+    public boolean usesBinding() {
+        return bindingServed;
+    }
+
+    /** Whether this scheduler is responsible for {@code pod} (unbound, live, our scheduler name). */
+    public static boolean wants(Pod pod) {
+        if (pod.getSpec() == null || pod.getMetadata().getDeletionTimestamp() != null) return false;
+        if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) return false;
+        if (pod.getStatus() != null && ENDED.contains(pod.getStatus().getPhase())) return false;
+        String s = pod.getSpec().getSchedulerName();
+        return s == null || s.isEmpty() || s.equals(DEFAULT_SCHEDULER) || s.equals(NAME);
+    }
+
+    @Override
+    public Outcome reconcile(Key key) {
+        Pod pod = pods.getIndexer().getByKey(key.cacheKey());
+        if (pod == null || !wants(pod)) {
+            if (pod == null || pod.getSpec().getNodeName() != null || pod.getMetadata().getDeletionTimestamp() != null) assumed.remove(key.cacheKey());
+            return Outcome.DONE;
+        }
+        if (assumed.containsKey(key.cacheKey())) return Outcome.DONE; // bound; the cache has not caught up yet
+        NodeFit.Demand demand = demand(pod);
+        List<io.fabric8.kubernetes.api.model.Node> all = nodes.getIndexer().list();
+        Map<String, Resources> used = usedPerNode();
+        Map<String, Integer> reasons = new TreeMap<>();
+        List<NodeFit.Node> fitting = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.Node n : all) {
+            NodeFit.Node node = view(n);
+            Optional<String> why = NodeFit.check(demand, node, used.getOrDefault(node.name(), Resources.ZERO));
+            if (why.isPresent()) reasons.merge(why.get(), 1, Integer::sum);
+            else fitting.add(node);
+        }
+        if (fitting.isEmpty()) {
+            markUnschedulable(pod, NodeFit.summary(all.size(), reasons));
+            return Outcome.DONE;
+        }
+        NodeFit.Node best = fitting.stream()
+                .max(Comparator.comparingLong((NodeFit.Node n) -> n.allocatable().minus(used.getOrDefault(n.name(), Resources.ZERO)).memoryBytes())
+                        .thenComparing(NodeFit.Node::name, Comparator.reverseOrder()))
+                .orElseThrow();
+        bind(pod, best.name());
+        assumed.put(key.cacheKey(), new Assumed(best.name(), demand.requests()));
+        events.record(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned " + key + " to " + best.name());
+        return Outcome.DONE;
+    }
+
+    private void bind(Pod pod, String node) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        if (bindingServed) {
+            client.bindings().inNamespace(ns).resource(new BindingBuilder()
+                    .withNewMetadata().withName(name).withNamespace(ns).withUid(pod.getMetadata().getUid()).endMetadata()
+                    .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
+                    .build()).create();
+            return;
+        }
+        String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion() + "\"},"
+                + "\"spec\":{\"nodeName\":\"" + node + "\"}}";
+        client.pods().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    }
+
+    private void markUnschedulable(Pod pod, String message) {
+        PodCondition existing = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
+                : pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElse(null);
+        if (existing != null && "False".equals(existing.getStatus()) && message.equals(existing.getMessage())) return;
+        PodStatus status = new PodStatus();
+        status.setPhase(pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase());
+        status.setConditions(List.of(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage(message).withLastTransitionTime(clock.instant().toString()).build()));
+        String body = client.getKubernetesSerialization().asJson(Map.of("status", status));
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);
+        events.record(pod, EventRecorder.WARNING, "FailedScheduling", message);
+    }
+
+    /** Requests of live bound pods per node, plus the assumed ones not yet seen bound. */
+    private Map<String, Resources> usedPerNode() {
+        Map<String, Resources> used = new java.util.HashMap<>();
+        for (Pod p : pods.getIndexer().list()) {
+            String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+            if (node == null || node.isEmpty()) continue;
+            if (p.getStatus() != null && ENDED.contains(p.getStatus().getPhase())) continue;
+            used.merge(node, Resources.requestsOf(p), Resources::plus);
+        }
+        assumed.forEach((podKey, a) -> {
+            Pod p = pods.getIndexer().getByKey(podKey);
+            if (p != null && p.getSpec().getNodeName() == null) used.merge(a.node(), a.requests(), Resources::plus);
+        });
+        return used;
+    }
+
+    static NodeFit.Demand demand(Pod pod) {
+        List<NodeSelectorTerm> terms = List.of();
+        var affinity = pod.getSpec().getAffinity();
+        if (affinity != null && affinity.getNodeAffinity() != null
+                && affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
+            terms = affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
+        }
+        return new NodeFit.Demand(Resources.requestsOf(pod), pod.getSpec().getNodeSelector(), terms);
+    }
+
+    static NodeFit.Node view(io.fabric8.kubernetes.api.model.Node n) {
+        boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
+                .anyMatch((NodeCondition c) -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean unschedulable = n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+        var alloc = n.getStatus() == null ? null
+                : n.getStatus().getAllocatable() != null && !n.getStatus().getAllocatable().isEmpty() ? n.getStatus().getAllocatable() : n.getStatus().getCapacity();
+        return new NodeFit.Node(n.getMetadata().getName(), n.getMetadata().getLabels(), ready, unschedulable, Resources.of(alloc));
+    }
+}

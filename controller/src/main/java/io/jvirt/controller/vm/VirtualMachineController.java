@@ -1,0 +1,235 @@
+package io.jvirt.controller.vm;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.api.v1.VirtualMachineInstanceCondition;
+import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
+import io.jvirt.api.v1.VirtualMachineInstanceTemplateSpec;
+import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.reconcile.Key;
+import io.jvirt.controller.reconcile.Outcome;
+import io.jvirt.controller.reconcile.Reconciler;
+import io.jvirt.controller.resource.Condition;
+import io.jvirt.controller.resource.StartFailure;
+import io.jvirt.controller.resource.StateChangeRequest;
+import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import io.jvirt.controller.resource.VirtualMachineResource;
+import io.jvirt.controller.resource.VirtualMachineStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The VirtualMachine controller: per VM key it decides ({@link Decision}) whether the VMI (same name,
+ * owned by the VM) must be created or deleted, does that, consumes handled state-change requests,
+ * tracks crash loops, and writes {@code status} (printableStatus, created, ready, conditions Ready,
+ * Paused, Failure, RestartRequired, startFailure) through the status subresource with the read
+ * resourceVersion. Idempotent; never runs twice at once for a key (see {@link Reconciler}).
+ */
+public final class VirtualMachineController implements Reconciler {
+    /** Annotation on a VMI: hash of the VM template it was created from (drives RestartRequired). */
+    public static final String TEMPLATE_HASH = "jvirt.io/template-hash";
+
+    private final KubernetesClient client;
+    private final SharedIndexInformer<VirtualMachineResource> vms;
+    private final SharedIndexInformer<VirtualMachineInstanceResource> vmis;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final CrashLoopBackoff backoff;
+
+    public VirtualMachineController(KubernetesClient client, SharedIndexInformer<VirtualMachineResource> vms,
+                                    SharedIndexInformer<VirtualMachineInstanceResource> vmis, EventRecorder events,
+                                    Clock clock, CrashLoopBackoff backoff) {
+        this.client = client;
+        this.vms = vms;
+        this.vmis = vmis;
+        this.events = events;
+        this.clock = clock;
+        this.backoff = backoff;
+    }
+
+    @Override
+    public Outcome reconcile(Key key) {
+        VirtualMachineResource vm = vms.getIndexer().getByKey(key.cacheKey());
+        if (vm == null) return Outcome.DONE;
+        VirtualMachineInstanceResource vmi = vmis.getIndexer().getByKey(key.cacheKey());
+        VirtualMachineStatus old = vm.getStatus() == null
+                ? new VirtualMachineStatus(null, null, null, null, null, null, null, null, null, null) : vm.getStatus();
+        Instant now = clock.instant();
+        boolean foreign = vmi != null && !ownedBy(vmi, vm);
+        if (foreign) vmi = null;
+        RunStrategy strategy = RunStrategy.of(vm.getSpec());
+        VmiState state = VmiState.of(vmi);
+        boolean deleting = vm.getMetadata().getDeletionTimestamp() != null;
+
+        StartFailure failure = old.startFailure();
+        boolean restartsOnFailure = strategy == RunStrategy.ALWAYS || strategy == RunStrategy.RERUN_ON_FAILURE;
+        if (state == VmiState.FAILED && restartsOnFailure) failure = backoff.recordFailure(failure, vmi.getMetadata().getUid(), now);
+        Instant runningSince = runningSince(vmi);
+        if (state == VmiState.ACTIVE && backoff.ranStably(runningSince, now)) failure = null;
+        if (!restartsOnFailure) failure = null;
+        boolean backoffActive = CrashLoopBackoff.active(failure, now);
+
+        List<StateChangeRequest> requests = old.stateChangeRequests() == null ? List.of() : old.stateChangeRequests();
+        Decision decision = deleting || foreign
+                ? new Decision(state == VmiState.NONE || state == VmiState.TERMINATING || foreign ? Decision.Action.NOTHING : Decision.Action.DELETE_VMI, false)
+                : Decision.decide(strategy, state, vmi == null ? null : vmi.getMetadata().getUid(), requests, backoffActive);
+
+        Condition failureCondition = foreign
+                ? Condition.of("Failure", true, "VMIExists", "a VirtualMachineInstance named " + key.name() + " exists and is not owned by this VM", now.toString())
+                : null;
+        boolean created = state != VmiState.NONE;
+        switch (decision.action()) {
+            case CREATE_VMI -> {
+                try {
+                    createVmi(vm);
+                    created = true;
+                    events.record(vm, EventRecorder.NORMAL, "SuccessfulCreate", "Started the virtual machine by creating the new virtual machine instance " + key.name());
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() == 409) throw e; // the cache lags behind an earlier create: look again
+                    failureCondition = Condition.of("Failure", true, "FailedCreate", e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage(), now.toString());
+                    events.record(vm, EventRecorder.WARNING, "FailedCreate", "Error creating virtual machine instance: " + failureCondition.message());
+                    decision = new Decision(Decision.Action.NOTHING, false);
+                }
+            }
+            case DELETE_VMI -> {
+                client.resources(VirtualMachineInstanceResource.class).inNamespace(key.namespace()).withName(key.name())
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                events.record(vm, EventRecorder.NORMAL, "SuccessfulDelete", "Stopped the virtual machine by deleting the virtual machine instance " + vmi.getMetadata().getUid());
+            }
+            case NOTHING, WAIT_BACKOFF -> { }
+        }
+        if (decision.consumesRequest()) requests = requests.subList(1, requests.size());
+
+        VmView view = new VmView(deleting, state, vmi == null || vmi.getStatus() == null ? null : vmi.getStatus().phase(),
+                vmiCondition(vmi, "Paused"), unschedulable(vmi), vmiCondition(vmi, "Provisioning"), decision.action(), backoffActive);
+        String nowText = now.toString();
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(readyCondition(vmi, nowText).since(find(old.conditions(), "Ready")));
+        if (vmiCondition(vmi, "Paused")) conditions.add(Condition.of("Paused", true, "PausedByUser", "VMI was paused by user", nowText).since(find(old.conditions(), "Paused")));
+        VirtualMachineInstanceCondition scheduled = vmiConditionOf(vmi, "PodScheduled");
+        if (unschedulable(vmi)) conditions.add(new Condition("PodScheduled", "False", scheduled.reason(), scheduled.message(), null, nowText)
+                .since(find(old.conditions(), "PodScheduled")));
+        if (failureCondition != null) conditions.add(failureCondition.since(find(old.conditions(), "Failure")));
+        if (state == VmiState.ACTIVE && !Objects.equals(annotation(vmi, TEMPLATE_HASH), templateHash(vm.getSpec().template()))) {
+            conditions.add(Condition.of("RestartRequired", true, "TemplateChanged",
+                    "the VM template changed while the VMI runs; restart the VM to apply it", nowText).since(find(old.conditions(), "RestartRequired")));
+        }
+        VirtualMachineStatus next = new VirtualMachineStatus(
+                created ? Boolean.TRUE : null,
+                vmiCondition(vmi, "Ready") ? Boolean.TRUE : null,
+                PrintableStatus.of(view),
+                conditions,
+                requests.isEmpty() ? null : List.copyOf(requests),
+                failure,
+                strategy.wire(),
+                null,
+                vm.getMetadata().getGeneration(),
+                old.unknown());
+        if (!next.equals(old)) updateStatus(vm, next);
+
+        Outcome outcome = Outcome.DONE;
+        if (backoffActive) outcome = Outcome.after(CrashLoopBackoff.remaining(failure, now).plusMillis(50));
+        if (failure != null && runningSince != null) outcome = outcome.sooner(Outcome.after(Duration.between(now, runningSince.plus(backoff.stableRun())).plusMillis(50)));
+        return outcome;
+    }
+
+    private void updateStatus(VirtualMachineResource vm, VirtualMachineStatus status) {
+        VirtualMachineResource copy = new VirtualMachineResource();
+        copy.setMetadata(vm.getMetadata());
+        copy.setSpec(vm.getSpec());
+        copy.setStatus(status);
+        client.resources(VirtualMachineResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(copy).updateStatus();
+    }
+
+    private void createVmi(VirtualMachineResource vm) {
+        VirtualMachineInstanceTemplateSpec template = vm.getSpec().template();
+        Map<String, String> labels = template.metadata() == null || template.metadata().labels() == null
+                ? Map.of() : template.metadata().labels();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (template.metadata() != null && template.metadata().annotations() != null) annotations.putAll(template.metadata().annotations());
+        annotations.put(TEMPLATE_HASH, templateHash(template));
+        VirtualMachineInstanceResource vmi = new VirtualMachineInstanceResource();
+        vmi.setMetadata(new ObjectMetaBuilder()
+                .withName(vm.getMetadata().getName())
+                .withNamespace(vm.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withAnnotations(annotations)
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(vm.getApiVersion()).withKind(vm.getKind())
+                        .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())
+                        .withController(true).withBlockOwnerDeletion(true).build())
+                .build());
+        vmi.setSpec(template.spec());
+        client.resources(VirtualMachineInstanceResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(vmi).create();
+    }
+
+    /** A stable hash of a template's JSON form. */
+    String templateHash(VirtualMachineInstanceTemplateSpec template) {
+        String json = client.getKubernetesSerialization().asJson(template);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean ownedBy(VirtualMachineInstanceResource vmi, VirtualMachineResource vm) {
+        return vmi.getMetadata().getOwnerReferences() != null && vmi.getMetadata().getOwnerReferences().stream()
+                .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && vm.getMetadata().getUid().equals(r.getUid()));
+    }
+
+    private static String annotation(VirtualMachineInstanceResource vmi, String name) {
+        Map<String, String> a = vmi.getMetadata().getAnnotations();
+        return a == null ? null : a.get(name);
+    }
+
+    private static Condition readyCondition(VirtualMachineInstanceResource vmi, String now) {
+        if (vmi == null) return Condition.of("Ready", false, "VMINotExists", "VMI does not exist", now);
+        VirtualMachineInstanceCondition c = vmiConditionOf(vmi, "Ready");
+        if (c == null) return Condition.of("Ready", false, "VMINotReady", "VMI is not ready", now);
+        return new Condition("Ready", c.status(), c.reason(), c.message(), null, now);
+    }
+
+    private static Condition find(List<Condition> conditions, String type) {
+        if (conditions == null) return null;
+        return conditions.stream().filter(c -> type.equals(c.type())).findFirst().orElse(null);
+    }
+
+    private static VirtualMachineInstanceCondition vmiConditionOf(VirtualMachineInstanceResource vmi, String type) {
+        if (vmi == null || vmi.getStatus() == null || vmi.getStatus().conditions() == null) return null;
+        return vmi.getStatus().conditions().stream().filter(c -> type.equals(c.type())).findFirst().orElse(null);
+    }
+
+    private static boolean vmiCondition(VirtualMachineInstanceResource vmi, String type) {
+        VirtualMachineInstanceCondition c = vmiConditionOf(vmi, type);
+        return c != null && "True".equals(c.status());
+    }
+
+    private static boolean unschedulable(VirtualMachineInstanceResource vmi) {
+        VirtualMachineInstanceCondition c = vmiConditionOf(vmi, "PodScheduled");
+        return c != null && "False".equals(c.status()) && "Unschedulable".equals(c.reason());
+    }
+
+    private static Instant runningSince(VirtualMachineInstanceResource vmi) {
+        if (vmi == null || vmi.getStatus() == null || !"Running".equals(vmi.getStatus().phase())) return null;
+        List<VirtualMachineInstancePhaseTransitionTimestamp> ts = vmi.getStatus().phaseTransitionTimestamps();
+        if (ts == null) return null;
+        return ts.stream().filter(t -> "Running".equals(t.phase()) && t.phaseTransitionTimestamp() != null)
+                .map(t -> Instant.parse(t.phaseTransitionTimestamp())).reduce((a, b) -> b).orElse(null);
+    }
+}

@@ -1,0 +1,23 @@
+package io.jvirt.controller.vmi;
+
+/**
+ * Memory a launcher pod needs beyond the guest's RAM. This is the one place the figure lives.
+ *
+ * <p>Measured on the project machines (notes/perf.md §2b, §3): QEMU under TCG with {@code tb-size=32}
+ * holds 90–140 MiB of non-guest RSS (binary and libraries, device state, translation cache); the
+ * per-VM Java launcher 38–44 MiB RSS. Taking the top of both ranges: {@value #FIXED_MIB} MiB, plus
+ * guest page tables at 1/512 of guest RAM (x86-64 4 KiB pages, 8 bytes per entry).
+ */
+public final class LauncherOverhead {
+    /** QEMU non-guest RSS (140 MiB) + launcher JVM RSS (44 MiB), rounded up. */
+    public static final long FIXED_MIB = 184;
+    private static final long MIB = 1024L * 1024L;
+
+    private LauncherOverhead() {}
+
+    /** Bytes to request for a launcher whose guest has {@code guestBytes} of RAM. */
+    public static long podMemoryBytes(long guestBytes) {
+        long pageTables = (guestBytes + 511) / 512;
+        return guestBytes + pageTables + FIXED_MIB * MIB;
+    }
+}

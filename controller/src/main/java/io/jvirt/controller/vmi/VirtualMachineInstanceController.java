@@ -1,0 +1,178 @@
+package io.jvirt.controller.vmi;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.api.v1.VirtualMachineInstanceCondition;
+import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
+import io.jvirt.api.v1.VirtualMachineInstanceStatus;
+import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.reconcile.Key;
+import io.jvirt.controller.reconcile.Outcome;
+import io.jvirt.controller.reconcile.Reconciler;
+import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The VirtualMachineInstance controller: creates the launcher pod ({@link LauncherPod}), follows it
+ * through scheduling ({@link Transition}), and writes the pre-node part of the VMI status (phase
+ * Pending/Scheduling/Scheduled, nodeName, activePods, PodScheduled condition with the scheduler's
+ * reason) and Failed when the pod vanishes. Running and later are the node agent's; their
+ * conditions are left alone. Deleting a VMI deletes its pod. An Event marks each phase change.
+ * Idempotent; see {@link Reconciler}.
+ */
+public final class VirtualMachineInstanceController implements Reconciler {
+    private static final Set<String> OWNED_PHASES = Set.of("", "Pending", "Scheduling", "Scheduled");
+
+    private final KubernetesClient client;
+    private final SharedIndexInformer<VirtualMachineInstanceResource> vmis;
+    private final SharedIndexInformer<Pod> pods;
+    private final EventRecorder events;
+    private final Clock clock;
+
+    public VirtualMachineInstanceController(KubernetesClient client, SharedIndexInformer<VirtualMachineInstanceResource> vmis,
+                                            SharedIndexInformer<Pod> pods, EventRecorder events, Clock clock) {
+        this.client = client;
+        this.vmis = vmis;
+        this.pods = pods;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Override
+    public Outcome reconcile(Key key) {
+        VirtualMachineInstanceResource vmi = vmis.getIndexer().getByKey(key.cacheKey());
+        if (vmi == null) {
+            deleteOrphanPods(key);
+            return Outcome.DONE;
+        }
+        VirtualMachineInstanceStatus old = vmi.getStatus() == null ? emptyStatus() : vmi.getStatus();
+        String phase = old.phase() == null ? "" : old.phase();
+        Pod pod = findPod(vmi, phase);
+        PodView view = pod == null ? null : new PodView(pod.getSpec().getNodeName(),
+                pod.getStatus() == null ? null : pod.getStatus().getPhase(), unschedulableMessage(pod),
+                pod.getMetadata().getDeletionTimestamp() != null);
+        Transition t = Transition.decide(phase, vmi.getMetadata().getDeletionTimestamp() != null, view);
+        if (t.createPod()) t = createPod(vmi, t);
+        if (t.deletePod() && pod != null) {
+            client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
+            events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
+        }
+        if (vmi.getMetadata().getDeletionTimestamp() != null) return Outcome.DONE;
+        VirtualMachineInstanceStatus next = nextStatus(old, phase, t, view, pod);
+        if (!next.equals(old)) {
+            updateStatus(vmi, next);
+            if (!Objects.equals(next.phase(), old.phase())) {
+                boolean failed = "Failed".equals(next.phase());
+                events.record(vmi, failed ? EventRecorder.WARNING : EventRecorder.NORMAL, next.phase(),
+                        "VirtualMachineInstance phase " + (phase.isEmpty() ? "(unset)" : phase) + " -> " + next.phase()
+                                + (next.reason() == null ? "" : ": " + next.reason())
+                                + (next.nodeName() != null && "Scheduled".equals(next.phase()) ? " on node " + next.nodeName() : ""));
+            }
+        }
+        return Outcome.DONE;
+    }
+
+    private Transition createPod(VirtualMachineInstanceResource vmi, Transition t) {
+        Pod pod;
+        try {
+            pod = LauncherPod.build(vmi, client.getKubernetesSerialization());
+        } catch (IllegalArgumentException e) {
+            events.record(vmi, EventRecorder.WARNING, "FailedCreate", e.getMessage());
+            return new Transition("Failed", "FailedCreate", false, false);
+        }
+        try {
+            client.pods().inNamespace(vmi.getMetadata().getNamespace()).resource(pod).create();
+            events.record(vmi, EventRecorder.NORMAL, "SuccessfulCreate", "Created virtual machine pod " + pod.getMetadata().getName());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                events.record(vmi, EventRecorder.WARNING, "FailedCreate", "Error creating pod: " + e.getMessage());
+                throw e;
+            }
+        }
+        return t;
+    }
+
+    private VirtualMachineInstanceStatus nextStatus(VirtualMachineInstanceStatus old, String phase, Transition t,
+                                                    PodView pod, Pod podObject) {
+        boolean owned = OWNED_PHASES.contains(t.phase()) || ("Failed".equals(t.phase()) && !"Failed".equals(phase));
+        if (!owned) return old;
+        String now = clock.instant().toString();
+        List<VirtualMachineInstanceCondition> conditions = new ArrayList<>();
+        if (old.conditions() != null) {
+            old.conditions().stream().filter(c -> !"PodScheduled".equals(c.type()) && !"Ready".equals(c.type())).forEach(conditions::add);
+        }
+        VirtualMachineInstanceCondition oldReady = condition(old, "Ready");
+        conditions.add(new VirtualMachineInstanceCondition("Ready", "False", "GuestNotRunning", "Guest VM is not reported as running",
+                null, oldReady != null && "False".equals(oldReady.status()) ? oldReady.lastTransitionTime() : now, null));
+        if (pod != null && pod.unschedulableMessage() != null && (pod.nodeName() == null || pod.nodeName().isEmpty())) {
+            VirtualMachineInstanceCondition before = condition(old, "PodScheduled");
+            conditions.add(new VirtualMachineInstanceCondition("PodScheduled", "False", "Unschedulable", pod.unschedulableMessage(),
+                    null, before != null && "False".equals(before.status()) ? before.lastTransitionTime() : now, null));
+        }
+        List<VirtualMachineInstancePhaseTransitionTimestamp> stamps = new ArrayList<>();
+        if (old.phaseTransitionTimestamps() != null) stamps.addAll(old.phaseTransitionTimestamps());
+        if (!t.phase().equals(phase)) stamps.add(new VirtualMachineInstancePhaseTransitionTimestamp(t.phase(), now, null));
+        boolean bound = pod != null && pod.nodeName() != null && !pod.nodeName().isEmpty();
+        String nodeName = bound ? pod.nodeName() : old.nodeName();
+        Map<String, String> activePods = bound ? Map.of(podObject.getMetadata().getUid(), pod.nodeName()) : old.activePods();
+        return new VirtualMachineInstanceStatus(t.phase(), t.reason() != null ? t.reason() : old.reason(), nodeName, conditions,
+                old.interfaces(), old.machine(), old.qosClass(), old.launcherContainerImageVersion(), stamps,
+                old.migrationMethod(), activePods, old.guestOSInfo(), old.unknown());
+    }
+
+    private void updateStatus(VirtualMachineInstanceResource vmi, VirtualMachineInstanceStatus status) {
+        VirtualMachineInstanceResource copy = new VirtualMachineInstanceResource();
+        copy.setMetadata(vmi.getMetadata());
+        copy.setSpec(vmi.getSpec());
+        copy.setStatus(status);
+        client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).resource(copy).updateStatus();
+    }
+
+    /** The VMI's pod: from the cache, else (a pod we may have just created) straight from the API server. */
+    private Pod findPod(VirtualMachineInstanceResource vmi, String phase) {
+        String ns = vmi.getMetadata().getNamespace();
+        String name = LauncherPod.name(vmi);
+        Pod pod = pods.getIndexer().getByKey(ns + "/" + name);
+        if (pod == null && !phase.isEmpty() && !"Pending".equals(phase)) pod = client.pods().inNamespace(ns).withName(name).get();
+        if (pod == null) return null;
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        boolean ours = labels != null && vmi.getMetadata().getUid().equals(labels.get(LauncherPod.CREATED_BY));
+        return ours ? pod : null;
+    }
+
+    private void deleteOrphanPods(Key key) {
+        for (Pod p : pods.getIndexer().byIndex("namespace", key.namespace())) {
+            Map<String, String> labels = p.getMetadata().getLabels();
+            if (labels == null || !key.name().equals(labels.get(LauncherPod.DOMAIN))) continue;
+            if (!LauncherPod.APP_VALUE.equals(labels.get(LauncherPod.APP_LABEL)) || p.getMetadata().getDeletionTimestamp() != null) continue;
+            client.pods().inNamespace(key.namespace()).withName(p.getMetadata().getName()).delete();
+        }
+    }
+
+    static String unschedulableMessage(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) return null;
+        for (PodCondition c : pod.getStatus().getConditions()) {
+            if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())) {
+                return c.getMessage() == null ? "" : c.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private static VirtualMachineInstanceCondition condition(VirtualMachineInstanceStatus s, String type) {
+        if (s.conditions() == null) return null;
+        return s.conditions().stream().filter(c -> type.equals(c.type())).findFirst().orElse(null);
+    }
+
+    private static VirtualMachineInstanceStatus emptyStatus() {
+        return new VirtualMachineInstanceStatus(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}
