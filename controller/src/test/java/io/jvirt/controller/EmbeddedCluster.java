@@ -1,0 +1,100 @@
+package io.jvirt.controller;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.apiserver.ApiServer;
+import io.jvirt.controller.vm.CrashLoopBackoff;
+import io.jvirt.store.SqliteStore;
+import io.jvirt.store.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Test fixture: the real embedded API server (SQLite store in a temp directory, HTTPS on a loopback
+ * port), a fabric8 client from the admin kubeconfig it writes, the real kubectl, and the controllers
+ * under test ({@link ControlPlane}) started against it. {@link #close} stops all and deletes the directory.
+ */
+final class EmbeddedCluster implements AutoCloseable {
+    final Path dir;
+    final SqliteStore store;
+    final ApiServer server;
+    final KubernetesClient client;
+    final Kubectl kubectl;
+    ControlPlane controllers;
+
+    private EmbeddedCluster(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) {
+        this.dir = dir;
+        this.store = store;
+        this.server = server;
+        this.client = client;
+        this.kubectl = new Kubectl(dir.resolve("kubeconfig"), dir);
+    }
+
+    static EmbeddedCluster start(CrashLoopBackoff crashLoop) throws Exception {
+        Path dir = Files.createTempDirectory("jvirt-controller-it");
+        SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
+        ApiServer server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", 0), store);
+        Path kubeconfig = dir.resolve("kubeconfig");
+        server.writeKubeconfig(kubeconfig, "admin");
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+        EmbeddedCluster c = new EmbeddedCluster(dir, store, server, client);
+        c.controllers = ControlPlane.start(client, new ControlPlane.Options(true, crashLoop), Clock.systemUTC());
+        return c;
+    }
+
+    /** Registers a Ready node with this capacity (= allocatable), as a node agent would. */
+    Node addNode(String name, String cpu, String memory, Map<String, String> labels) {
+        Node node = new NodeBuilder()
+                .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewStatus()
+                .withCapacity(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory), "pods", new Quantity("110")))
+                .withAllocatable(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory), "pods", new Quantity("110")))
+                .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").withMessage("jvirt node agent is posting ready status").endCondition()
+                .endStatus()
+                .build();
+        return client.nodes().resource(node).create();
+    }
+
+    /** Polls {@code read} every 50 ms until {@code done} holds; fails with the last value after {@code timeout}. */
+    static <T> T await(Duration timeout, String what, Supplier<T> read, Predicate<T> done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = null;
+        RuntimeException lastError = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = read.get();
+                lastError = null;
+                if (done.test(last)) return last;
+            } catch (RuntimeException e) {
+                lastError = e;
+            }
+            Thread.sleep(50);
+        }
+        AssertionError e = new AssertionError("timed out after " + timeout + " waiting for " + what + "; last seen: " + last);
+        if (lastError != null) e.initCause(lastError);
+        throw e;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (controllers != null) controllers.close();
+        client.close();
+        server.close();
+        store.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
