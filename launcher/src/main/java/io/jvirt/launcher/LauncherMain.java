@@ -13,6 +13,7 @@ import io.jvirt.launcher.domain.DomainEvent;
 import io.jvirt.launcher.domain.DomainState;
 import io.jvirt.launcher.protocol.Command;
 import io.jvirt.launcher.protocol.LauncherServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class LauncherMain {
         try {
             handover = Preparation.prepare(request, FirmwareFiles.debianOvmf());
             plan = new VmiConverter().convert(request.vmi(), handover);
-        } catch (ConversionException e) {
+        } catch (ConversionException | IOException e) {
             System.err.println("jvirt-launcher: cannot run this VMI: " + e.getMessage());
             System.exit(1);
             return;

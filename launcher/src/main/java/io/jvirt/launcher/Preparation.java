@@ -3,18 +3,24 @@ package io.jvirt.launcher;
 import io.jvirt.api.v1.Volume;
 import io.jvirt.launcher.cloudinit.CloudInitData;
 import io.jvirt.launcher.cloudinit.CloudInitIsos;
+import io.jvirt.launcher.convert.ConversionException;
 import io.jvirt.launcher.convert.DiskFormat;
 import io.jvirt.launcher.convert.FirmwareFiles;
 import io.jvirt.launcher.convert.HandoverValidator;
 import io.jvirt.launcher.convert.NodeHandover;
 import io.jvirt.launcher.convert.ReadyDisk;
 import io.jvirt.launcher.convert.RunDirectory;
+import io.jvirt.qemu.img.BackingChain;
+import io.jvirt.qemu.img.ImageFormat;
+import io.jvirt.qemu.img.QemuImg;
+import io.jvirt.qemu.img.UnsafeImageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +28,9 @@ import java.util.Map;
 /**
  * The launcher's own preparation before conversion: makes the run directory private (0700), writes
  * each cloud-init volume's ISO into it (NoCloud: instance-id = VMI UID, local-hostname =
- * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used, and
- * checks every handed-over file ({@link HandoverValidator}). Not idempotent for files it writes:
+ * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used,
+ * checks every handed-over file ({@link HandoverValidator}) and inspects every image with
+ * {@code qemu-img} (format pinned; a foreign image naming another file is refused). Not idempotent for files it writes:
  * they are overwritten.
  */
 final class Preparation {
@@ -50,6 +57,7 @@ final class Preparation {
         NodeHandover handover = new NodeHandover(run, request.accel(), request.tcgTranslationCacheMiB(), volumes,
                 request.networks(), request.kernel(), firmware);
         HandoverValidator.validate(handover);
+        inspectImages(handover);
         if (request.vmi().spec().domain().firmware() != null && request.vmi().spec().domain().firmware().bootloader() != null
                 && request.vmi().spec().domain().firmware().bootloader().efi() != null) {
             boolean secure = !Boolean.FALSE.equals(request.vmi().spec().domain().firmware().bootloader().efi().secureBoot());
@@ -58,6 +66,23 @@ final class Preparation {
             Files.setPosixFilePermissions(run.efiVars(), PosixFilePermissions.fromString("rw-------"));
         }
         return handover;
+    }
+
+    /** Refuses foreign images that name other files (backing, data file, extents) before QEMU may open them. */
+    private static void inspectImages(NodeHandover handover) throws IOException {
+        QemuImg qemuImg = new QemuImg(QemuImg.QEMU_IMG, Duration.ofMinutes(1));
+        for (Map.Entry<String, ReadyDisk> e : handover.volumes().entrySet()) {
+            ReadyDisk disk = e.getValue();
+            ImageFormat format = disk.format() == DiskFormat.QCOW2 ? ImageFormat.QCOW2 : ImageFormat.RAW;
+            try {
+                qemuImg.inspect(disk.path(), format, disk.jvirtOwnedChain() ? BackingChain.JVIRT_OWNED : BackingChain.FOREIGN);
+            } catch (UnsafeImageException ex) {
+                throw new ConversionException("volume " + e.getKey() + ": refused: " + ex.getMessage());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while inspecting volume " + e.getKey(), ex);
+            }
+        }
     }
 
     private static byte[] cloudInitIso(LaunchRequest request, Volume v) {

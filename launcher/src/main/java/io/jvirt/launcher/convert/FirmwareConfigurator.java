@@ -51,7 +51,7 @@ final class FirmwareConfigurator implements Configurator {
         if (!SMBIOS_SERIAL.matcher(serial).matches()) {
             throw new ConversionException("spec.domain.firmware.serial: 1-64 characters of A-Z a-z 0-9 _ . + - and space: '" + serial + "'");
         }
-        qemu.option("-smbios", QemuOpts.headed("type", "1").with("serial", serial));
+        qemu.option("-smbios", QemuOpts.empty().with("type", 1).with("serial", serial));
     }
 
     private static void uefi(ConversionContext context, QemuCommandLine.Builder qemu) {

@@ -66,7 +66,7 @@ class LauncherIT {
     @Test
     void bootsToLoginRunsUserDataPausesAndShutsDownGracefully() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
-        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
         Path run = tmp.resolve("run");
         try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
             assertEquals("rw-------", permissions(run.resolve("launcher.sock")));
@@ -106,7 +106,7 @@ class LauncherIT {
     void guestIgnoringAcpiIsKilledAfterTheGracePeriod() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
         String spec = DISK_SPEC.replace("\"domain\": {", "\"domain\": {\"features\": {\"acpi\": {\"enabled\": false}},");
-        launcher = LauncherProcess.start(request(spec, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        launcher = LauncherProcess.start(request(spec, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
         try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
             client.ok(new Command.Start(false));
             client.awaitState(DomainState.RUNNING, STEP);
@@ -123,7 +123,7 @@ class LauncherIT {
     @Test
     void qemuKilledFromOutsideIsReportedAsCrash() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
-        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
         try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
             client.ok(new Command.Start(false));
             client.awaitState(DomainState.RUNNING, STEP);
@@ -176,7 +176,7 @@ class LauncherIT {
                          {"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}}]}
             """;
         launcher = LauncherProcess.start(request(spec, Map.of(
-                "containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2),
+                "containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2),
                 "cd", ReadyDisk.file(iso, DiskFormat.RAW)), null), tmp);
         Path run = tmp.resolve("run");
         try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
@@ -193,7 +193,7 @@ class LauncherIT {
     @Test
     void commandsOutsideTheirStatesAndOtherVersionsAreRefused() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
-        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.file(overlay, DiskFormat.QCOW2)), null), tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
         try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
             assertTrue(client.ok(new Command.Ping()).result().path("pong").asBoolean());
             Message.Response pause = client.send(new Command.Pause());
@@ -210,6 +210,22 @@ class LauncherIT {
             client.awaitState(DomainState.SHUTOFF, STEP);
         }
         assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void imageWithBackingFileOnEtcPasswdIsRefusedBeforeQemuStarts() throws Exception {
+        Path evil = tmp.resolve("disk.img");
+        DemoGuest.run("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", "/etc/passwd", evil.toString(), "1M");
+        String spec = """
+            {"domain": {"memory": {"guest": "64Mi"}, "devices": {"disks": [{"name": "pvc", "disk": {}}]}},
+             "volumes": [{"name": "pvc", "persistentVolumeClaim": {"claimName": "uploaded"}}]}
+            """;
+        launcher = LauncherProcess.start(request(spec, Map.of("pvc", ReadyDisk.file(evil, DiskFormat.QCOW2)), null), tmp);
+        assertEquals(1, launcher.awaitExit(STEP));
+        String err = launcher.stderrText();
+        assertTrue(err.contains("volume pvc: refused") && err.contains("backing file") && err.contains("/etc/passwd"), err);
+        assertFalse(Files.exists(tmp.resolve("run/qmp.sock")), "qemu must not have been started");
+        assertFalse(Files.exists(tmp.resolve("run/qemu.log")), "qemu must not have been started");
     }
 
     private Path copy(String demoFile) throws Exception {
