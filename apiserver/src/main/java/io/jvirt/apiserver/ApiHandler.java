@@ -13,6 +13,7 @@ import io.jvirt.apiserver.handler.WriteResult;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.ApiPath;
 import io.jvirt.apiserver.http.Codec;
+import io.jvirt.apiserver.http.ProtobufBody;
 import io.jvirt.apiserver.http.Replies;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
@@ -237,6 +238,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
 
     private static ObjectNode bodyObject(byte[] body, String contentType) {
         String ct = contentType.split(";")[0].trim().toLowerCase();
+        if (ct.equals(ProtobufBody.CONTENT_TYPE)) return ProtobufBody.decode(body);
         if (!(ct.equals("application/json") || ct.equals("application/yaml") || ct.equals("application/x-yaml") || ct.equals("*/*") || ct.isEmpty())) {
             throw ApiException.unsupportedMediaType(contentType);
         }
@@ -255,7 +257,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 if ("scale".equals(api.subresource())) o = ScaleSubresource.view(type, o);
                 if (table && api.subresource() == null) {
                     ObjectNode t = TableRenderer.table(type, List.of(o), true, clock.instant());
-                    t.with("metadata").put("resourceVersion", o.path("metadata").path("resourceVersion").asText());
+                    t.withObjectProperty("metadata").put("resourceVersion", o.path("metadata").path("resourceVersion").asText());
                     return () -> Replies.json(resp, 200, t, TableRenderer.CONTENT_TYPE, List.of());
                 }
                 ObjectNode out = o;

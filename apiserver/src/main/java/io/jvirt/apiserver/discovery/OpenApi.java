@@ -103,7 +103,7 @@ public final class OpenApi {
     private static ObjectNode kindSchema(ResourceType t) {
         ObjectNode s = t.schema() == null ? Codec.NODES.objectNode().put("type", "object") : ((ObjectNode) t.schema()).deepCopy();
         s.put("type", "object");
-        ObjectNode props = s.with("properties");
+        ObjectNode props = s.withObjectProperty("properties");
         props.putObject("apiVersion").put("type", "string").put("description", "APIVersion defines the versioned schema of this representation of an object.");
         props.putObject("kind").put("type", "string").put("description", "Kind is a string value representing the REST resource this object represents.");
         props.putObject("metadata").putArray("allOf").addObject().put("$ref", "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");

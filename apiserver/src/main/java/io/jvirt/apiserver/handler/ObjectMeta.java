@@ -55,7 +55,7 @@ final class ObjectMeta {
                 causes.add(Cause.invalid("metadata." + map, "Invalid value: must be a map of strings"));
                 continue;
             }
-            m.fields().forEachRemaining(e -> {
+            m.properties().forEach(e -> {
                 if (!e.getValue().isTextual()) causes.add(Cause.invalid("metadata." + map + "." + e.getKey(), "Invalid value: must be a string"));
             });
         }

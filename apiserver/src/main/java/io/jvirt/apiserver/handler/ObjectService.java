@@ -117,7 +117,7 @@ public final class ObjectService {
     public WriteResult create(ResourceType type, String ns, ObjectNode body, WriteOptions opts) {
         List<String> warnings = new ArrayList<>();
         checkTypeFields(type, body);
-        ObjectNode meta = body.with("metadata");
+        ObjectNode meta = body.withObjectProperty("metadata");
         if (!meta.path("name").asText("").isEmpty() && !meta.isObject()) throw ApiException.badRequest("metadata must be an object");
         if (meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
             meta.put("name", meta.path("generateName").asText() + ObjectMeta.randomSuffix());
@@ -141,7 +141,7 @@ public final class ObjectService {
         }
         if (type.statusSubresource() && !type.builtin()) body.remove("status");
         ObjectMeta.initialise(meta, clock);
-        if (type.kind().equals("Namespace") && type.group().isEmpty()) body.with("status").put("phase", "Active");
+        if (type.kind().equals("Namespace") && type.group().isEmpty()) body.withObjectProperty("status").put("phase", "Active");
         admit(type, null, body, null, Operation.CREATE, opts, warnings);
         if (isCrd(type)) CrdRules.prepare(body, type);
         if (opts.dryRun()) return new WriteResult(201, present(type, body), warnings);
@@ -237,7 +237,7 @@ public final class ObjectService {
             if (found.isEmpty()) {
                 if (ct.startsWith("application/apply-patch") && sub == null && patch.isObject()) {
                     ObjectNode applied = ServerSideApply.apply(Codec.NODES.objectNode(), (ObjectNode) patch, opts.fieldManager(), type.apiVersion());
-                    applied.with("metadata").put("name", name);
+                    applied.withObjectProperty("metadata").put("name", name);
                     return create(type, ns, applied, opts);
                 }
                 throw notFound(type, name);
@@ -296,7 +296,7 @@ public final class ObjectService {
                 else next.remove("status");
             }
         }
-        ObjectNode meta = next.with("metadata");
+        ObjectNode meta = next.withObjectProperty("metadata");
         meta.put("name", name);
         if (type.namespaced()) meta.put("namespace", ns);
         else meta.remove("namespace");
@@ -369,7 +369,7 @@ public final class ObjectService {
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"", "propagationPolicy")));
         }
         if (opts.dryRun()) return new WriteResult(200, live, List.of());
-        ObjectNode meta = live.with("metadata");
+        ObjectNode meta = live.withObjectProperty("metadata");
         if (policy.equals("Orphan") && gc != null) gc.orphanDependents(live);
         boolean foreground = policy.equals("Foreground");
         if (meta.path("finalizers").isEmpty() && !foreground) {
@@ -386,7 +386,7 @@ public final class ObjectService {
         }
         if (meta.has("deletionTimestamp") && !foreground) return new WriteResult(200, live, List.of());
         ObjectNode next = live.deepCopy();
-        ObjectNode nm = next.with("metadata");
+        ObjectNode nm = next.withObjectProperty("metadata");
         if (!nm.has("deletionTimestamp")) {
             nm.put("deletionTimestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
             nm.put("deletionGracePeriodSeconds", 0);

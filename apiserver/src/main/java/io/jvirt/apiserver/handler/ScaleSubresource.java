@@ -40,7 +40,7 @@ public final class ScaleSubresource {
         ObjectNode next = object.deepCopy();
         String[] path = type.scale().specReplicasPath().replaceFirst("^\\.", "").split("\\.");
         ObjectNode cur = next;
-        for (int i = 0; i < path.length - 1; i++) cur = cur.with(path[i]);
+        for (int i = 0; i < path.length - 1; i++) cur = cur.withObjectProperty(path[i]);
         cur.put(path[path.length - 1], replicas.asInt());
         return next;
     }

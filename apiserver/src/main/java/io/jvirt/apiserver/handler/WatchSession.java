@@ -80,7 +80,7 @@ public final class WatchSession implements WatchListener {
         ObjectNode ev = Codec.NODES.objectNode().put("type", event.type().name());
         if (request.table()) {
             ObjectNode t = TableRenderer.table(request.type(), List.of(object), !columnsSent, clock.instant());
-            t.with("metadata").put("resourceVersion", Long.toString(event.resourceVersion()));
+            t.withObjectProperty("metadata").put("resourceVersion", Long.toString(event.resourceVersion()));
             columnsSent = true;
             ev.set("object", t);
         } else {

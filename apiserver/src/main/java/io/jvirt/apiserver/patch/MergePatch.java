@@ -26,7 +26,7 @@ public final class MergePatch {
     private static JsonNode merge(JsonNode target, JsonNode patch, boolean strategic) {
         if (!patch.isObject()) return patch.deepCopy();
         ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : ((ObjectNode) patch).objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             String key = e.getKey();
             JsonNode value = e.getValue();

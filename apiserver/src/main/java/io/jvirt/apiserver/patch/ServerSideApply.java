@@ -25,7 +25,7 @@ public final class ServerSideApply {
         ObjectNode result = (ObjectNode) MergePatch.applyStrategic(live, stripNulls(applied));
         ObjectNode newSet = fieldSet(applied, true);
         if (previousSet != null) removeDropped(result, previousSet, newSet);
-        ObjectNode meta = result.with("metadata");
+        ObjectNode meta = result.withObjectProperty("metadata");
         ArrayNode managed = JsonNodeFactory.instance.arrayNode();
         for (JsonNode e : live.path("metadata").path("managedFields")) {
             if (!(manager.equals(e.path("manager").asText()) && "Apply".equals(e.path("operation").asText()))) managed.add(e);
@@ -56,7 +56,7 @@ public final class ServerSideApply {
     /** FieldsV1 of an applied object: {"f:spec":{"f:x":{}}}, named list elements as k:{"name":...}. */
     static ObjectNode fieldSet(JsonNode node, boolean root) {
         ObjectNode set = JsonNodeFactory.instance.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             String k = e.getKey();
             if (root && (k.equals("apiVersion") || k.equals("kind"))) continue;
@@ -92,7 +92,7 @@ public final class ServerSideApply {
     }
 
     private static void removeDropped(JsonNode target, ObjectNode previous, ObjectNode now) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = previous.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = previous.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             String k = e.getKey();
             JsonNode nowChild = now.get(k);

@@ -60,7 +60,7 @@ public final class StructuralSchema {
         boolean preserve = s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
         boolean embedded = root || s.path("x-kubernetes-embedded-resource").asBoolean(false);
         JsonNode additional = s.get("additionalProperties");
-        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = props.properties().iterator(); it.hasNext(); ) {
             var p = it.next();
             if (!obj.has(p.getKey()) && p.getValue().has("default")) obj.set(p.getKey(), p.getValue().get("default").deepCopy());
         }

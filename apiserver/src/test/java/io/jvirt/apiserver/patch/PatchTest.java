@@ -79,7 +79,7 @@ class PatchTest {
         ObjectNode afterFirst = ServerSideApply.apply((ObjectNode) j(live), (ObjectNode) j(first), "m", "v1");
         ObjectNode afterSecond = ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m", "v1");
         ObjectNode withoutManaged = afterSecond.deepCopy();
-        ((ObjectNode) withoutManaged.with("metadata")).remove("managedFields");
+        withoutManaged.withObjectProperty("metadata").remove("managedFields");
         if (withoutManaged.get("metadata").isEmpty()) withoutManaged.remove("metadata");
         assertEquals(j(expected), withoutManaged);
         assertEquals("m", afterSecond.path("metadata").path("managedFields").get(0).path("manager").asText());

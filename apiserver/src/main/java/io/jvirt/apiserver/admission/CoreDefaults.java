@@ -1,0 +1,35 @@
+package io.jvirt.apiserver.admission;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Defaults the real apiserver applies to core types on create: Secret {@code type: Opaque},
+ * Service {@code spec.type: ClusterIP}, Pod and PersistentVolumeClaim {@code status.phase: Pending},
+ * PersistentVolume {@code status.phase: Available}. Idempotent; never overrides a set value.
+ */
+public final class CoreDefaults implements MutatingAdmitter {
+    @Override
+    public boolean handles(AdmissionRequest r) {
+        return r.operation() == Operation.CREATE && r.subresource() == null && r.type().group().isEmpty();
+    }
+
+    @Override
+    public void mutate(AdmissionRequest r) {
+        ObjectNode o = r.object();
+        switch (r.type().kind()) {
+            case "Secret" -> { if (!o.hasNonNull("type")) o.put("type", "Opaque"); }
+            case "Service" -> {
+                ObjectNode spec = o.withObjectProperty("spec");
+                if (!spec.hasNonNull("type")) spec.put("type", "ClusterIP");
+            }
+            case "Pod", "PersistentVolumeClaim" -> phase(o, "Pending");
+            case "PersistentVolume" -> phase(o, "Available");
+            default -> { }
+        }
+    }
+
+    private static void phase(ObjectNode o, String phase) {
+        ObjectNode status = o.withObjectProperty("status");
+        if (!status.hasNonNull("phase")) status.put("phase", phase);
+    }
+}

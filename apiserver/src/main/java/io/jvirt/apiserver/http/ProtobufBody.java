@@ -1,0 +1,138 @@
+package io.jvirt.apiserver.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Decodes the few Kubernetes protobuf request bodies kubectl sends with its typed client
+ * ({@code kubectl create namespace|configmap|secret|serviceaccount}): the {@code k8s\0} envelope
+ * (runtime.Unknown: typeMeta, raw) and, inside, ObjectMeta name/generateName/namespace/labels/
+ * annotations plus ConfigMap data/binaryData/immutable and Secret data/type/stringData/immutable.
+ * Any other kind is 415 (the client then shows the error). Pure.
+ */
+public final class ProtobufBody {
+    public static final String CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
+    private static final byte[] MAGIC = {'k', '8', 's', 0};
+
+    private ProtobufBody() {}
+
+    private record Field(int number, int wireType, long varint, byte[] bytes) {
+        String string() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** @throws ApiException 400 for a malformed body, 415 for an unsupported kind */
+    public static ObjectNode decode(byte[] body) {
+        if (body.length < 4 || body[0] != MAGIC[0] || body[1] != MAGIC[1] || body[2] != MAGIC[2] || body[3] != MAGIC[3]) {
+            throw ApiException.badRequest("protobuf body without the k8s envelope");
+        }
+        String apiVersion = "", kind = "";
+        byte[] raw = new byte[0];
+        for (Field f : fields(body, 4, body.length)) {
+            if (f.number() == 1 && f.wireType() == 2) {
+                for (Field t : fields(f.bytes(), 0, f.bytes().length)) {
+                    if (t.number() == 1) apiVersion = t.string();
+                    if (t.number() == 2) kind = t.string();
+                }
+            } else if (f.number() == 2 && f.wireType() == 2) {
+                raw = f.bytes();
+            }
+        }
+        ObjectNode out = Codec.NODES.objectNode();
+        out.put("apiVersion", apiVersion).put("kind", kind);
+        switch (kind) {
+            case "Namespace", "ServiceAccount", "ConfigMap", "Secret" -> { }
+            default -> throw ApiException.unsupportedMediaType(CONTENT_TYPE + " for kind " + kind);
+        }
+        for (Field f : fields(raw, 0, raw.length)) {
+            switch (f.number()) {
+                case 1 -> out.set("metadata", meta(f.bytes()));
+                case 2 -> {
+                    if (kind.equals("ConfigMap")) putEntry(out.withObjectProperty("data"), f.bytes(), false);
+                    if (kind.equals("Secret")) putEntry(out.withObjectProperty("data"), f.bytes(), true);
+                }
+                case 3 -> {
+                    if (kind.equals("ConfigMap")) putEntry(out.withObjectProperty("binaryData"), f.bytes(), true);
+                    if (kind.equals("Secret") && f.bytes().length > 0) out.put("type", f.string());
+                }
+                case 4 -> {
+                    if (kind.equals("ConfigMap")) out.put("immutable", f.varint() != 0);
+                    if (kind.equals("Secret")) putEntry(out.withObjectProperty("stringData"), f.bytes(), false);
+                }
+                case 5 -> {
+                    if (kind.equals("Secret")) out.put("immutable", f.varint() != 0);
+                }
+                default -> { }
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode meta(byte[] bytes) {
+        ObjectNode m = Codec.NODES.objectNode();
+        for (Field f : fields(bytes, 0, bytes.length)) {
+            switch (f.number()) {
+                case 1 -> { if (f.bytes().length > 0) m.put("name", f.string()); }
+                case 2 -> { if (f.bytes().length > 0) m.put("generateName", f.string()); }
+                case 3 -> { if (f.bytes().length > 0) m.put("namespace", f.string()); }
+                case 11 -> putEntry(m.withObjectProperty("labels"), f.bytes(), false);
+                case 12 -> putEntry(m.withObjectProperty("annotations"), f.bytes(), false);
+                default -> { }
+            }
+        }
+        return m;
+    }
+
+    private static void putEntry(ObjectNode map, byte[] entry, boolean base64) {
+        String key = "";
+        byte[] value = new byte[0];
+        for (Field f : fields(entry, 0, entry.length)) {
+            if (f.number() == 1) key = f.string();
+            if (f.number() == 2) value = f.bytes();
+        }
+        map.put(key, base64 ? Base64.getEncoder().encodeToString(value) : new String(value, StandardCharsets.UTF_8));
+    }
+
+    private static List<Field> fields(byte[] b, int start, int end) {
+        List<Field> out = new ArrayList<>();
+        int[] pos = {start};
+        while (pos[0] < end) {
+            long tag = varint(b, pos, end);
+            int number = (int) (tag >>> 3), wire = (int) (tag & 7);
+            switch (wire) {
+                case 0 -> out.add(new Field(number, wire, varint(b, pos, end), new byte[0]));
+                case 1 -> { skip(pos, 8, end); out.add(new Field(number, wire, 0, new byte[0])); }
+                case 5 -> { skip(pos, 4, end); out.add(new Field(number, wire, 0, new byte[0])); }
+                case 2 -> {
+                    long len = varint(b, pos, end);
+                    if (len < 0 || pos[0] + len > end) throw ApiException.badRequest("malformed protobuf body");
+                    byte[] v = java.util.Arrays.copyOfRange(b, pos[0], pos[0] + (int) len);
+                    pos[0] += (int) len;
+                    out.add(new Field(number, wire, 0, v));
+                }
+                default -> throw ApiException.badRequest("malformed protobuf body (wire type " + wire + ")");
+            }
+        }
+        return out;
+    }
+
+    private static void skip(int[] pos, int n, int end) {
+        if (pos[0] + n > end) throw ApiException.badRequest("malformed protobuf body");
+        pos[0] += n;
+    }
+
+    private static long varint(byte[] b, int[] pos, int end) {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos[0] >= end) throw ApiException.badRequest("malformed protobuf body");
+            byte x = b[pos[0]++];
+            v |= (long) (x & 0x7f) << shift;
+            if ((x & 0x80) == 0) return v;
+        }
+        throw ApiException.badRequest("malformed protobuf varint");
+    }
+}
