@@ -1,0 +1,61 @@
+package io.jvirt.handler;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How one node agent runs.
+ *
+ * @param nodeName name of the Node object this agent registers and serves
+ * @param dataDir where per-pod state, logs and the containerDisk cache live; survives agent restarts
+ * @param memoryReserveBytes memory kept back from {@code allocatable} for the host and the agent
+ * @param maxPods the {@code pods} capacity
+ * @param heartbeat how often the Ready condition and the node Lease are renewed
+ * @param launcherCommand argv prefix that starts a launcher; the launch-request file is appended.
+ *     Empty means launcher pods fail with a reason.
+ * @param buildDir the project's build directory (demo containerDisk under {@code images/demo/containerdisk})
+ * @param imageMirrors containerDisk image name (without tag) → local OCI layout directory, beside the demo names
+ * @param forceEmulation KubeVirt's {@code useEmulation}: TCG even if KVM works
+ */
+public record HandlerConfig(
+        String nodeName,
+        Path dataDir,
+        long memoryReserveBytes,
+        int maxPods,
+        Duration heartbeat,
+        List<String> launcherCommand,
+        Path buildDir,
+        Map<String, Path> imageMirrors,
+        boolean forceEmulation) {
+    /** 256 MiB for the host and the agent itself. */
+    public static final long DEFAULT_MEMORY_RESERVE = 256L * 1024 * 1024;
+
+    public HandlerConfig {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(dataDir, "dataDir");
+        launcherCommand = List.copyOf(launcherCommand);
+        imageMirrors = Map.copyOf(imageMirrors);
+        if (heartbeat == null) {
+            heartbeat = Duration.ofSeconds(10);
+        }
+    }
+
+    public HandlerConfig withHeartbeat(Duration interval) {
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, launcherCommand, buildDir, imageMirrors,
+                forceEmulation);
+    }
+
+    public HandlerConfig withLauncherCommand(List<String> command) {
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, command, buildDir, imageMirrors,
+                forceEmulation);
+    }
+
+    /** A config with defaults for everything but the node name, data dir and build dir. */
+    public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
+        return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), List.of(), buildDir,
+                Map.of(), false);
+    }
+}

@@ -1,0 +1,37 @@
+package io.jvirt.handler.pod;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * What the pod runner asks of the VMI side for launcher pods ({@link PodPlan#isLauncher()}).
+ * Calls for one pod never overlap; calls for different pods may.
+ */
+public interface LauncherPods {
+    /** Prepares the VMI (disks, launch request) and returns the argv that runs its launcher. */
+    List<String> prepare(Pod pod, PodPlan plan, Path podDir) throws Exception;
+
+    /** The launcher process runs (just started or re-adopted). Idempotent; called on every reconcile. */
+    void running(Pod pod, PodPlan plan, Path podDir);
+
+    /** The launcher process ended with {@code exitCode} (empty when unknown). Idempotent. */
+    void ended(Pod pod, PodPlan plan, Path podDir, OptionalInt exitCode);
+
+    /** The pod is gone from the API and its processes are stopped. */
+    void gone(String podUid);
+
+    /** For nodes without a VMI side: launcher pods fail with this reason. */
+    LauncherPods NONE = new LauncherPods() {
+        public List<String> prepare(Pod pod, PodPlan plan, Path podDir) {
+            throw new IllegalStateException("this node agent runs no launchers");
+        }
+
+        public void running(Pod pod, PodPlan plan, Path podDir) {}
+
+        public void ended(Pod pod, PodPlan plan, Path podDir, OptionalInt exitCode) {}
+
+        public void gone(String podUid) {}
+    };
+}

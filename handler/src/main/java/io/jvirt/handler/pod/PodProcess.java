@@ -1,0 +1,126 @@
+package io.jvirt.handler.pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Starts a pod's command so that it outlives the agent: a new session ({@code setsid}), inside the
+ * pod's network namespace ({@code ip netns exec}), joined to its memory cgroup before the command
+ * runs, stdout and stderr appended to {@code <pod dir>/compute.log}. A small shell wrapper records
+ * its own pid in {@code pid} and the command's exit status in {@code exit}, so an agent that
+ * restarted can still learn how the command ended. Stateless; thread-safe.
+ */
+public final class PodProcess {
+    static final String PID_FILE = "pid";
+    static final String EXIT_FILE = "exit";
+    public static final String LOG_FILE = "compute.log";
+    private static final String WRAPPER = """
+            echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125
+            echo $$ > "$JVIRT_POD_DIR/pid.tmp" && mv "$JVIRT_POD_DIR/pid.tmp" "$JVIRT_POD_DIR/pid"
+            "$@"
+            code=$?
+            echo $code > "$JVIRT_POD_DIR/exit.tmp" && mv "$JVIRT_POD_DIR/exit.tmp" "$JVIRT_POD_DIR/exit"
+            exit $code
+            """;
+
+    private PodProcess() {}
+
+    /** Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid. */
+    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, MemoryCgroup cgroup)
+            throws IOException, InterruptedException {
+        Files.deleteIfExists(podDir.resolve(PID_FILE));
+        Files.deleteIfExists(podDir.resolve(EXIT_FILE));
+        List<String> cmd = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", netns.name(), "sh", "-c", WRAPPER, "jvirt-pod"));
+        cmd.addAll(argv);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(podDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(LOG_FILE).toFile()))
+                .redirectErrorStream(true);
+        pb.environment().put("JVIRT_CGROUP", cgroup.path().toString());
+        pb.environment().put("JVIRT_POD_DIR", podDir.toString());
+        Process p = pb.start();
+        Instant deadline = Instant.now().plusSeconds(20);
+        Path pidFile = podDir.resolve(PID_FILE);
+        while (!Files.exists(pidFile)) {
+            if (!p.isAlive() && p.exitValue() != 0 && !Files.exists(pidFile)) {
+                throw new IOException("pod process exited " + p.exitValue() + " before it started; see " + podDir.resolve(LOG_FILE));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                p.destroyForcibly();
+                throw new IOException("pod process did not start within 20 s");
+            }
+            Thread.sleep(5);
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        long ticks = ProcStat.startTicks(pid).orElse(-1L);
+        PodState state = new PodState(plan.uid(), plan.namespace(), plan.name(), pid, ticks, Instant.now().toString());
+        state.save(podDir);
+        return state;
+    }
+
+    /** The command's exit status, when the wrapper lived to record it. */
+    public static OptionalInt exitCode(Path podDir) {
+        try {
+            Path f = podDir.resolve(EXIT_FILE);
+            return Files.exists(f) ? OptionalInt.of(Integer.parseInt(Files.readString(f).strip())) : OptionalInt.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * Stops everything in the pod: SIGTERM to the session's process group and the cgroup, SIGKILL
+     * to whatever is left after {@code grace}. Returns when the cgroup is empty (or after 10 s more).
+     */
+    public static void stop(PodState state, MemoryCgroup cgroup, Duration grace) throws IOException, InterruptedException {
+        signalAll(state, cgroup, "TERM");
+        if (waitEmpty(state, cgroup, grace)) {
+            return;
+        }
+        signalAll(state, cgroup, "KILL");
+        waitEmpty(state, cgroup, Duration.ofSeconds(10));
+    }
+
+    private static void signalAll(PodState state, MemoryCgroup cgroup, String signal) throws IOException {
+        if (state != null && state.alive()) {
+            signal(signal, "-" + state.pid());
+        }
+        for (long pid : cgroup.pids()) {
+            signal(signal, Long.toString(pid));
+        }
+    }
+
+    private static void signal(String signal, String target) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, "--", target).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            // nothing to signal
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean waitEmpty(PodState state, MemoryCgroup cgroup, Duration within) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(within);
+        while (Instant.now().isBefore(deadline)) {
+            if ((state == null || !state.alive()) && cgroup.pids().isEmpty()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /** Handle to wait for a live pod process, whether or not this JVM started it. */
+    public static Optional<ProcessHandle> handle(PodState state) {
+        return state.alive() ? ProcessHandle.of(state.pid()) : Optional.empty();
+    }
+}

@@ -1,0 +1,57 @@
+package io.jvirt.handler.pod;
+
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * The Pod statuses the node agent writes, as kubelet would (pure). Exit status unknown (the
+ * process vanished without its wrapper recording it) is kubelet's {@code ContainerStatusUnknown}
+ * with exit code 137.
+ */
+public final class PodStatuses {
+    public static final String HOST_IP = "127.0.0.1";
+
+    private PodStatuses() {}
+
+    public static PodStatus running(String image, String startedAt) {
+        ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
+                .withContainerID("jvirt://" + startedAt).withReady(true).withStarted(true).withRestartCount(0)
+                .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(startedAt).endRunning().build()).build();
+        return new PodStatusBuilder().withPhase("Running").withHostIP(HOST_IP).withStartTime(startedAt)
+                .withConditions(conditions("True", startedAt)).withContainerStatuses(cs).build();
+    }
+
+    /** Succeeded for exit code 0, Failed otherwise. */
+    public static PodStatus terminated(String image, String startedAt, String finishedAt, OptionalInt exitCode) {
+        int code = exitCode.orElse(137);
+        String reason = exitCode.isEmpty() ? "ContainerStatusUnknown" : code == 0 ? "Completed" : "Error";
+        String message = exitCode.isEmpty() ? "the process ended without recording its exit status" : null;
+        ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
+                .withReady(false).withStarted(false).withRestartCount(0)
+                .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(code).withReason(reason).withMessage(message)
+                        .withStartedAt(startedAt).withFinishedAt(finishedAt).endTerminated().build()).build();
+        return new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed").withHostIP(HOST_IP).withStartTime(startedAt)
+                .withConditions(conditions("False", finishedAt)).withContainerStatuses(cs).build();
+    }
+
+    /** The pod could not be started at all. */
+    public static PodStatus failedToStart(String reason, String message, String at) {
+        return new PodStatusBuilder().withPhase("Failed").withReason(reason).withMessage(message).withHostIP(HOST_IP)
+                .withConditions(conditions("False", at)).build();
+    }
+
+    private static List<PodCondition> conditions(String ready, String at) {
+        return List.of(
+                new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(at).build(),
+                new PodConditionBuilder().withType("Initialized").withStatus("True").withLastTransitionTime(at).build(),
+                new PodConditionBuilder().withType("ContainersReady").withStatus(ready).withLastTransitionTime(at).build(),
+                new PodConditionBuilder().withType("Ready").withStatus(ready).withLastTransitionTime(at).build());
+    }
+}

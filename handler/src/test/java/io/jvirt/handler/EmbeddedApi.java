@@ -1,0 +1,80 @@
+package io.jvirt.handler;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.apiserver.ApiServer;
+import io.jvirt.store.SqliteStore;
+import io.jvirt.store.StoreConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Test fixture: the real embedded API server over a real SQLite store in a temp directory on a
+ * loopback port, an admin kubeconfig, a fabric8 client and the stock kubectl. {@link #close()}
+ * stops everything and deletes the directory.
+ */
+public final class EmbeddedApi implements AutoCloseable {
+    public final Path dir;
+    private final SqliteStore store;
+    private final ApiServer server;
+    public final KubernetesClient client;
+
+    private EmbeddedApi(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) {
+        this.dir = dir;
+        this.store = store;
+        this.server = server;
+        this.client = client;
+    }
+
+    public static EmbeddedApi start() throws Exception {
+        Path dir = Files.createTempDirectory("jvirt-handler-it");
+        SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
+        ApiServer server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", freePort()), store);
+        server.writeKubeconfig(dir.resolve("kubeconfig"), "admin");
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")))).build();
+        return new EmbeddedApi(dir, store, server, client);
+    }
+
+    public Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    /** Runs the stock kubectl against this server; returns stdout, fails on a non-zero exit. */
+    public String kubectl(String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig().toString()));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("kubectl " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+        server.close();
+        store.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
