@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The user data and optional network data of one cloud-init volume, resolved from the spec's
  * inline text, base64 text, or the Secret content the node passed in (keys {@code userdata} /
- * {@code userData} and {@code networkdata} / {@code networkData}, as KubeVirt reads them).
+ * {@code userData} and {@code networkdata} / {@code networkData}, as KubeVirt reads them; the
+ * user-data secret may also carry the network data).
  *
  * @param userData bytes for user-data / user_data (may be empty)
  * @param networkData bytes for network-config / network_data.json, or null when none is given
@@ -33,8 +34,8 @@ public record CloudInitData(byte[] userData, byte[] networkData) {
             String networkData, String networkDataBase64, String networkSecret, Map<String, Map<String, byte[]>> secrets) {
         byte[] user = pick(field, "userData", userData, userDataBase64, userSecret, "userdata", secrets);
         byte[] network = pick(field, "networkData", networkData, networkDataBase64, networkSecret, "networkdata", secrets);
-        if (user == null && userSecret == null && networkSecret != null) {
-            user = pick(field, "userData", null, null, networkSecret, "userdata", secrets);
+        if (network == null && networkSecret == null && userSecret != null) {
+            network = pick(field, "networkData", null, null, userSecret, "networkdata", secrets);
         }
         return new CloudInitData(user == null ? new byte[0] : user, network);
     }
