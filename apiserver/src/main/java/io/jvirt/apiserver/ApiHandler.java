@@ -220,9 +220,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         return new WriteOptions(dryRun != null, req.getParam("fieldManager"), fv, user.name());
     }
 
+    /** The selectors of a request, or null when there are none (lists then skip parsing every object). */
     private static Predicate<JsonNode> filter(HttpServerRequest req) {
-        LabelSelector labels = LabelSelector.parse(req.getParam("labelSelector"));
-        FieldSelector fields = FieldSelector.parse(req.getParam("fieldSelector"));
+        String l = req.getParam("labelSelector"), f = req.getParam("fieldSelector");
+        if ((l == null || l.isBlank()) && (f == null || f.isBlank())) return null;
+        LabelSelector labels = LabelSelector.parse(l);
+        FieldSelector fields = FieldSelector.parse(f);
         return o -> labels.test(o) && fields.test(o);
     }
 

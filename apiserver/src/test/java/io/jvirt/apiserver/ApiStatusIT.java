@@ -231,8 +231,9 @@ class ApiStatusIT {
         JsonNode patch = doc.path("paths").path("/apis/example.com/v1/namespaces/{namespace}/foos/{name}").path("patch");
         assertEquals("Foo", patch.path("x-kubernetes-group-version-kind").path("kind").asText(), doc.toString());
         assertTrue(patch.path("parameters").toString().contains("fieldValidation"));
-        JsonNode v = http.get("/version").body();
-        assertEquals("32", v.path("minor").asText());
+        Http.Reply version = http.get("/version");
+        assertEquals("32", version.body().path("minor").asText());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, version.response().version(), "ALPN negotiates HTTP/2");
     }
 
     @Test
@@ -256,6 +257,26 @@ class ApiStatusIT {
         Http editor = http.withToken(editToken);
         assertEquals(201, editor.post(FooCrd.FOOS, FooCrd.foo("by-editor", "{}")).code());
         assertEquals(403, editor.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"x\"}}").code());
+    }
+
+    @Test
+    void clusterScopedCrdIsServedAndRemovedWithItsObjects() throws Exception {
+        String crd = FooCrd.YAML.replace("foos", "bazs").replace("Foo", "Baz").replace("singular: foo", "singular: baz")
+                .replace("shortNames: [fo]", "shortNames: [bz]").replace("scope: Namespaced", "scope: Cluster");
+        assertEquals(201, http.send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "application/yaml", crd, null).code());
+        Http.Reply created = http.post("/apis/example.com/v1/bazs", "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Baz\",\"metadata\":{\"name\":\"one\"}}");
+        assertEquals(201, created.code(), created.raw());
+        assertTrue(created.body().path("metadata").path("namespace").isMissingNode());
+        assertEquals(404, http.get("/apis/example.com/v1/namespaces/default/bazs").code());
+        assertTrue(http.get("/apis/example.com/v1").raw().contains("\"name\":\"bazs\""));
+        JsonNode crdObject = http.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bazs.example.com").body();
+        assertEquals("True", crdObject.path("status").path("conditions").get(1).path("status").asText(), crdObject.toString());
+        assertEquals(200, http.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bazs.example.com", null).code());
+        assertEquals(404, http.get("/apis/example.com/v1/bazs").code());
+        assertTrue(!http.get("/apis/example.com/v1").raw().contains("\"name\":\"bazs\""));
+        assertEquals(201, http.send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "application/yaml", crd, null).code());
+        server.server.drainGarbageCollector();
+        assertEquals(0, http.get("/apis/example.com/v1/bazs").body().path("items").size(), "objects of a deleted CRD do not come back");
     }
 
     @Test

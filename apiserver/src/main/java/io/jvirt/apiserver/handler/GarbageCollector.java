@@ -177,19 +177,17 @@ public final class GarbageCollector implements AutoCloseable {
         }
     }
 
-    /** A CRD was deleted: its custom resources go too. */
+    /** A CRD was deleted: its custom resources go too, before the call returns (so a re-created CRD starts empty). */
     void crdDeleted(JsonNode crd) {
         String group = crd.path("spec").path("group").asText();
         String plural = crd.path("spec").path("names").path("plural").asText();
-        submit(() -> {
-            for (StoredObject o : service.store().list(KeyPrefix.of(group, plural), ListOptions.ALL).items()) {
-                try {
-                    service.store().delete(o.key(), Preconditions.NONE);
-                } catch (StoreException.NotFound ignored) {
-                    // already gone
-                }
+        for (StoredObject o : service.store().list(KeyPrefix.of(group, plural), ListOptions.ALL).items()) {
+            try {
+                service.store().delete(o.key(), Preconditions.NONE);
+            } catch (StoreException.NotFound ignored) {
+                // already gone
             }
-        });
+        }
     }
 
     private void deleteQuietly(ResourceType type, JsonNode object, String policy) {

@@ -71,11 +71,11 @@ public final class ObjectService {
         return store.get(type.key(ns, name));
     }
 
-    /** A page of the collection as a {@code <Kind>List}. */
+    /** A page of the collection as a {@code <Kind>List}; {@code filter} null = everything. */
     public ObjectNode list(ResourceType type, String ns, Predicate<JsonNode> filter, int limit, String continueToken) {
         ListResult page;
         try {
-            page = store.list(type.keyPrefix(ns), new ListOptions(limit, continueToken, o -> filter.test(parse(o))));
+            page = store.list(type.keyPrefix(ns), new ListOptions(limit, continueToken, filter == null ? o -> true : o -> filter.test(parse(o))));
         } catch (StoreException.Expired e) {
             throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
                     null, null, null, List.of());

@@ -34,7 +34,7 @@ public final class WatchSession implements WatchListener {
         return t;
     });
 
-    /** What the client asked for. */
+    /** What the client asked for; {@code filter} null = every object. */
     public record Request(ResourceType type, String namespace, long fromRv, Predicate<JsonNode> filter, boolean table,
                           boolean bookmarks, long timeoutSeconds) {}
 
@@ -76,7 +76,7 @@ public final class WatchSession implements WatchListener {
     public void onEvent(WatchEvent event) {
         if (ended.get()) return;
         ObjectNode object = ObjectService.present(request.type(), event.object());
-        if (!request.filter().test(object)) return;
+        if (request.filter() != null && !request.filter().test(object)) return;
         ObjectNode ev = Codec.NODES.objectNode().put("type", event.type().name());
         if (request.table()) {
             ObjectNode t = TableRenderer.table(request.type(), List.of(object), !columnsSent, clock.instant());
