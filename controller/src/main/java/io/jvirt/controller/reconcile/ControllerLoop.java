@@ -18,6 +18,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final WorkQueue queue;
     private final Reconciler reconciler;
     private final Thread worker;
+    private volatile boolean closing;
 
     public ControllerLoop(String name, WorkQueue queue, Reconciler reconciler) {
         this.name = name;
@@ -51,9 +52,12 @@ public final class ControllerLoop implements AutoCloseable {
                 queue.forget(key);
                 if (outcome instanceof Outcome.RequeueAfter r) queue.addAfter(key, r.delay());
             } catch (KubernetesClientException e) {
+                if (closing) return;
                 Duration d = queue.retry(key);
-                Level level = e.getCode() == 409 ? Level.FINE : Level.WARNING;
-                LOG.log(level, name + ": " + key + " failed (" + e.getCode() + "), retry in " + d.toMillis() + " ms: " + e.getMessage());
+                boolean expected = e.getCode() == 409 || e.getCode() == 404; // a stale read or a deleted object: the informer brings the news
+                Level level = expected ? Level.FINE : Level.WARNING;
+                LOG.log(level, name + ": " + key + " failed (" + e.getCode() + "), retry in " + d.toMillis() + " ms: " + e.getMessage(),
+                        expected ? null : e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -68,6 +72,7 @@ public final class ControllerLoop implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         queue.close();
         worker.interrupt();
         worker.join(5_000);

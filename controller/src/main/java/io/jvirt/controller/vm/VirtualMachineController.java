@@ -82,6 +82,11 @@ public final class VirtualMachineController implements Reconciler {
         if (state == VmiState.ACTIVE && backoff.ranStably(runningSince, now)) failure = null;
         if (!restartsOnFailure) failure = null;
         boolean backoffActive = CrashLoopBackoff.active(failure, now);
+        if (state == VmiState.FAILED && failure != null && !failure.equals(old.startFailure())) {
+            // Record the failure before the failed VMI goes away: once it is gone nothing shows it happened.
+            updateStatus(vm, withStartFailure(old, failure));
+            return Outcome.DONE;
+        }
 
         List<StateChangeRequest> requests = old.stateChangeRequests() == null ? List.of() : old.stateChangeRequests();
         Decision decision = deleting || foreign
@@ -145,6 +150,11 @@ public final class VirtualMachineController implements Reconciler {
         if (backoffActive) outcome = Outcome.after(CrashLoopBackoff.remaining(failure, now).plusMillis(50));
         if (failure != null && runningSince != null) outcome = outcome.sooner(Outcome.after(Duration.between(now, runningSince.plus(backoff.stableRun())).plusMillis(50)));
         return outcome;
+    }
+
+    private static VirtualMachineStatus withStartFailure(VirtualMachineStatus s, StartFailure failure) {
+        return new VirtualMachineStatus(s.created(), s.ready(), PrintableStatus.CRASH_LOOP_BACK_OFF, s.conditions(), s.stateChangeRequests(),
+                failure, s.runStrategy(), s.observedGeneration(), s.desiredGeneration(), s.unknown());
     }
 
     private void updateStatus(VirtualMachineResource vm, VirtualMachineStatus status) {
