@@ -20,6 +20,9 @@ import java.util.Map;
  * @param networks backend per interface name
  * @param kernel files for {@code kernelBoot}, or null
  * @param secrets Secret data referenced by cloud-init {@code secretRef}s: secret name → key → bytes (base64 in JSON)
+ * @param qemuUser {@code "<uid>:<gid>"} QEMU runs as (the run directory and the files the launcher
+ *     writes are given to it; handed-over disks must already be accessible to it), or null to run
+ *     QEMU as the launcher's own user
  */
 public record LaunchRequest(
         VirtualMachineInstance vmi,
@@ -29,7 +32,8 @@ public record LaunchRequest(
         Map<String, ReadyDisk> volumes,
         Map<String, Netdev> networks,
         KernelFiles kernel,
-        Map<String, Map<String, byte[]>> secrets) {
+        Map<String, Map<String, byte[]>> secrets,
+        String qemuUser) {
     public LaunchRequest {
         volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
         networks = networks == null ? Map.of() : Map.copyOf(networks);

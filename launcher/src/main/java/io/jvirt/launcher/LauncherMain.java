@@ -11,6 +11,7 @@ import io.jvirt.launcher.convert.VmiConverter;
 import io.jvirt.launcher.domain.Domain;
 import io.jvirt.launcher.domain.DomainEvent;
 import io.jvirt.launcher.domain.DomainState;
+import io.jvirt.launcher.domain.RunAs;
 import io.jvirt.launcher.protocol.Command;
 import io.jvirt.launcher.protocol.LauncherServer;
 import java.io.IOException;
@@ -46,7 +47,8 @@ public final class LauncherMain {
             System.exit(1);
             return;
         }
-        Domain domain = new Domain(plan, handover.runDirectory().path().resolve("qemu.log"));
+        Domain domain = new Domain(plan, handover.runDirectory().path().resolve("qemu.log"),
+                request.qemuUser() == null ? null : RunAs.parse(request.qemuUser()));
         long grace = request.vmi().spec().terminationGracePeriodSeconds() == null
                 ? DEFAULT_GRACE_SECONDS : request.vmi().spec().terminationGracePeriodSeconds();
         try (LauncherServer server = LauncherServer.start(handover.runDirectory().launcherSocket(), domain::state,

@@ -10,6 +10,7 @@ import io.jvirt.launcher.convert.HandoverValidator;
 import io.jvirt.launcher.convert.NodeHandover;
 import io.jvirt.launcher.convert.ReadyDisk;
 import io.jvirt.launcher.convert.RunDirectory;
+import io.jvirt.launcher.domain.RunAs;
 import io.jvirt.qemu.img.BackingChain;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
@@ -30,7 +31,8 @@ import java.util.Map;
  * each cloud-init volume's ISO into it (NoCloud: instance-id = VMI UID, local-hostname =
  * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used,
  * checks every handed-over file ({@link HandoverValidator}) and inspects every image with
- * {@code qemu-img} (format pinned; a foreign image naming another file is refused). Not idempotent for files it writes:
+ * {@code qemu-img} (format pinned; a foreign image naming another file is refused); with a QEMU
+ * user, hands the run directory and the files it wrote to that user. Not idempotent for files it writes:
  * they are overwritten.
  */
 final class Preparation {
@@ -65,7 +67,24 @@ final class Preparation {
             Files.copy(template, run.efiVars(), StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             Files.setPosixFilePermissions(run.efiVars(), PosixFilePermissions.fromString("rw-------"));
         }
+        if (request.qemuUser() != null) {
+            RunAs runAs = RunAs.parse(request.qemuUser());
+            giveTo(runAs, run.path());
+            for (Volume v : specVolumes) {
+                if (v.cloudInitNoCloud() != null || v.cloudInitConfigDrive() != null) {
+                    giveTo(runAs, run.cloudInitIso(v.name()));
+                }
+            }
+            if (Files.exists(run.efiVars(), LinkOption.NOFOLLOW_LINKS)) {
+                giveTo(runAs, run.efiVars());
+            }
+        }
         return handover;
+    }
+
+    private static void giveTo(RunAs runAs, Path path) throws IOException {
+        Files.setAttribute(path, "unix:uid", runAs.uid(), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(path, "unix:gid", runAs.gid(), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Refuses foreign images that name other files (backing, data file, extents) before QEMU may open them. */

@@ -30,6 +30,7 @@ public final class Domain implements AutoCloseable {
 
     private final LaunchPlan plan;
     private final Path qemuLog;
+    private final RunAs runAs;
     private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<DomainEvent> finished = new CompletableFuture<>();
     private volatile DomainState state = DomainState.DEFINED;
@@ -39,9 +40,15 @@ public final class Domain implements AutoCloseable {
     private QemuRun qemu;
     private QmpClient qmp;
 
-    public Domain(LaunchPlan plan, Path qemuLog) {
+    /**
+     * @param plan QEMU's command line and environment
+     * @param qemuLog where QEMU's stdout/stderr go
+     * @param runAs the unprivileged user for QEMU, or null to run it as the launcher's user
+     */
+    public Domain(LaunchPlan plan, Path qemuLog, RunAs runAs) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.qemuLog = Objects.requireNonNull(qemuLog, "qemuLog");
+        this.runAs = runAs;
     }
 
     /** Receives every state change from now on. */
@@ -71,7 +78,7 @@ public final class Domain implements AutoCloseable {
     public synchronized void start(boolean paused) throws IOException, InterruptedException {
         requireState("start", DomainState.DEFINED);
         move(DomainState.STARTING, "starting qemu");
-        qemu = QemuRun.start(plan, qemuLog);
+        qemu = QemuRun.start(plan, qemuLog, runAs);
         qemu.onExit().thenAccept(this::onQemuExit);
         Path socket = qmpSocket();
         try {

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +30,14 @@ final class QemuRun implements AutoCloseable {
         this.log = log;
     }
 
-    static QemuRun start(LaunchPlan plan, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(plan.commandLine().argv())
+    /** Starts QEMU, as {@code runAs} when given (else as the launcher's own user). */
+    static QemuRun start(LaunchPlan plan, Path log, RunAs runAs) throws IOException {
+        List<String> argv = new ArrayList<>();
+        if (runAs != null) {
+            argv.addAll(runAs.commandPrefix());
+        }
+        argv.addAll(plan.commandLine().argv());
+        ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

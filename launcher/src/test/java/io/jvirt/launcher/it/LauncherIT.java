@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
     private static final Duration BOOT = Duration.ofSeconds(90);
     private static final Duration STEP = Duration.ofSeconds(30);
+    private static final int NOBODY = 65534;
 
     @TempDir
     Path tmp;
@@ -48,8 +49,12 @@ class LauncherIT {
     }
 
     private LaunchRequest request(String spec, Map<String, ReadyDisk> volumes, KernelFiles kernel) throws Exception {
+        return request(spec, volumes, kernel, null);
+    }
+
+    private LaunchRequest request(String spec, Map<String, ReadyDisk> volumes, KernelFiles kernel, String qemuUser) throws Exception {
         return new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes,
-                Map.of("default", new Netdev.UserMode(true)), kernel, Map.of());
+                Map.of("default", new Netdev.UserMode(true)), kernel, Map.of(), qemuUser);
     }
 
     private static final String DISK_SPEC = """
@@ -66,13 +71,20 @@ class LauncherIT {
     @Test
     void bootsToLoginRunsUserDataPausesAndShutsDownGracefully() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
-        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
+        // QEMU runs as nobody: it must reach the overlay (the node's job) but nothing else of ours
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setAttribute(overlay, "unix:uid", NOBODY);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null,
+                NOBODY + ":" + NOBODY), tmp);
         Path run = tmp.resolve("run");
         try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
             assertEquals("rw-------", permissions(run.resolve("launcher.sock")));
             assertEquals("rwx------", permissions(run));
             client.ok(new Command.Start(false));
             client.awaitState(DomainState.RUNNING, STEP);
+            long pid = client.ok(new Command.GetDomainInfo()).result().path("qemuPid").asLong();
+            assertTrue(Files.readAllLines(Path.of("/proc/" + pid + "/status")).contains(
+                    "Uid:\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY), "qemu runs as nobody");
             try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
                 int afterLogin = console.await("login:", 0, BOOT);
                 console.await("jvirt-it-userdata-ran", 0, BOOT);

@@ -95,7 +95,7 @@ class QemuAcceptsArgvIT {
         }
         Map<String, io.jvirt.launcher.convert.Netdev> nets = Map.of("a", new Netdev.UserMode(true), "b", new Netdev.UserMode(true),
                 "c", new Netdev.UserMode(true), "d", new Netdev.UserMode(true));
-        LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes, nets, null, Map.of());
+        LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes, nets, null, Map.of(), null);
         launcher = LauncherProcess.start(request, tmp);
         try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
             client.ok(new Command.Start(true));
