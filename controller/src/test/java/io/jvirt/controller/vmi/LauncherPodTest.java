@@ -1,0 +1,83 @@
+package io.jvirt.controller.vmi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import io.jvirt.controller.resource.VirtualMachineResource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LauncherPodTest {
+    static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    static VirtualMachineInstanceResource vmi(String specJson) {
+        VirtualMachineInstanceResource vmi = JSON.unmarshal("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\",\"spec\":" + specJson + "}",
+                VirtualMachineInstanceResource.class);
+        vmi.setMetadata(new ObjectMetaBuilder().withName("vm-cirros").withNamespace("default").withUid("0123456789abcdef")
+                .withLabels(Map.of("kubevirt.io/vm", "vm-cirros")).build());
+        return vmi;
+    }
+
+    @Test
+    void upstreamExampleGivesTheLauncherContract() throws Exception {
+        VirtualMachineResource vm = JSON.unmarshal(Files.readString(Path.of("/work/shared/reference/kubevirt-examples/vm-cirros.yaml")), VirtualMachineResource.class);
+        VirtualMachineInstanceResource vmi = vmi(JSON.asJson(vm.getSpec().template().spec()));
+        Pod pod = LauncherPod.build(vmi, JSON);
+        assertEquals("virt-launcher-vm-cirros-01234", pod.getMetadata().getName());
+        assertEquals(Map.of("kubevirt.io", "virt-launcher", "kubevirt.io/created-by", "0123456789abcdef", "vm.kubevirt.io/name", "vm-cirros",
+                "kubevirt.io/domain", "vm-cirros", "kubevirt.io/vm", "vm-cirros"), pod.getMetadata().getLabels());
+        var owner = pod.getMetadata().getOwnerReferences().getFirst();
+        assertEquals(List.of("VirtualMachineInstance", "vm-cirros", "0123456789abcdef", true, true),
+                List.of(owner.getKind(), owner.getName(), owner.getUid(), owner.getController(), owner.getBlockOwnerDeletion()));
+        var c = pod.getSpec().getContainers().getFirst();
+        assertEquals("compute", c.getName());
+        assertEquals(List.of("jvirt-launcher", "--namespace", "default", "--name", "vm-cirros", "--uid", "0123456789abcdef"), c.getCommand());
+        long memory = (128L << 20) + (128L << 20) / 512 + LauncherOverhead.FIXED_MIB * (1L << 20);
+        assertEquals(memory, Quantity.getAmountInBytes(c.getResources().getRequests().get("memory")).longValueExact());
+        assertEquals(c.getResources().getRequests().get("memory"), c.getResources().getLimits().get("memory"));
+        assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
+        assertEquals(15L, pod.getSpec().getTerminationGracePeriodSeconds(), "terminationGracePeriodSeconds 0 + 15 s for the launcher");
+    }
+
+    @ParameterizedTest(name = "{0} -> memory {1}, cpu {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {"domain":{"memory":{"guest":"1Gi"},"cpu":{"cores":2,"sockets":2}}}              | 1073741824 | 400m
+            {"domain":{"resources":{"requests":{"memory":"64M","cpu":"1500m"}}}}             | 64000000   | 1500m
+            {"domain":{"resources":{"limits":{"memory":"256Mi"}},"cpu":{"threads":2}}}       | 268435456  | 200m
+            """)
+    void requestsFollowTheGuest(String spec, long guestBytes, String cpu) {
+        Pod pod = LauncherPod.build(vmi(spec), JSON);
+        var requests = pod.getSpec().getContainers().getFirst().getResources().getRequests();
+        assertEquals(LauncherOverhead.podMemoryBytes(guestBytes), Quantity.getAmountInBytes(requests.get("memory")).longValueExact());
+        assertEquals(cpu, requests.get("cpu").toString());
+    }
+
+    @Test
+    void schedulingConstraintsAreCopied() {
+        Pod pod = LauncherPod.build(vmi("""
+                {"domain":{"memory":{"guest":"64Mi"}},"nodeSelector":{"disk":"ssd"},"schedulerName":"jvirt-scheduler",
+                 "affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
+                   {"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}]}}},
+                 "tolerations":[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]}"""), JSON);
+        assertEquals(Map.of("disk", "ssd"), pod.getSpec().getNodeSelector());
+        assertEquals("jvirt-scheduler", pod.getSpec().getSchedulerName());
+        assertEquals("zone", pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms().getFirst().getMatchExpressions().getFirst().getKey());
+        assertEquals("dedicated", pod.getSpec().getTolerations().getFirst().getKey());
+    }
+
+    @Test
+    void aVmiWithoutMemoryIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> LauncherPod.build(vmi("{\"domain\":{}}"), JSON));
+    }
+}
