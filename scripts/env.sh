@@ -13,6 +13,7 @@ JVIRT_PACKAGES=(
   busybox-static cpio xz-utils            # demo guest userland and initramfs
   syslinux syslinux-common mtools dosfstools  # demo guest boot disk (no loop mounts)
   genisoimage                 # NoCloud ISOs in the image tests
+  etcd-server                 # baseline of the apiserver benchmark (bench/run apiserver)
 )
 
 jvirt_java_major() { # prints the feature version of the java binary $1, or nothing
