@@ -69,6 +69,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             route(req);
         } catch (ApiException e) {
             Replies.error(req.response(), e);
+        } catch (IllegalArgumentException e) {
+            Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), e);
             Replies.error(req.response(), ApiException.internal(String.valueOf(e.getMessage())));
@@ -142,6 +144,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                         ar.result().run();
                     } else if (ar.cause() instanceof ApiException e) {
                         Replies.error(resp, e);
+                    } else if (ar.cause() instanceof IllegalArgumentException e) {
+                        Replies.error(resp, ApiException.badRequest(String.valueOf(e.getMessage())));
                     } else {
                         LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), ar.cause());
                         Replies.error(resp, ApiException.internal(String.valueOf(ar.cause().getMessage())));

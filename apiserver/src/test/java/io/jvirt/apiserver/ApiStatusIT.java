@@ -62,6 +62,12 @@ class ApiStatusIT {
                 Arguments.of("update without resourceVersion", "PUT", FooCrd.FOOS + "/existing", "application/json", FooCrd.foo("existing", "{}"), 422, "Invalid", "metadata.resourceVersion"),
                 Arguments.of("bad dryRun", "POST", FooCrd.FOOS + "?dryRun=Some", "application/json", FooCrd.foo("d", "{}"), 400, "BadRequest", null),
                 Arguments.of("bad label selector", "GET", FooCrd.FOOS + "?labelSelector=a%20in%20b", null, null, 400, "BadRequest", null),
+                Arguments.of("bad continue token", "GET", FooCrd.FOOS + "?limit=1&continue=garbage", null, null, 400, "BadRequest", null),
+                Arguments.of("bad limit", "GET", FooCrd.FOOS + "?limit=many", null, null, 400, "BadRequest", null),
+                Arguments.of("bad watch resourceVersion", "GET", FooCrd.FOOS + "?watch=true&resourceVersion=abc", null, null, 400, "BadRequest", null),
+                Arguments.of("malformed delete options", "DELETE", FooCrd.FOOS + "/existing", "application/json", "{bad", 400, "BadRequest", null),
+                Arguments.of("unknown subresource", "GET", FooCrd.FOOS + "/existing/bogus", null, null, 404, "NotFound", null),
+                Arguments.of("PUT on a collection", "PUT", FooCrd.FOOS, "application/json", "{}", 405, "MethodNotAllowed", null),
                 Arguments.of("body above 3 MiB", "POST", FooCrd.FOOS, "application/json", big, 413, "RequestEntityTooLarge", null),
                 Arguments.of("POST on an item", "POST", FooCrd.FOOS + "/existing", "application/json", "{}", 405, "MethodNotAllowed", null));
     }
@@ -80,6 +86,17 @@ class ApiStatusIT {
             List<String> fields = new ArrayList<>();
             r.body().path("details").path("causes").forEach(c -> fields.add(c.path("field").asText()));
             assertTrue(fields.contains(causeField), "causes " + fields + " in " + r.raw());
+        }
+    }
+
+    @Test
+    void malformedUrlOverHttp11IsBadRequest() throws Exception {
+        try (var socket = http.client.sslContext().getSocketFactory().createSocket("127.0.0.1", server.port)) {
+            socket.getOutputStream().write(("GET " + FooCrd.FOOS + "?labelSelector=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + server.adminToken() + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(response.startsWith("HTTP/1.1 400 "), response);
+            assertTrue(response.contains("\"reason\":\"BadRequest\""), response);
         }
     }
 

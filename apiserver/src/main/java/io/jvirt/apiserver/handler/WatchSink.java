@@ -36,6 +36,7 @@ public sealed interface WatchSink {
         @Override
         public void onClose(Runnable action) {
             response.closeHandler(v -> action.run());
+            response.exceptionHandler(e -> action.run());
             response.endHandler(v -> action.run());
         }
     }
@@ -58,6 +59,7 @@ public sealed interface WatchSink {
         @Override
         public void onClose(Runnable action) {
             socket.closeHandler(v -> action.run());
+            socket.exceptionHandler(e -> action.run());
         }
     }
 }
