@@ -168,6 +168,21 @@ class VmLifecycleIT {
 
     @Test
     @Order(4)
+    void pausedGuestShowsPaused() throws Exception {
+        String now = Instant.now().toString();
+        String conditions = "[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"" + now + "\"},"
+                + "{\"type\":\"Paused\",\"status\":\"True\",\"reason\":\"PausedByUser\",\"lastTransitionTime\":\"" + now + "\"}]";
+        cluster.client.genericKubernetesResources(VMI_CTX).inNamespace("default").withName("vm-cirros").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":" + conditions + "}}");
+        VirtualMachineResource vm = await(WAIT, "Paused", () -> vm("vm-cirros"), v -> "Paused".equals(v.getStatus().printableStatus()));
+        assertEquals("True", vmCondition(vm, "Paused").status());
+        nodeAgentReports("vm-cirros", "Running", true);
+        vm = await(WAIT, "Running again", () -> vm("vm-cirros"), v -> "Running".equals(v.getStatus().printableStatus()));
+        assertNull(vmCondition(vm, "Paused"));
+    }
+
+    @Test
+    @Order(5)
     void templateChangeWhileRunningRequiresRestart() throws Exception {
         cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"tier\":\"web\"}}}}}");
         VirtualMachineResource vm = await(WAIT, "RestartRequired", () -> vm("vm-cirros"), v -> vmCondition(v, "RestartRequired") != null);
@@ -176,7 +191,7 @@ class VmLifecycleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void stopRequestDeletesVmiAndPod() throws Exception {
         requestStateChange("vm-cirros", "[{\"action\":\"Stop\",\"uid\":\"" + firstVmiUid + "\"}]");
         await(WAIT, "VMI gone", () -> vmi("vm-cirros"), v -> v == null);
@@ -189,7 +204,7 @@ class VmLifecycleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void alwaysReplacesAFailedVmiAfterACrashLoopBackoff() throws Exception {
         cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
         VirtualMachineInstanceResource first = await(WAIT, "VMI Scheduled", () -> vmi("vm-cirros"),
@@ -208,7 +223,7 @@ class VmLifecycleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void rerunOnFailureLeavesASucceededVmiStopped() throws Exception {
         cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"RerunOnFailure\"}}");
         VirtualMachineInstanceResource vmi = await(WAIT, "VMI Scheduled", () -> vmi("vm-cirros"),
@@ -224,11 +239,40 @@ class VmLifecycleIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void haltedDeletesTheVmi() throws Exception {
         cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}");
         await(WAIT, "VMI gone", () -> vmi("vm-cirros"), v -> v == null);
         await(WAIT, "Stopped", () -> printable("vm-cirros"), "Stopped"::equals);
     }
 
+
+    @Test
+    @Order(10)
+    void legacyRunningTrueStartsAndFalseStops() throws Exception {
+        String yaml = java.nio.file.Files.readString(EXAMPLES.resolve("vm-cirros.yaml"))
+                .replace("name: vm-cirros", "name: vm-legacy").replace("runStrategy: Halted", "running: true");
+        Path file = cluster.dir.resolve("vm-legacy.yaml");
+        java.nio.file.Files.writeString(file, yaml);
+        cluster.kubectl.ok("apply", "-f", file.toString());
+        await(WAIT, "VMI Scheduled", () -> vmi("vm-legacy"), v -> v != null && v.getStatus() != null && "Scheduled".equals(v.getStatus().phase()));
+        assertEquals("Always", vm("vm-legacy").getStatus().runStrategy());
+        cluster.kubectl.ok("patch", "vm", "vm-legacy", "--type=merge", "-p", "{\"spec\":{\"running\":false}}");
+        await(WAIT, "VMI gone", () -> vmi("vm-legacy"), v -> v == null);
+        await(WAIT, "Stopped", () -> printable("vm-legacy"), "Stopped"::equals);
+        assertEquals("Halted", vm("vm-legacy").getStatus().runStrategy());
+    }
+
+    @Test
+    @Order(11)
+    void onceIsNeverRestarted() throws Exception {
+        cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Once\"}}");
+        VirtualMachineInstanceResource vmi = await(WAIT, "VMI Scheduled", () -> vmi("vm-cirros"),
+                v -> v != null && v.getStatus() != null && "Scheduled".equals(v.getStatus().phase()));
+        nodeAgentReports("vm-cirros", "Failed", false);
+        await(WAIT, "Stopped", () -> printable("vm-cirros"), "Stopped"::equals);
+        Thread.sleep(1500);
+        assertEquals(vmi.getMetadata().getUid(), vmi("vm-cirros").getMetadata().getUid(), "Once keeps the failed VMI and starts no other");
+        assertNull(vm("vm-cirros").getStatus().startFailure());
+    }
 }

@@ -151,10 +151,11 @@ public final class Scheduler implements Reconciler {
             if (p.getStatus() != null && ENDED.contains(p.getStatus().getPhase())) continue;
             used.merge(node, Resources.requestsOf(p), Resources::plus);
         }
-        assumed.forEach((podKey, a) -> {
-            Pod p = pods.getIndexer().getByKey(podKey);
-            if (p != null && p.getSpec().getNodeName() == null) used.merge(a.node(), a.requests(), Resources::plus);
+        assumed.entrySet().removeIf(e -> {
+            Pod p = pods.getIndexer().getByKey(e.getKey());
+            return p == null || p.getSpec().getNodeName() != null;
         });
+        assumed.forEach((podKey, a) -> used.merge(a.node(), a.requests(), Resources::plus));
         return used;
     }
 
