@@ -52,8 +52,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final OpenApi openApi;
     private final Clock clock;
     private final Supplier<Boolean> ready;
+    private final java.time.Duration bookmarkInterval;
 
-    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, Clock clock, Supplier<Boolean> ready) {
+    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, Clock clock, Supplier<Boolean> ready,
+               java.time.Duration bookmarkInterval) {
+        this.bookmarkInterval = bookmarkInterval;
         this.vertx = vertx;
         this.service = service;
         this.tokens = tokens;
@@ -344,7 +347,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         Predicate<JsonNode> filter = filter(req);
         boolean table = wantsTable(req);
         WatchSession.Request wr = new WatchSession.Request(type, api.namespace(), rv, filter, table,
-                "true".equals(req.getParam("allowWatchBookmarks")), timeout);
+                "true".equals(req.getParam("allowWatchBookmarks")) ? bookmarkInterval : null, timeout);
         Context ctx = vertx.getOrCreateContext();
         String upgrade = req.getHeader("Upgrade");
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {

@@ -38,8 +38,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code /readyz} answers ok. {@link #close} stops the server (not the store). Thread-safe.
  */
 public final class ApiServer implements AutoCloseable {
-    /** Where and how to serve. {@code port} 0 picks a free port. */
-    public record Config(Path dataDir, String host, int port) {}
+    /** Where and how to serve. {@code port} 0 picks a free port; watches with allowWatchBookmarks get a BOOKMARK every {@code bookmarkInterval}. */
+    public record Config(Path dataDir, String host, int port, java.time.Duration bookmarkInterval) {
+        public Config(Path dataDir, String host, int port) {
+            this(dataDir, host, port, java.time.Duration.ofSeconds(30));
+        }
+    }
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -82,7 +86,7 @@ public final class ApiServer implements AutoCloseable {
                 .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(16 << 20)
                 .setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(options)
-                .requestHandler(new ApiHandler(vertx, service, tokens, clock, ready::get));
+                .requestHandler(new ApiHandler(vertx, service, tokens, clock, ready::get, config.bookmarkInterval()));
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -19,6 +19,7 @@ final class RunningServer implements AutoCloseable {
     final Path dir;
     final int port;
     private final StoreConfig storeConfig;
+    java.time.Duration bookmarkInterval = java.time.Duration.ofSeconds(30);
     SqliteStore store;
     ApiServer server;
 
@@ -34,14 +35,19 @@ final class RunningServer implements AutoCloseable {
     }
 
     static RunningServer start(Path dir, StoreConfig config) throws Exception {
+        return start(dir, config, java.time.Duration.ofSeconds(30));
+    }
+
+    static RunningServer start(Path dir, StoreConfig config, java.time.Duration bookmarkInterval) throws Exception {
         RunningServer s = new RunningServer(dir, freePort(), config);
+        s.bookmarkInterval = bookmarkInterval;
         s.open();
         return s;
     }
 
     private void open() throws Exception {
         store = SqliteStore.open(storeConfig);
-        server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", port), store);
+        server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", port, bookmarkInterval), store);
         server.writeKubeconfig(kubeconfig(), "admin");
     }
 

@@ -34,7 +34,8 @@ class WatchIT {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("jvirt-watch-it");
-        server = RunningServer.start(dir, StoreConfig.defaults(dir.resolve("objects.db")).withEventLogRetention(5).withCompactionInterval(Duration.ZERO));
+        server = RunningServer.start(dir, StoreConfig.defaults(dir.resolve("objects.db")).withEventLogRetention(5).withCompactionInterval(Duration.ZERO),
+                Duration.ofMillis(300));
         http = Http.admin(server);
     }
 
@@ -98,6 +99,20 @@ class WatchIT {
         assertEquals(410, e.path("object").path("code").asInt());
         assertEquals("Expired", e.path("object").path("reason").asText());
         assertTrue(e.path("object").path("message").asText().startsWith("too old resource version: " + old + " ("), e.toString());
+    }
+
+    @Test
+    void bookmarksCarryTheProgressResourceVersion() throws Exception {
+        String rv = http.post(CMS, cm("k1", "1")).body().path("metadata").path("resourceVersion").asText();
+        List<JsonNode> events = watchLines("labelSelector=w%3Dk&allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=" + rv, null, () -> { });
+        assertTrue(events.size() >= 2, events.toString());
+        for (JsonNode e : events) {
+            assertEquals("BOOKMARK", e.path("type").asText(), e.toString());
+            assertEquals("ConfigMap", e.path("object").path("kind").asText());
+            assertTrue(Long.parseLong(e.path("object").path("metadata").path("resourceVersion").asText()) >= Long.parseLong(rv), e.toString());
+        }
+        assertEquals(List.of(), watchLines("labelSelector=w%3Dk&timeoutSeconds=1&resourceVersion=" + rv, null, () -> { }),
+                "no bookmarks unless asked for");
     }
 
     @Test

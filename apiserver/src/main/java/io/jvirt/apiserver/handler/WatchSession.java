@@ -34,9 +34,9 @@ public final class WatchSession implements WatchListener {
         return t;
     });
 
-    /** What the client asked for; {@code filter} null = every object. */
+    /** What the client asked for; {@code filter} null = every object; {@code bookmarks} null = none, else their interval. */
     public record Request(ResourceType type, String namespace, long fromRv, Predicate<JsonNode> filter, boolean table,
-                          boolean bookmarks, long timeoutSeconds) {}
+                          java.time.Duration bookmarks, long timeoutSeconds) {}
 
     private final Request request;
     private final WatchSink sink;
@@ -68,7 +68,10 @@ public final class WatchSession implements WatchListener {
             return s;
         }
         s.timeout = TIMERS.schedule(s::finish, request.timeoutSeconds(), TimeUnit.SECONDS);
-        if (request.bookmarks()) s.bookmark = TIMERS.scheduleAtFixedRate(s::sendBookmark, 30, 30, TimeUnit.SECONDS);
+        if (request.bookmarks() != null) {
+            long ms = Math.max(100, request.bookmarks().toMillis());
+            s.bookmark = TIMERS.scheduleAtFixedRate(s::sendBookmark, ms, ms, TimeUnit.MILLISECONDS);
+        }
         return s;
     }
 
