@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -12,15 +13,16 @@ import java.util.function.IntFunction;
  * HttpClient, HTTP/1.1 unless a figure says h2): {@value #N} sequential creates, gets, {@value #LIST_ROUNDS}
  * lists of all {@value #N}, {@value #N} creates and gets by {@value #CONCURRENCY} threads, and a watch
  * fan-out to {@value #WATCHERS} watchers. Every jvirt figure names its etcd counterpart as baseline.
- * Phases alternate between the two servers so a busy machine hurts both alike; each server gets
+ * Each phase runs in slices taken in turn by the servers so a busy machine hurts both alike; each server gets
  * an unmeasured warm-up first. jvirt runs in this JVM (its CPU is shared with the client), etcd in
  * its own process.
  */
 final class ApiServerBench implements Benchmark {
     static final int N = 1_000;
     static final int CONCURRENCY = 16;
-    static final int LIST_ROUNDS = 5;
+    static final int LIST_ROUNDS = 10;
     static final int WARMUP = 300;
+    static final int SLICES = 5;
     static final int WATCHERS = 100;
     static final int PACED_UPDATES = 40;
     static final int BURST_UPDATES = 200;
@@ -33,8 +35,8 @@ final class ApiServerBench implements Benchmark {
     @Override
     public String description() {
         return "jvirt API server (in-process, HTTPS + bearer token, VirtualMachine CR: validation, defaults, SQLite fsync) vs etcd 3.4"
-                + " (own process, plain HTTP JSON gateway, no TLS, no auth, same VM JSON stored as is); latencies in ms, throughput in ops/s;"
-                + " JDK HttpClient HTTP/1.1 unless 'h2'";
+                + " (own process, plain HTTP JSON gateway, no TLS, no auth, same VM JSON stored as is; create = txn if absent, update = put);"
+                + " latencies in ms, throughput in ops/s; JDK HttpClient HTTP/1.1 unless 'h2'";
     }
 
     @Override
@@ -51,17 +53,18 @@ final class ApiServerBench implements Benchmark {
             jvirt.prepare("conc-h2");
             jvirt.prepare("watch");
 
-            compare(figures, both, "create seq", t -> load(t, 1, KvTarget.Op.CREATE, i -> t.create("seq", i)));
-            compare(figures, both, "get seq", t -> load(t, 1, KvTarget.Op.GET, i -> t.get("seq", i)));
-            compare(figures, both, "list " + N + " seq", t -> Load.run(t, LIST_ROUNDS, 1, i -> t.list("seq"), reply -> {
+            List<KvTarget> withH2 = List.of(etcd, jvirt, jvirtH2);
+            compare(figures, both, "create seq", N, (t, from, to) -> load(t, 1, KvTarget.Op.CREATE, from, to, i -> t.create("seq", i)));
+            compare(figures, both, "get seq", N, (t, from, to) -> load(t, 1, KvTarget.Op.GET, from, to, i -> t.get("seq", i)));
+            compare(figures, both, "list " + N + " seq", LIST_ROUNDS, (t, from, to) -> Load.run(t, from, to, 1, i -> t.list("seq"), reply -> {
                 t.check(KvTarget.Op.LIST, reply);
                 int listed = t.listed(reply.body());
                 if (listed != N) throw new IOException(t.label() + " listed " + listed + " objects, not " + N);
             }));
-            compare(figures, List.of(etcd, jvirt, jvirtH2), "create x" + CONCURRENCY,
-                    t -> load(t, CONCURRENCY, KvTarget.Op.CREATE, i -> t.create(t == jvirtH2 ? "conc-h2" : "conc", i)));
-            compare(figures, List.of(etcd, jvirt, jvirtH2), "get x" + CONCURRENCY,
-                    t -> load(t, CONCURRENCY, KvTarget.Op.GET, i -> t.get("seq", i)));
+            compare(figures, withH2, "create x" + CONCURRENCY, N,
+                    (t, from, to) -> load(t, CONCURRENCY, KvTarget.Op.CREATE, from, to, i -> t.create(t == jvirtH2 ? "conc-h2" : "conc", i)));
+            compare(figures, withH2, "get x" + CONCURRENCY, N,
+                    (t, from, to) -> load(t, CONCURRENCY, KvTarget.Op.GET, from, to, i -> t.get("seq", i)));
             fanOut(figures, both);
             printPercentiles(figures);
             return figures;
@@ -71,35 +74,44 @@ final class ApiServerBench implements Benchmark {
     /** Unmeasured: opens connections and warms the JIT on both sides (creates, gets, lists in {@code group}). */
     private static void warmUp(KvTarget t, String group) throws IOException, InterruptedException {
         t.prepare(group);
-        load(t, CONCURRENCY, KvTarget.Op.CREATE, WARMUP, i -> t.create(group, i));
-        load(t, CONCURRENCY, KvTarget.Op.GET, WARMUP, i -> t.get(group, i));
-        load(t, 1, KvTarget.Op.LIST, 3, i -> t.list(group));
+        load(t, CONCURRENCY, KvTarget.Op.CREATE, 0, WARMUP, i -> t.create(group, i));
+        load(t, CONCURRENCY, KvTarget.Op.GET, 0, WARMUP, i -> t.get(group, i));
+        load(t, 1, KvTarget.Op.LIST, 0, 3, i -> t.list(group));
     }
 
-    private static Load load(KvTarget t, int concurrency, KvTarget.Op op, IntFunction<HttpRequest> request)
+    private static Load load(KvTarget t, int concurrency, KvTarget.Op op, int from, int to, IntFunction<HttpRequest> request)
             throws IOException, InterruptedException {
-        return load(t, concurrency, op, N, request);
+        return Load.run(t, from, to, concurrency, request, reply -> t.check(op, reply));
     }
 
-    private static Load load(KvTarget t, int concurrency, KvTarget.Op op, int count, IntFunction<HttpRequest> request)
-            throws IOException, InterruptedException {
-        return Load.run(t, count, concurrency, request, reply -> t.check(op, reply));
-    }
-
+    /** Requests {@code from..to-1} of a phase on one target. */
     @FunctionalInterface
     private interface Phase {
-        Load run(KvTarget target) throws IOException, InterruptedException;
+        Load run(KvTarget target, int from, int to) throws IOException, InterruptedException;
     }
 
-    /** Runs {@code phase} on each target (the first is the baseline) and adds latency and throughput figures. */
-    private static void compare(List<Figure> figures, List<KvTarget> targets, String what, Phase phase)
+    /**
+     * Runs {@code count} requests of {@code phase} on each target in {@value #SLICES} slices taken in
+     * turn (target 1 slice 1, target 2 slice 1, ..., target 1 slice 2, ...) so that load from
+     * elsewhere on the machine falls on all alike; adds latency and throughput figures, the first
+     * target's being the baseline of the others.
+     */
+    private static void compare(List<Figure> figures, List<KvTarget> targets, String what, int count, Phase phase)
             throws IOException, InterruptedException {
+        Load[] loads = new Load[targets.size()];
+        Arrays.fill(loads, Load.NONE);
+        int slices = Math.min(SLICES, count);
+        for (int slice = 0; slice < slices; slice++) {
+            int from = count * slice / slices;
+            int to = count * (slice + 1) / slices;
+            for (int t = 0; t < targets.size(); t++) loads[t] = loads[t].plus(phase.run(targets.get(t), from, to));
+        }
         String baseLatency = null;
         String baseThroughput = null;
-        for (KvTarget t : targets) {
-            Load load = phase.run(t);
-            Figure latency = Figure.of(t.label() + " " + what, "ms", load.latenciesMs());
-            Figure throughput = Figure.of(t.label() + " " + what + " throughput", "ops/s", List.of(load.opsPerSecond()));
+        for (int t = 0; t < targets.size(); t++) {
+            String label = targets.get(t).label();
+            Figure latency = Figure.of(label + " " + what, "ms", loads[t].latenciesMs());
+            Figure throughput = Figure.of(label + " " + what + " throughput", "ops/s", List.of(loads[t].opsPerSecond()));
             figures.add(baseLatency == null ? latency : latency.against(baseLatency));
             figures.add(baseThroughput == null ? throughput : throughput.against(baseThroughput));
             if (baseLatency == null) {
@@ -114,7 +126,7 @@ final class ApiServerBench implements Benchmark {
         String base = null;
         for (KvTarget t : targets) {
             t.prepare("watch");
-            load(t, 1, KvTarget.Op.CREATE, 1, i -> t.create("watch", i));
+            load(t, 1, KvTarget.Op.CREATE, 0, 1, i -> t.create("watch", i));
             FanOut f = FanOut.run(t, "watch", WATCHERS, PACED_UPDATES, BURST_UPDATES);
             List<Figure> mine = List.of(
                     Figure.of(t.label() + " " + prefix + "write ack->event", "ms", f.ackToEventMs()),

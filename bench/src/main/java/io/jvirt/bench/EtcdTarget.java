@@ -22,7 +22,8 @@ import java.util.function.IntConsumer;
 /**
  * The baseline: Debian's {@code etcd} (3.4) as a separate single-member process on two free
  * loopback ports with a temp data directory, driven through its HTTP/JSON gateway
- * ({@code /v3/kv/put}, {@code /v3/kv/range}, {@code /v3/watch}; keys and values base64) by a JDK
+ * ({@code /v3/kv/txn} for creates, {@code /v3/kv/put} for updates, {@code /v3/kv/range} for gets and lists,
+ * {@code /v3/watch}; keys and values base64) by a JDK
  * HttpClient over plain HTTP/1.1: no TLS and no authentication, unlike jvirt. Keys are
  * {@code /registry/kubevirt.io/virtualmachines/<group>/<name>} as kube-apiserver lays them out; the
  * values are the same VirtualMachine JSON jvirt receives, stored as given (no validation). The
@@ -135,9 +136,12 @@ final class EtcdTarget implements KvTarget {
         return post("/v3/kv/put", "{\"key\":\"" + b64(key(group, index)) + "\",\"value\":\"" + b64(VmManifest.json(group, index, seq)) + "\"}");
     }
 
+    /** Create-if-absent as kube-apiserver does it: a transaction putting the key only while its create revision is 0. */
     @Override
     public HttpRequest create(String group, int index) {
-        return put(group, index, 0);
+        String key = b64(key(group, index));
+        return post("/v3/kv/txn", "{\"compare\":[{\"key\":\"" + key + "\",\"target\":\"CREATE\",\"create_revision\":\"0\"}],"
+                + "\"success\":[{\"request_put\":{\"key\":\"" + key + "\",\"value\":\"" + b64(VmManifest.json(group, index, 0)) + "\"}}]}");
     }
 
     @Override
@@ -166,9 +170,14 @@ final class EtcdTarget implements KvTarget {
 
     @Override
     public void check(Op op, HttpResponse<byte[]> reply) throws IOException {
-        boolean ok = reply.statusCode() == 200 && (op != Op.GET || new String(reply.body(), StandardCharsets.UTF_8).contains("\"kvs\""));
+        String body = new String(reply.body(), StandardCharsets.UTF_8);
+        boolean ok = reply.statusCode() == 200 && switch (op) {
+            case CREATE -> body.contains("\"succeeded\":true"); // false (already there) is omitted
+            case GET -> body.contains("\"kvs\"");
+            case LIST, UPDATE -> true;
+        };
         if (!ok) {
-            throw new IOException("etcd " + op + ": " + reply.statusCode() + " " + new String(reply.body(), StandardCharsets.UTF_8));
+            throw new IOException("etcd " + op + ": " + reply.statusCode() + " " + body);
         }
     }
 

@@ -14,11 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * One timed batch of requests: {@code count} requests {@code 0..count-1} sent by {@code concurrency}
- * threads, each blocking on its reply before sending the next, every reply checked. Latency is
- * send to fully received reply; throughput is {@code count} over the wall time of the batch.
+ * Timed batches of requests: indexes {@code from..to-1} sent by {@code concurrency} threads, each
+ * blocking on its reply before sending the next, every reply checked. Latency is send to fully
+ * received reply; throughput is requests over the summed wall time of the batches ({@link #plus}).
  */
-record Load(List<Double> latenciesMs, double opsPerSecond) {
+record Load(List<Double> latenciesMs, double seconds) {
+    static final Load NONE = new Load(List.of(), 0);
 
     /** Checks one reply; throws to fail the benchmark. */
     @FunctionalInterface
@@ -26,13 +27,25 @@ record Load(List<Double> latenciesMs, double opsPerSecond) {
         void accept(HttpResponse<byte[]> reply) throws IOException;
     }
 
-    static Load run(KvTarget target, int count, int concurrency, IntFunction<HttpRequest> request, Check check)
+    double opsPerSecond() {
+        return latenciesMs.size() / seconds;
+    }
+
+    /** Both batches as one. */
+    Load plus(Load other) {
+        List<Double> all = new ArrayList<>(latenciesMs);
+        all.addAll(other.latenciesMs);
+        return new Load(all, seconds + other.seconds);
+    }
+
+    static Load run(KvTarget target, int from, int to, int concurrency, IntFunction<HttpRequest> request, Check check)
             throws IOException, InterruptedException {
+        int count = to - from;
         double[] latencies = new double[count];
         AtomicInteger next = new AtomicInteger();
         Callable<Void> worker = () -> {
             for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                HttpRequest r = request.apply(i);
+                HttpRequest r = request.apply(from + i);
                 long start = System.nanoTime();
                 HttpResponse<byte[]> reply = target.client().send(r, HttpResponse.BodyHandlers.ofByteArray());
                 latencies[i] = (System.nanoTime() - start) / 1e6;
@@ -52,7 +65,7 @@ record Load(List<Double> latenciesMs, double opsPerSecond) {
             }
             List<Double> samples = new ArrayList<>(count);
             for (double l : latencies) samples.add(l);
-            return new Load(samples, count / seconds);
+            return new Load(samples, seconds);
         } finally {
             pool.shutdownNow();
         }
