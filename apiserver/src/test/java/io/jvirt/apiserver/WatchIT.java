@@ -116,6 +116,22 @@ class WatchIT {
     }
 
     @Test
+    void objectsLeavingAndEnteringASelectorAreDeletedAndAdded() throws Exception {
+        String rv = http.post(CMS, cm("m1", "1")).body().path("metadata").path("resourceVersion").asText();
+        List<JsonNode> events = watchLines("labelSelector=w%3Dm&timeoutSeconds=3&resourceVersion=" + rv, null, () -> {
+            try {
+                http.patch(CMS + "/m1", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"w\":\"x\"}}}");
+                http.patch(CMS + "/m1", "application/merge-patch+json", "{\"data\":{\"v\":\"2\"}}");
+                http.patch(CMS + "/m1", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"w\":\"m\"}}}");
+                http.patch(CMS + "/m1", "application/merge-patch+json", "{\"data\":{\"v\":\"3\"}}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(List.of("DELETED m1=1", "ADDED m1=2", "MODIFIED m1=3"), summary(events));
+    }
+
+    @Test
     void tableWatchEventsCarryRows() throws Exception {
         http.post(CMS, cm("t1", "1"));
         List<JsonNode> events = watchLines("labelSelector=w%3Dt&timeoutSeconds=1", "application/json;as=Table;v=v1;g=meta.k8s.io", () -> { });

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
- * One client watch: store events filtered by selectors and rendered as Kubernetes watch events
+ * One client watch: store events filtered by selectors (an object that stops matching is reported
+ * DELETED, one that starts matching ADDED, as the apiserver's watch cache does) and rendered as Kubernetes watch events
  * ({@code {"type":..,"object":..}}, optionally as Table rows), BOOKMARKs when allowed, an ERROR event
  * with a 410 Expired Status for a compacted start, and a clean end after {@code timeoutSeconds}.
  * Thread-safe; ends exactly once.
@@ -44,6 +45,8 @@ public final class WatchSession implements WatchListener {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Watch watch;
     private volatile boolean columnsSent;
+    /** Keys of objects this filtered watch has reported as matching (to report DELETED when they stop matching). */
+    private final java.util.Set<String> matching = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> timeout;
     private ScheduledFuture<?> bookmark;
 
@@ -58,6 +61,12 @@ public final class WatchSession implements WatchListener {
         WatchSession s = new WatchSession(request, sink, clock);
         sink.onClose(s::stop);
         try {
+            if (request.filter() != null && request.fromRv() > 0) {
+                for (var o : store.list(request.type().keyPrefix(request.namespace()),
+                        io.jvirt.store.ListOptions.ALL.withFilter(x -> request.filter().test(ObjectService.parse(x)))).items()) {
+                    s.matching.add(o.key().path());
+                }
+            }
             s.watch = store.watch(request.type().keyPrefix(request.namespace()), request.fromRv(), s);
             if (s.ended.get()) s.watch.close();
         } catch (StoreException.Expired e) {
@@ -79,8 +88,19 @@ public final class WatchSession implements WatchListener {
     public void onEvent(WatchEvent event) {
         if (ended.get()) return;
         ObjectNode object = ObjectService.present(request.type(), event.object());
-        if (request.filter() != null && !request.filter().test(object)) return;
-        ObjectNode ev = Codec.NODES.objectNode().put("type", event.type().name());
+        String type = event.type().name();
+        if (request.filter() != null) {
+            String key = event.object().key().path();
+            if (!request.filter().test(object)) {
+                if (!matching.remove(key) || event.type() == WatchEvent.Type.DELETED) return;
+                type = "DELETED";
+            } else if (event.type() == WatchEvent.Type.DELETED) {
+                matching.remove(key);
+            } else if (matching.add(key) && event.type() == WatchEvent.Type.MODIFIED) {
+                type = "ADDED";
+            }
+        }
+        ObjectNode ev = Codec.NODES.objectNode().put("type", type);
         if (request.table()) {
             ObjectNode t = TableRenderer.table(request.type(), List.of(object), !columnsSent, clock.instant());
             t.withObjectProperty("metadata").put("resourceVersion", Long.toString(event.resourceVersion()));
