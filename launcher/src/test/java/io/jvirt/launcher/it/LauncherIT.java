@@ -103,6 +103,9 @@ class LauncherIT {
                 client.awaitState(DomainState.RUNNING, STEP);
                 console.await("login:", afterLogin, STEP);
                 assertEquals("running", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
+                var stats = client.ok(new Command.GetStats()).result();
+                System.out.println("memory with a 128 MiB guest at login (KiB): " + stats);
+                assertTrue(stats.path("launcherPssKiB").asLong() > 0 && stats.path("qemuPssKiB").asLong() > 0, stats.toString());
             }
             long started = System.nanoTime();
             client.ok(new Command.Shutdown(null));

@@ -28,8 +28,13 @@ final class LauncherProcess implements AutoCloseable {
         Files.writeString(requestFile, LauncherClient.JSON.writeValueAsString(request));
         Path stderr = workDir.resolve("launcher.err");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-Xmx32m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain", requestFile.toString()))
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(io.jvirt.launcher.LauncherMain.JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain", requestFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(io.jvirt.launcher.LauncherMain.ENVIRONMENT);
+        Process p = builder
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile())
                 .start();
