@@ -21,14 +21,19 @@ public final class PodProcess {
     static final String PID_FILE = "pid";
     static final String EXIT_FILE = "exit";
     public static final String LOG_FILE = "compute.log";
-    private static final String WRAPPER = """
+    /** Joins the cgroup first: {@code ip netns exec} remounts /sys, hiding the cgroup file system. */
+    private static final String OUTER = """
             echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125
+            exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
+            """;
+    private static final String INNER = """
             echo $$ > "$JVIRT_POD_DIR/pid.tmp" && mv "$JVIRT_POD_DIR/pid.tmp" "$JVIRT_POD_DIR/pid"
             "$@"
             code=$?
             echo $code > "$JVIRT_POD_DIR/exit.tmp" && mv "$JVIRT_POD_DIR/exit.tmp" "$JVIRT_POD_DIR/exit"
             exit $code
             """;
+
 
     private PodProcess() {}
 
@@ -37,7 +42,7 @@ public final class PodProcess {
             throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
-        List<String> cmd = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", netns.name(), "sh", "-c", WRAPPER, "jvirt-pod"));
+        List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", OUTER, "jvirt-pod"));
         cmd.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(podDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -45,6 +50,8 @@ public final class PodProcess {
                 .redirectErrorStream(true);
         pb.environment().put("JVIRT_CGROUP", cgroup.path().toString());
         pb.environment().put("JVIRT_POD_DIR", podDir.toString());
+        pb.environment().put("JVIRT_NETNS", netns.name());
+        pb.environment().put("JVIRT_INNER", INNER);
         Process p = pb.start();
         Instant deadline = Instant.now().plusSeconds(20);
         Path pidFile = podDir.resolve(PID_FILE);
