@@ -61,7 +61,13 @@ final class EtcdTarget implements KvTarget {
                 "--initial-cluster", "bench=" + peer, "--initial-cluster-state", "new"));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_")); // flags only, no inherited configuration
-        Process etcd = pb.start();
+        Process etcd;
+        try {
+            etcd = pb.start();
+        } catch (IOException e) {
+            TempTree.delete(dir);
+            throw new IOException("cannot start etcd (Debian package etcd-server, see scripts/env.sh): " + e.getMessage(), e);
+        }
         Thread killAtExit = new Thread(etcd::destroyForcibly, "kill-bench-etcd");
         Runtime.getRuntime().addShutdownHook(killAtExit);
         EtcdTarget target = new EtcdTarget(dir, etcd, killAtExit, client,
