@@ -177,6 +177,35 @@ class LauncherIT {
     }
 
     @Test
+    void softRebootAndResetRebootTheGuest() throws Exception {
+        String spec = """
+            {"domain": {"memory": {"guest": "128Mi"},
+                        "firmware": {"kernelBoot": {"kernelArgs": "console=ttyS0",
+                                     "container": {"image": "k", "kernelPath": "/boot/vmlinuz", "initrdPath": "/boot/initrd"}}}},
+             "terminationGracePeriodSeconds": 0}
+            """;
+        launcher = LauncherProcess.start(request(spec, Map.of(), new KernelFiles(copy("demo-vmlinuz"), copy("demo-initrd"))), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                int booted = console.await("login:", 0, BOOT);
+                client.ok(new Command.SoftReboot());
+                int rebooted = console.await("jvirt-demo ready", booted, BOOT);
+                assertTrue(console.text().substring(booted, rebooted).contains("reboot"), "the guest rebooted itself");
+                console.await("login:", rebooted, BOOT);
+                int afterSoft = console.length();
+                client.ok(new Command.Reset());
+                console.await("jvirt-demo ready", afterSoft, BOOT);
+            }
+            assertEquals(DomainState.RUNNING.name(), client.ok(new Command.GetDomainInfo()).result().path("state").asText());
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
     void diskWithBootOrderOneBootsBesideACdrom() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
         Path iso = tmp.resolve("data.iso");
