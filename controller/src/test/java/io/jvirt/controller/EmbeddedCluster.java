@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jvirt.apiserver.ApiServer;
 import io.jvirt.controller.vm.CrashLoopBackoff;
 import io.jvirt.store.SqliteStore;
@@ -65,6 +68,24 @@ final class EmbeddedCluster implements AutoCloseable {
                 .endStatus()
                 .build();
         return client.nodes().resource(node).create();
+    }
+
+    /**
+     * A merge patch of a VMI's status in namespace default, as the node agent sends it. Retried on 409:
+     * the embedded API server currently answers 409 to a PATCH without resourceVersion that races
+     * another write (kube-apiserver retries such a patch itself), and the controllers write the same
+     * VMI concurrently.
+     */
+    void patchVmiStatus(String vmi, String json) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.genericKubernetesResources(VmLifecycleIT.VMI_CTX).inNamespace("default").withName(vmi).subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 10) throw e;
+            }
+        }
     }
 
     /** Polls {@code read} every 50 ms until {@code done} holds; fails with the last value after {@code timeout}. */

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.controller.resource.Condition;
 import io.jvirt.controller.resource.ReplicaSetResource;
@@ -78,15 +76,16 @@ class SchedulingAndReplicaSetIT {
         return f;
     }
 
+    static void patchVmiStatus(String vmi, String json) {
+        cluster.patchVmiStatus(vmi, json);
+    }
+
     static void nodeAgentReportsRunning(String vmi) {
-        cluster.client.genericKubernetesResources(VmLifecycleIT.VMI_CTX).inNamespace("default").withName(vmi).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+        patchVmiStatus(vmi, "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
     }
 
     static void nodeAgentReportsFailed(String vmi) {
-        cluster.client.genericKubernetesResources(VmLifecycleIT.VMI_CTX).inNamespace("default").withName(vmi).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Failed\",\"reason\":\"QemuCrashed\"}}");
+        patchVmiStatus(vmi, "{\"status\":{\"phase\":\"Failed\",\"reason\":\"QemuCrashed\"}}");
     }
 
     @Test

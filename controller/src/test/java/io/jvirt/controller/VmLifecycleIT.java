@@ -88,8 +88,11 @@ class VmLifecycleIT {
         String json = "{\"status\":{\"phase\":\"" + phase + "\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"" + (ready ? "True" : "False")
                 + "\",\"lastTransitionTime\":\"" + now + "\"}],\"phaseTransitionTimestamps\":[{\"phase\":\"" + phase
                 + "\",\"phaseTransitionTimestamp\":\"" + now + "\"}]}}";
-        cluster.client.genericKubernetesResources(VMI_CTX).inNamespace("default").withName(vmi).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+        patchVmiStatus(vmi, json);
+    }
+
+    static void patchVmiStatus(String vmi, String json) {
+        cluster.patchVmiStatus(vmi, json);
     }
 
     @Test
@@ -130,6 +133,10 @@ class VmLifecycleIT {
                 List.of(owner.getKind(), owner.getName(), owner.getUid(), owner.getController(), owner.getBlockOwnerDeletion()));
         assertEquals("vm-cirros", vmi.getMetadata().getLabels().get("kubevirt.io/vm"), "template labels are copied");
         assertEquals("node-1", vmi.getStatus().nodeName());
+        assertEquals(List.of("Pending", "Scheduling", "Scheduled"),
+                vmi.getStatus().phaseTransitionTimestamps().stream().map(t -> t.phase()).toList());
+        assertTrue(vmi.getMetadata().getFinalizers().contains("kubevirt.io/virtualMachineControllerFinalize"));
+        await(WAIT, "nodeName label", () -> vmi("vm-cirros").getMetadata().getLabels(), l -> "node-1".equals(l.get("kubevirt.io/nodeName")));
 
         List<Pod> pods = cluster.client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", firstVmiUid).list().getItems();
         assertEquals(1, pods.size());
@@ -150,7 +157,7 @@ class VmLifecycleIT {
         assertEquals(Boolean.TRUE, vm.getStatus().created());
         List<String> reasons = await(WAIT, "VMI events", () -> cluster.client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> firstVmiUid.equals(e.getInvolvedObject().getUid())).map(e -> e.getReason()).toList(),
-                r -> r.contains("SuccessfulCreate") && r.contains("Scheduling") && r.contains("Scheduled"));
+                r -> r.containsAll(List.of("Pending", "SuccessfulCreate", "Scheduling", "Scheduled")));
         assertTrue(reasons.contains("Scheduled"), reasons.toString());
     }
 
@@ -172,8 +179,7 @@ class VmLifecycleIT {
         String now = Instant.now().toString();
         String conditions = "[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"" + now + "\"},"
                 + "{\"type\":\"Paused\",\"status\":\"True\",\"reason\":\"PausedByUser\",\"lastTransitionTime\":\"" + now + "\"}]";
-        cluster.client.genericKubernetesResources(VMI_CTX).inNamespace("default").withName("vm-cirros").subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":" + conditions + "}}");
+        patchVmiStatus("vm-cirros", "{\"status\":{\"conditions\":" + conditions + "}}");
         VirtualMachineResource vm = await(WAIT, "Paused", () -> vm("vm-cirros"), v -> "Paused".equals(v.getStatus().printableStatus()));
         assertEquals("True", vmCondition(vm, "Paused").status());
         nodeAgentReports("vm-cirros", "Running", true);

@@ -16,6 +16,7 @@ import io.jvirt.controller.resource.ReplicaSetResource;
 import io.jvirt.controller.resource.ReplicaSetSpec;
 import io.jvirt.controller.resource.ReplicaSetStatus;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import io.jvirt.controller.vmi.VirtualMachineInstanceController;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,7 @@ public final class ReplicaSetController implements Reconciler {
                 .withNamespace(rs.getMetadata().getNamespace())
                 .withLabels(template.metadata() == null ? null : template.metadata().labels())
                 .withAnnotations(template.metadata() == null ? null : template.metadata().annotations())
+                .withFinalizers(VirtualMachineInstanceController.FINALIZER)
                 .withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion(rs.getApiVersion()).withKind(rs.getKind())
                         .withName(rs.getMetadata().getName()).withUid(rs.getMetadata().getUid())

@@ -17,6 +17,7 @@ import io.jvirt.controller.resource.Condition;
 import io.jvirt.controller.resource.StartFailure;
 import io.jvirt.controller.resource.StateChangeRequest;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
+import io.jvirt.controller.vmi.VirtualMachineInstanceController;
 import io.jvirt.controller.resource.VirtualMachineResource;
 import io.jvirt.controller.resource.VirtualMachineStatus;
 import java.nio.charset.StandardCharsets;
@@ -178,6 +179,7 @@ public final class VirtualMachineController implements Reconciler {
                 .withNamespace(vm.getMetadata().getNamespace())
                 .withLabels(labels)
                 .withAnnotations(annotations)
+                .withFinalizers(VirtualMachineInstanceController.FINALIZER)
                 .withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion(vm.getApiVersion()).withKind(vm.getKind())
                         .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())

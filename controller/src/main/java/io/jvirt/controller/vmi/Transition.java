@@ -3,7 +3,7 @@ package io.jvirt.controller.vmi;
 import java.util.Set;
 
 /**
- * The pre-node part of a VMI's life (pure): Pending → Scheduling (pod created) → Scheduled (pod
+ * The pre-node part of a VMI's life (pure): (unset) → Pending (accepted) → Scheduling (pod created) → Scheduled (pod
  * bound) — from there the node agent reports Running/Succeeded/Failed — and Failed when the launcher
  * pod vanishes or ends before the VMI ran.
  *
@@ -28,6 +28,7 @@ public record Transition(String phase, String reason, boolean createPod, boolean
         if (vmiDeleting) return new Transition(p.isEmpty() ? "Pending" : p, null, false, podLive);
         if (FINAL.contains(p)) return new Transition(p, null, false, podLive);
         if (pod == null) {
+            if (p.isEmpty()) return new Transition("Pending", null, false, false);
             if (BEFORE_POD.contains(p)) return new Transition("Scheduling", null, true, false);
             return new Transition("Failed", "PodVanished", false, false);
         }

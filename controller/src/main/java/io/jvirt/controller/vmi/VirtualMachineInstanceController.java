@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
@@ -25,10 +27,16 @@ import java.util.Set;
  * through scheduling ({@link Transition}), and writes the pre-node part of the VMI status (phase
  * Pending/Scheduling/Scheduled, nodeName, activePods, PodScheduled condition with the scheduler's
  * reason) and Failed when the pod vanishes. Running and later are the node agent's; their
- * conditions are left alone. Deleting a VMI deletes its pod. An Event marks each phase change.
+ * conditions are left alone. Every VMI carries {@link #FINALIZER}: a deleted VMI stays (Terminating)
+ * until its pod is gone. A scheduled VMI gets the {@link #NODE_NAME_LABEL} label. An Event marks
+ * each phase change.
  * Idempotent; see {@link Reconciler}.
  */
 public final class VirtualMachineInstanceController implements Reconciler {
+    /** Kept on every VMI until its launcher pod is gone (KubeVirt's controller finalizer name). */
+    public static final String FINALIZER = "kubevirt.io/virtualMachineControllerFinalize";
+    /** Label set on a scheduled VMI: the node it runs on (node agents select their VMIs by it). */
+    public static final String NODE_NAME_LABEL = "kubevirt.io/nodeName";
     private static final Set<String> OWNED_PHASES = Set.of("", "Pending", "Scheduling", "Scheduled");
 
     private final KubernetesClient client;
@@ -53,19 +61,23 @@ public final class VirtualMachineInstanceController implements Reconciler {
             deleteOrphanPods(key);
             return Outcome.DONE;
         }
+        if (vmi.getMetadata().getDeletionTimestamp() != null) return finalizeDeletion(vmi);
+        if (!hasFinalizer(vmi)) {
+            setFinalizers(vmi, true);
+            return Outcome.DONE; // the update brings the VMI back with the finalizer
+        }
         VirtualMachineInstanceStatus old = vmi.getStatus() == null ? emptyStatus() : vmi.getStatus();
         String phase = old.phase() == null ? "" : old.phase();
-        Pod pod = findPod(vmi, phase);
+        Pod pod = findPod(vmi, !phase.isEmpty() && !"Pending".equals(phase));
         PodView view = pod == null ? null : new PodView(pod.getSpec().getNodeName(),
                 pod.getStatus() == null ? null : pod.getStatus().getPhase(), unschedulableMessage(pod),
                 pod.getMetadata().getDeletionTimestamp() != null);
-        Transition t = Transition.decide(phase, vmi.getMetadata().getDeletionTimestamp() != null, view);
+        Transition t = Transition.decide(phase, false, view);
         if (t.createPod()) t = createPod(vmi, t);
         if (t.deletePod() && pod != null) {
             client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
             events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
         }
-        if (vmi.getMetadata().getDeletionTimestamp() != null) return Outcome.DONE;
         VirtualMachineInstanceStatus next = nextStatus(old, phase, t, view, pod);
         if (!next.equals(old)) {
             updateStatus(vmi, next);
@@ -77,7 +89,44 @@ public final class VirtualMachineInstanceController implements Reconciler {
                                 + (next.nodeName() != null && "Scheduled".equals(next.phase()) ? " on node " + next.nodeName() : ""));
             }
         }
+        if (next.nodeName() != null && "Scheduled".equals(next.phase()) && !next.nodeName().equals(label(vmi, NODE_NAME_LABEL))) {
+            String patch = "{\"metadata\":{\"labels\":{\"" + NODE_NAME_LABEL + "\":\"" + next.nodeName() + "\"}}}";
+            client.resources(VirtualMachineInstanceResource.class).inNamespace(key.namespace()).withName(key.name())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        }
         return Outcome.DONE;
+    }
+
+    /** A deleted VMI: its pod goes first, then the finalizer, so the VMI shows until the launcher is gone. */
+    private Outcome finalizeDeletion(VirtualMachineInstanceResource vmi) {
+        Pod pod = findPod(vmi, true);
+        if (pod != null) {
+            if (pod.getMetadata().getDeletionTimestamp() == null) {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+                events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
+            }
+            return Outcome.DONE; // the pod's deletion brings us back
+        }
+        if (hasFinalizer(vmi)) setFinalizers(vmi, false);
+        return Outcome.DONE;
+    }
+
+    private static boolean hasFinalizer(VirtualMachineInstanceResource vmi) {
+        return vmi.getMetadata().getFinalizers() != null && vmi.getMetadata().getFinalizers().contains(FINALIZER);
+    }
+
+    /** Adds or removes {@link #FINALIZER}, guarded by the read resourceVersion (a stale read gets 409 and a retry). */
+    private void setFinalizers(VirtualMachineInstanceResource vmi, boolean present) {
+        List<String> finalizers = new ArrayList<>(vmi.getMetadata().getFinalizers() == null ? List.of() : vmi.getMetadata().getFinalizers());
+        finalizers.remove(FINALIZER);
+        if (present) finalizers.add(FINALIZER);
+        Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", finalizers, "resourceVersion", vmi.getMetadata().getResourceVersion()));
+        client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).withName(vmi.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
+    }
+
+    private static String label(VirtualMachineInstanceResource vmi, String name) {
+        return vmi.getMetadata().getLabels() == null ? null : vmi.getMetadata().getLabels().get(name);
     }
 
     private Transition createPod(VirtualMachineInstanceResource vmi, Transition t) {
@@ -137,11 +186,11 @@ public final class VirtualMachineInstanceController implements Reconciler {
     }
 
     /** The VMI's pod: from the cache, else (a pod we may have just created) straight from the API server. */
-    private Pod findPod(VirtualMachineInstanceResource vmi, String phase) {
+    private Pod findPod(VirtualMachineInstanceResource vmi, boolean askServer) {
         String ns = vmi.getMetadata().getNamespace();
         String name = LauncherPod.name(vmi);
         Pod pod = pods.getIndexer().getByKey(ns + "/" + name);
-        if (pod == null && !phase.isEmpty() && !"Pending".equals(phase)) pod = client.pods().inNamespace(ns).withName(name).get();
+        if (pod == null && askServer) pod = client.pods().inNamespace(ns).withName(name).get();
         if (pod == null) return null;
         Map<String, String> labels = pod.getMetadata().getLabels();
         boolean ours = labels != null && vmi.getMetadata().getUid().equals(labels.get(LauncherPod.CREATED_BY));

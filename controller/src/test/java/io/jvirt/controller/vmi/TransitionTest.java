@@ -15,7 +15,7 @@ class TransitionTest {
 
     @ParameterizedTest(name = "phase={0} deleting={1} pod={2} -> {3} {4} create={5} delete={6}")
     @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
-            null       | false | -                        | Scheduling | null           | true  | false
+            null       | false | -                        | Pending    | null           | false | false
             Pending    | false | -                        | Scheduling | null           | true  | false
             Pending    | false | _/Pending/_/false        | Scheduling | null           | false | false
             Scheduling | false | _/Pending/_/false        | Scheduling | null           | false | false
