@@ -65,7 +65,7 @@ final class ApiServerBench implements Benchmark {
                     (t, from, to) -> load(t, CONCURRENCY, KvTarget.Op.CREATE, from, to, i -> t.create(t == jvirtH2 ? "conc-h2" : "conc", i)));
             compare(figures, withH2, "get x" + CONCURRENCY, N,
                     (t, from, to) -> load(t, CONCURRENCY, KvTarget.Op.GET, from, to, i -> t.get("seq", i)));
-            fanOut(figures, both);
+            fanOut(figures, etcd, jvirt);
             printPercentiles(figures);
             return figures;
         }
@@ -121,23 +121,36 @@ final class ApiServerBench implements Benchmark {
         }
     }
 
-    private static void fanOut(List<Figure> figures, List<KvTarget> targets) throws IOException, InterruptedException {
-        String prefix = "watch x" + WATCHERS + " ";
-        String base = null;
-        for (KvTarget t : targets) {
+    /**
+     * Watch fan-out on both servers at once: all watchers of both open, the paced updates taken in
+     * turn (one on the baseline, one on jvirt, ...), then each server's burst.
+     */
+    private static void fanOut(List<Figure> figures, KvTarget base, KvTarget other) throws IOException, InterruptedException {
+        for (KvTarget t : List.of(base, other)) {
             t.prepare("watch");
             load(t, 1, KvTarget.Op.CREATE, 0, 1, i -> t.create("watch", i));
-            FanOut f = FanOut.run(t, "watch", WATCHERS, PACED_UPDATES, BURST_UPDATES);
-            List<Figure> mine = List.of(
-                    Figure.of(t.label() + " " + prefix + "write ack->event", "ms", f.ackToEventMs()),
-                    Figure.of(t.label() + " " + prefix + "write sent->event", "ms", f.sendToEventMs()),
-                    Figure.of(t.label() + " " + prefix + "burst events/s", "ev/s", List.of(f.eventsPerSecond())));
-            for (int i = 0; i < mine.size(); i++) {
-                Figure fig = mine.get(i);
-                figures.add(base == null ? fig : fig.against(fig.name().replaceFirst("^" + t.label(), base)));
-            }
-            if (base == null) base = t.label();
         }
+        try (FanOut b = FanOut.open(base, "watch", WATCHERS, PACED_UPDATES, BURST_UPDATES);
+             FanOut o = FanOut.open(other, "watch", WATCHERS, PACED_UPDATES, BURST_UPDATES)) {
+            for (int i = 0; i < PACED_UPDATES; i++) {
+                b.paced();
+                o.paced();
+            }
+            b.burst();
+            o.burst();
+            List<Figure> baseFigures = fanOutFigures(base.label(), b.result());
+            List<Figure> otherFigures = fanOutFigures(other.label(), o.result());
+            figures.addAll(baseFigures);
+            for (int i = 0; i < otherFigures.size(); i++) figures.add(otherFigures.get(i).against(baseFigures.get(i).name()));
+        }
+    }
+
+    private static List<Figure> fanOutFigures(String label, FanOut.Result r) {
+        String prefix = label + " watch x" + WATCHERS + " ";
+        return List.of(
+                Figure.of(prefix + "write ack->event", "ms", r.ackToEventMs()),
+                Figure.of(prefix + "write sent->event", "ms", r.sendToEventMs()),
+                Figure.of(prefix + "burst events/s", "ev/s", List.of(r.eventsPerSecond())));
     }
 
     /** The table prints median, p95 and max; latencies also want p99. */
