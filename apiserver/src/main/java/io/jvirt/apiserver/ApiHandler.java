@@ -157,7 +157,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private static boolean subresourceServed(ResourceType type, String sub) {
-        return (sub.equals("status") && type.statusSubresource()) || (sub.equals("scale") && type.scale() != null);
+        return (sub.equals("status") && type.statusSubresource()) || (sub.equals("scale") && type.scale() != null)
+                || (sub.equals("binding") && type.group().isEmpty() && type.plural().equals("pods"));
     }
 
     private static String bearer(HttpServerRequest req) {
@@ -174,7 +175,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             if (collection && ("true".equals(w) || "1".equals(w))) return "watch";
             return collection ? "list" : "get";
         }
-        if (m == HttpMethod.POST && collection) return "create";
+        if (m == HttpMethod.POST && (collection || "binding".equals(api.subresource()))) return "create";
         if (m == HttpMethod.PUT && !collection) return "update";
         if (m == HttpMethod.PATCH && !collection) return "patch";
         if (m == HttpMethod.DELETE) return collection ? "deletecollection" : "delete";
@@ -284,6 +285,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 return () -> Replies.json(resp, 200, t, TableRenderer.CONTENT_TYPE, List.of());
             }
             case "create" -> {
+                if ("binding".equals(api.subresource())) {
+                    WriteResult r = service.bind(type, ns, api.name(), bodyObject(body, contentType(req)), writeOptions(req, user));
+                    return () -> Replies.json(resp, r.code(), r.body(), "application/json", r.warnings());
+                }
                 WriteResult r = service.create(type, ns, bodyObject(body, contentType(req)), writeOptions(req, user));
                 return () -> Replies.json(resp, r.code(), r.body(), "application/json", r.warnings());
             }

@@ -98,6 +98,10 @@ public final class Discovery {
                         .put("namespaced", t.namespaced()).put("kind", t.kind());
                 strings(s.putArray("verbs"), List.of("get", "patch", "update"));
             }
+            if (t.group().isEmpty() && t.plural().equals("pods")) {
+                ObjectNode b = res.addObject().put("name", "pods/binding").put("singularName", "").put("namespaced", true).put("kind", "Binding");
+                strings(b.putArray("verbs"), List.of("create"));
+            }
             if (t.scale() != null) {
                 ObjectNode s = res.addObject().put("name", t.plural() + "/scale").put("singularName", "")
                         .put("namespaced", t.namespaced()).put("group", "autoscaling").put("version", "v1").put("kind", "Scale");

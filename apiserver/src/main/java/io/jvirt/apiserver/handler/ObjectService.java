@@ -341,6 +341,35 @@ public final class ObjectService {
         return !a.equals(b);
     }
 
+    /**
+     * POST pods/{name}/binding: sets {@code spec.nodeName} from the Binding's {@code target.name} if the pod
+     * is not bound yet (409 Conflict if it is), as the scheduler does. Returns a Success Status, 201.
+     */
+    public WriteResult bind(ResourceType pods, String ns, String name, ObjectNode binding, WriteOptions opts) {
+        String node = binding.path("target").path("name").asText("");
+        if (node.isEmpty()) {
+            throw ApiException.invalid("Binding", "", "bindings", name, List.of(Cause.required("target.name")));
+        }
+        for (int attempt = 0; ; attempt++) {
+            StoredObject current = read(pods, ns, name).orElseThrow(() -> notFound(pods, name));
+            ObjectNode pod = present(pods, current);
+            String bound = pod.path("spec").path("nodeName").asText("");
+            if (!bound.isEmpty()) {
+                throw ApiException.conflict("pods/binding", "", name, "pod " + name + " is already assigned to node \"" + bound + "\"");
+            }
+            pod.withObjectProperty("spec").put("nodeName", node);
+            try {
+                write(pods, ns, name, null, current, pod, false, opts);
+                ObjectNode ok = Codec.NODES.objectNode().put("kind", "Status").put("apiVersion", "v1");
+                ok.putObject("metadata");
+                ok.put("status", "Success").put("code", 201);
+                return new WriteResult(201, ok, List.of());
+            } catch (StaleRead e) {
+                if (attempt >= MAX_RETRIES) throw conflict(pods, name);
+            }
+        }
+    }
+
     // ---- delete ----
 
     /**
