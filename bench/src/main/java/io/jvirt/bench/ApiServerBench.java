@@ -66,7 +66,6 @@ final class ApiServerBench implements Benchmark {
             compare(figures, withH2, "get x" + CONCURRENCY, N,
                     (t, from, to) -> load(t, CONCURRENCY, KvTarget.Op.GET, from, to, i -> t.get("seq", i)));
             fanOut(figures, etcd, jvirt);
-            printPercentiles(figures);
             return figures;
         }
     }
@@ -152,13 +151,5 @@ final class ApiServerBench implements Benchmark {
                 Figure.of(prefix + "write sent->event", "ms", r.sendToEventMs()),
                 Figure.of(prefix + "burst events/s", "ev/s", List.of(r.eventsPerSecond())));
     }
-
-    /** The table prints median, p95 and max; latencies also want p99. */
-    private static void printPercentiles(List<Figure> figures) {
-        System.out.printf("%n%-48s %10s %10s %10s %10s%n", "latency figure (ms)", "p50", "p95", "p99", "n");
-        for (Figure f : figures) {
-            if (!f.unit().equals("ms")) continue;
-            System.out.printf("%-48s %10.3f %10.3f %10.3f %10d%n", f.name(), f.percentile(50), f.percentile(95), f.percentile(99), f.samples().size());
-        }
     }
 }
