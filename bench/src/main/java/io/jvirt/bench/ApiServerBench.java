@@ -151,5 +151,4 @@ final class ApiServerBench implements Benchmark {
                 Figure.of(prefix + "write sent->event", "ms", r.sendToEventMs()),
                 Figure.of(prefix + "burst events/s", "ev/s", List.of(r.eventsPerSecond())));
     }
-    }
 }
