@@ -281,4 +281,72 @@ class VmLifecycleIT {
         assertEquals(vmi.getMetadata().getUid(), vmi("vm-cirros").getMetadata().getUid(), "Once keeps the failed VMI and starts no other");
         assertNull(vm("vm-cirros").getStatus().startFailure());
     }
+
+    /** Holds or releases the VMI's launcher pod with a finalizer, as a node agent does until the launcher has exited. */
+    static void holdPod(String vmiUid, boolean hold) {
+        Pod pod = cluster.client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", vmiUid).list().getItems().getFirst();
+        String finalizers = hold ? "[\"test.jvirt.io/launcher-running\"]" : "null";
+        cluster.client.pods().inNamespace("default").withName(pod.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":" + finalizers + "}}");
+    }
+
+    @Test
+    @Order(12)
+    void stoppingAndTerminatingShowWhileTheLauncherPodIsHeld() throws Exception {
+        cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}");
+        await(WAIT, "Once's VMI gone", () -> vmi("vm-cirros"), v -> v == null);
+        cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+        VirtualMachineInstanceResource vmi = await(WAIT, "VMI Scheduled", () -> vmi("vm-cirros"),
+                v -> v != null && v.getStatus() != null && "Scheduled".equals(v.getStatus().phase()));
+        String uid = vmi.getMetadata().getUid();
+        nodeAgentReports("vm-cirros", "Running", true);
+        await(WAIT, "Running", () -> printable("vm-cirros"), "Running"::equals);
+        holdPod(uid, true);
+
+        cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}");
+        await(WAIT, "Stopping while the pod is held", () -> printable("vm-cirros"), "Stopping"::equals);
+        assertTrue(vmi("vm-cirros").getMetadata().getDeletionTimestamp() != null);
+        holdPod(uid, false);
+        await(WAIT, "VMI gone once the pod is", () -> vmi("vm-cirros"), v -> v == null);
+        await(WAIT, "Stopped", () -> printable("vm-cirros"), "Stopped"::equals);
+
+        cluster.kubectl.ok("patch", "vm", "vm-cirros", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+        String second = await(WAIT, "VMI Scheduled", () -> vmi("vm-cirros"),
+                v -> v != null && v.getStatus() != null && "Scheduled".equals(v.getStatus().phase())).getMetadata().getUid();
+        holdPod(second, true);
+        cluster.kubectl.ok("delete", "vm", "vm-cirros", "--cascade=foreground", "--wait=false");
+        await(WAIT, "Terminating", () -> printable("vm-cirros"), "Terminating"::equals);
+        holdPod(second, false);
+        await(WAIT, "VM gone", () -> vm("vm-cirros"), v -> v == null);
+        assertNull(vmi("vm-cirros"));
+    }
+
+    @Test
+    @Order(13)
+    void aVmiOfTheSameNameNotOwnedByTheVmIsAFailure() throws Exception {
+        String vmiYaml = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata:
+                  name: vm-foreign
+                spec:
+                  domain:
+                    devices: {}
+                    memory:
+                      guest: 64Mi
+                """;
+        Path vmiFile = cluster.dir.resolve("vmi-foreign.yaml");
+        java.nio.file.Files.writeString(vmiFile, vmiYaml);
+        cluster.kubectl.ok("apply", "-f", vmiFile.toString());
+        String yaml = java.nio.file.Files.readString(EXAMPLES.resolve("vm-cirros.yaml"))
+                .replace("name: vm-cirros", "name: vm-foreign").replace("runStrategy: Halted", "runStrategy: Always");
+        Path vmFile = cluster.dir.resolve("vm-foreign.yaml");
+        java.nio.file.Files.writeString(vmFile, yaml);
+        cluster.kubectl.ok("apply", "-f", vmFile.toString());
+        VirtualMachineResource vm = await(WAIT, "Failure condition", () -> vm("vm-foreign"), v -> v.getStatus() != null && vmCondition(v, "Failure") != null);
+        assertEquals("VMIExists", vmCondition(vm, "Failure").reason());
+        VirtualMachineInstanceResource vmi = vmi("vm-foreign");
+        assertTrue(vmi.getMetadata().getOwnerReferences() == null || vmi.getMetadata().getOwnerReferences().isEmpty(), "the VM does not adopt it");
+        assertNull(vmi.getMetadata().getDeletionTimestamp(), "nor delete it");
+    }
 }

@@ -72,7 +72,13 @@ public final class VirtualMachineController implements Reconciler {
         Instant now = clock.instant();
         boolean foreign = vmi != null && !ownedBy(vmi, vm);
         if (foreign) vmi = null;
-        RunStrategy strategy = RunStrategy.of(vm.getSpec());
+        RunStrategy strategy;
+        try {
+            strategy = RunStrategy.of(vm.getSpec());
+        } catch (IllegalArgumentException e) {
+            return unsupported(vm, old, "UnsupportedRunStrategy", e.getMessage(), now);
+        }
+        if (vm.getSpec().template() == null) return unsupported(vm, old, "NoTemplate", "spec.template is required", now);
         VmiState state = VmiState.of(vmi);
         boolean deleting = vm.getMetadata().getDeletionTimestamp() != null;
 
@@ -151,6 +157,16 @@ public final class VirtualMachineController implements Reconciler {
         if (backoffActive) outcome = Outcome.after(CrashLoopBackoff.remaining(failure, now).plusMillis(50));
         if (failure != null && runningSince != null) outcome = outcome.sooner(Outcome.after(Duration.between(now, runningSince.plus(backoff.stableRun())).plusMillis(50)));
         return outcome;
+    }
+
+    /** A VM this controller cannot act on: it only says why, in a Failure condition. */
+    private Outcome unsupported(VirtualMachineResource vm, VirtualMachineStatus old, String reason, String message, Instant now) {
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(Condition.of("Failure", true, reason, message, now.toString()).since(find(old.conditions(), "Failure")));
+        VirtualMachineStatus next = new VirtualMachineStatus(old.created(), old.ready(), PrintableStatus.UNKNOWN, conditions,
+                old.stateChangeRequests(), old.startFailure(), old.runStrategy(), old.observedGeneration(), old.desiredGeneration(), old.unknown());
+        if (!next.equals(old)) updateStatus(vm, next);
+        return Outcome.DONE;
     }
 
     private static VirtualMachineStatus withStartFailure(VirtualMachineStatus s, StartFailure failure) {
