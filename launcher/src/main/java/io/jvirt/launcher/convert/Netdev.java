@@ -12,7 +12,11 @@ import java.util.Objects;
 @JsonSubTypes({@JsonSubTypes.Type(Netdev.TapFd.class), @JsonSubTypes.Type(Netdev.TapName.class),
     @JsonSubTypes.Type(Netdev.UserMode.class)})
 public sealed interface Netdev {
-    /** An open tap device the launcher inherited as file descriptor {@code fd}. */
+    /**
+     * An open tap device the launcher inherited as file descriptor {@code fd}. QEMU inherits it only
+     * if the launcher's own process start keeps it open; a JVM's ProcessBuilder closes every
+     * descriptor above 2, so with the Java launcher use {@link TapName}.
+     */
     record TapFd(int fd) implements Netdev {
         public TapFd {
             if (fd < 3) {

@@ -185,7 +185,7 @@ class ConfiguratorTableTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
-        {'name':'default','masquerade':{}}                                    | -netdev tap,id=net0,fd=3 -device virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:
+        {'name':'default','masquerade':{}}                                    | -netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:
         {'name':'default','model':'e1000','macAddress':'DE:AD:00:00:BE:EF'}   | -device e1000,netdev=net0,id=ua-default,mac=de:ad:00:00:be:ef,romfile=
         {'name':'default','model':'e1000e','bridge':{}}                       | -device e1000e,netdev=net0
         {'name':'default','model':'rtl8139','bootOrder':3}                    | -device rtl8139,netdev=net0,id=ua-default,mac=52:54:00:d2:dd:a2,bootindex=3
@@ -204,6 +204,14 @@ class ConfiguratorTableTest {
         String argv = String.join(" ", new VmiConverter().convert(vmi, h).commandLine().args());
         assertContains(argv, "-netdev user,id=net0,restrict=on");
         assertContains(argv, "-netdev tap,id=net1,ifname=tap-vm1,script=no,downscript=no");
+    }
+
+    @Test
+    void inheritedTapFdIsPassedByNumber() throws Exception {
+        VirtualMachineInstance vmi = vmi("{'domain':{'devices':{'interfaces':[{'name':'default'}]}}," + NET + "}");
+        NodeHandover h = Handovers.forVmi(vmi);
+        h = new NodeHandover(h.runDirectory(), h.accel(), 32, h.volumes(), Map.of("default", new Netdev.TapFd(5)), null, h.firmware());
+        assertContains(String.join(" ", new VmiConverter().convert(vmi, h).commandLine().args()), "-netdev tap,id=net0,fd=5 -device");
     }
 
     @Test

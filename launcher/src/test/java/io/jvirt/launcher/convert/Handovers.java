@@ -17,7 +17,7 @@ final class Handovers {
 
     /**
      * Prepared files as the node lays them out (overlays qcow2, PVC images raw, cloud-init ISOs in the
-     * run directory), a tap fd per interface starting at 3, TCG.
+     * run directory), a tap device per interface (tap0, tap1, …) made by the node, TCG.
      */
     static NodeHandover forVmi(VirtualMachineInstance vmi) {
         Map<String, ReadyDisk> volumes = new LinkedHashMap<>();
@@ -28,7 +28,7 @@ final class Handovers {
         List<Interface> nics = vmi.spec().domain().devices() == null || vmi.spec().domain().devices().interfaces() == null
                 ? List.of() : vmi.spec().domain().devices().interfaces();
         for (int i = 0; i < nics.size(); i++) {
-            networks.put(nics.get(i).name(), new Netdev.TapFd(3 + i));
+            networks.put(nics.get(i).name(), new Netdev.TapName("tap" + i));
         }
         KernelFiles kernel = vmi.spec().domain().firmware() != null && vmi.spec().domain().firmware().kernelBoot() != null
                 ? new KernelFiles(Path.of("/var/lib/jvirt/kernels/vm1/vmlinuz"), Path.of("/var/lib/jvirt/kernels/vm1/initrd"))
