@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
  * Runs the embedded API server. Arguments (each also from the environment):
  * {@code --data-dir DIR} ($JVIRT_HOME, default ~/.jvirt), {@code --port N} ($JVIRT_API_PORT, default 6443),
  * {@code --host H} (default 127.0.0.1). Writes {@code DIR/kubeconfig} (admin), then
- * {@code DIR/apiserver.ready} holding the URL, and prints {@code jvirt-apiserver ready <url>}; readiness is
- * also {@code GET /readyz}. Stops on SIGTERM/SIGINT (closes the store cleanly).
+ * {@code DIR/apiserver.ready} holding the URL and the process id (one per line), and prints
+ * {@code jvirt-apiserver ready <url>}; readiness is also {@code GET /readyz}. After a crash (kill -9)
+ * the ready file is stale: it is deleted at the next start, and its pid tells whether it is current. Stops on SIGTERM/SIGINT (closes the store cleanly).
  */
 public final class ApiServerMain {
     private ApiServerMain() {}
@@ -47,7 +48,7 @@ public final class ApiServerMain {
             store.close();
             stopped.countDown();
         }, "jvirt-apiserver-shutdown"));
-        Files.writeString(ready, server.url() + "\n");
+        Files.writeString(ready, server.url() + "\n" + ProcessHandle.current().pid() + "\n");
         System.out.println("jvirt-apiserver ready " + server.url());
         System.out.flush();
         stopped.await();

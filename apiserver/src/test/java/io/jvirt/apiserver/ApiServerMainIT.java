@@ -29,7 +29,8 @@ class ApiServerMainIT {
         Path ready = dir.resolve("apiserver.ready");
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline && p.isAlive()) {
-            if (Files.exists(ready) && !Files.readString(ready).isBlank()) return Files.readString(ready).trim();
+            List<String> lines = Files.exists(ready) ? Files.readAllLines(ready) : List.of();
+            if (lines.size() == 2 && lines.get(1).equals(Long.toString(p.pid()))) return lines.get(0);
             Thread.sleep(100);
         }
         throw new AssertionError("server not ready; log:\n" + Files.readString(log));
