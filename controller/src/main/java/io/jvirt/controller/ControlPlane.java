@@ -62,13 +62,16 @@ public final class ControlPlane implements AutoCloseable {
         SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<VirtualMachineInstanceResource> vmis = informer(client.resources(VirtualMachineInstanceResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<ReplicaSetResource> sets = informer(client.resources(ReplicaSetResource.class).inAnyNamespace().runnableInformer(0));
-        SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
-        SharedIndexInformer<Node> nodes = informer(client.nodes().runnableInformer(0));
+        // The scheduler must see every pod (their requests use node capacity); without it only launcher pods matter.
+        SharedIndexInformer<Pod> pods = informer(options.scheduler()
+                ? client.pods().inAnyNamespace().runnableInformer(0)
+                : client.pods().inAnyNamespace().withLabel(LauncherPod.APP_LABEL, LauncherPod.APP_VALUE).runnableInformer(0));
 
         WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()));
         WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, events, clock));
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock));
         WorkQueue schedQueue;
+        SharedIndexInformer<Node> nodes = options.scheduler() ? informer(client.nodes().runnableInformer(0)) : null;
         if (options.scheduler()) {
             scheduler = new Scheduler(client, pods, nodes, new EventRecorder(client, Scheduler.NAME, clock), clock);
             schedQueue = loop("scheduler", scheduler);
@@ -99,7 +102,7 @@ public final class ControlPlane implements AutoCloseable {
             if (Scheduler.wants(pod)) schedQueue.add(Key.of(pod));
             else allPending.run(); // a pod bound, ended or went away: capacity may have changed
         }));
-        nodes.addEventHandler(handler(n -> allPending.run()));
+        if (nodes != null) nodes.addEventHandler(handler(n -> allPending.run()));
 
         List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
         for (SharedIndexInformer<?> i : informers) synced.add(i.start().toCompletableFuture());

@@ -155,6 +155,11 @@ class VmLifecycleIT {
         vm = await(WAIT, "request consumed, Starting", () -> vm("vm-cirros"),
                 v -> v.getStatus().stateChangeRequests() == null && "Starting".equals(v.getStatus().printableStatus()));
         assertEquals(Boolean.TRUE, vm.getStatus().created());
+        String vmRv = vm.getMetadata().getResourceVersion();
+        String vmiRv = vmi("vm-cirros").getMetadata().getResourceVersion();
+        Thread.sleep(1000);
+        assertEquals(List.of(vmRv, vmiRv), List.of(vm("vm-cirros").getMetadata().getResourceVersion(), vmi("vm-cirros").getMetadata().getResourceVersion()),
+                "settled objects are not rewritten (no reconcile hot loop)");
         List<String> reasons = await(WAIT, "VMI events", () -> cluster.client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> firstVmiUid.equals(e.getInvolvedObject().getUid())).map(e -> e.getReason()).toList(),
                 r -> r.containsAll(List.of("Pending", "SuccessfulCreate", "Scheduling", "Scheduled")));
