@@ -188,4 +188,25 @@ class SchedulingAndReplicaSetIT {
         await(WAIT, "2 VMIs after unpause", SchedulingAndReplicaSetIT::replicaVmis, l -> l.size() == 2);
         await(WAIT, "condition cleared", SchedulingAndReplicaSetIT::rs, r -> r.getStatus().conditions() == null);
     }
+
+    static boolean phase(VirtualMachineInstanceResource v, String phase) {
+        return v.getStatus() != null && phase.equals(v.getStatus().phase());
+    }
+
+    @Test
+    @Order(7)
+    void theNodeTakesAsManyLaunchersAsItsMemoryHolds() throws Exception {
+        // Each launcher requests 128Mi + 128Mi/512 + 184Mi = 312.25Mi: six fit in 2Gi, the seventh does not.
+        cluster.kubectl.ok("scale", "vmirs", "vmi-replicaset-cirros", "--replicas=7");
+        List<VirtualMachineInstanceResource> vmis = await(WAIT, "6 Scheduled, 1 unschedulable", SchedulingAndReplicaSetIT::replicaVmis,
+                l -> l.size() == 7 && l.stream().filter(v -> phase(v, "Scheduled") || phase(v, "Running")).count() == 6
+                        && l.stream().anyMatch(v -> phase(v, "Scheduling") && v.getStatus().conditions() != null
+                        && v.getStatus().conditions().stream().anyMatch(c -> "PodScheduled".equals(c.type()))));
+        VirtualMachineInstanceCondition c = vmis.stream().filter(v -> phase(v, "Scheduling")).findFirst().orElseThrow()
+                .getStatus().conditions().stream().filter(x -> "PodScheduled".equals(x.type())).findFirst().orElseThrow();
+        assertEquals("0/1 nodes are available: 1 Insufficient memory.", c.message());
+        cluster.kubectl.ok("scale", "vmirs", "vmi-replicaset-cirros", "--replicas=5");
+        await(WAIT, "5 VMIs, all placed", SchedulingAndReplicaSetIT::replicaVmis,
+                l -> l.size() == 5 && l.stream().allMatch(v -> phase(v, "Scheduled") || phase(v, "Running")));
+    }
 }
