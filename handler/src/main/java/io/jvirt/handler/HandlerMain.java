@@ -1,0 +1,70 @@
+package io.jvirt.handler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * virt-handler: {@code HandlerMain [config.properties]}. Talks to the API server named by the usual
+ * kubeconfig ({@code KUBECONFIG}, {@code ~/.kube/config} or in-cluster). Settings (all optional):
+ * {@code nodeName} (hostname), {@code dataDir} ($JVIRT_HOME/node or ~/.jvirt/node),
+ * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
+ * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
+ * {@code useEmulation} (false), {@code mirror.<image name>=<OCI layout dir>}. Only wiring here.
+ */
+public final class HandlerMain {
+    private HandlerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Properties p = new Properties();
+        if (args.length > 0) {
+            try (Reader r = Files.newBufferedReader(Path.of(args[0]))) {
+                p.load(r);
+            }
+        }
+        HandlerConfig config = config(p);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        NodeAgent agent = new NodeAgent(client, config);
+        agent.start();
+        System.err.println("jvirt-handler: serving node " + config.nodeName() + " (data in " + config.dataDir() + ")");
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            client.close();
+            stop.countDown();
+        }));
+        stop.await();
+    }
+
+    static HandlerConfig config(Properties p) throws IOException {
+        String home = System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt");
+        Map<String, Path> mirrors = new HashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("mirror.")) {
+                mirrors.put(key.substring("mirror.".length()), Path.of(p.getProperty(key)));
+            }
+        }
+        String launcher = p.getProperty("launcherCommand", "").strip();
+        return new HandlerConfig(
+                p.getProperty("nodeName", InetAddress.getLocalHost().getHostName()),
+                Path.of(p.getProperty("dataDir", home + "/node")),
+                Long.parseLong(p.getProperty("memoryReserveMiB", "256")) * 1024 * 1024,
+                Integer.parseInt(p.getProperty("maxPods", "110")),
+                Duration.ofSeconds(Long.parseLong(p.getProperty("heartbeatSeconds", "10"))),
+                launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
+                p.getProperty("buildDir") == null ? null : Path.of(p.getProperty("buildDir")),
+                mirrors,
+                Boolean.parseBoolean(p.getProperty("useEmulation", "false")));
+    }
+}

@@ -1,0 +1,59 @@
+package io.jvirt.handler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jvirt.handler.node.MemInfo;
+import io.jvirt.handler.node.NodeRegistration;
+import io.jvirt.handler.node.NodeResources;
+import io.jvirt.handler.pod.PodRunner;
+import io.jvirt.handler.vmi.ContainerDisks;
+import io.jvirt.handler.vmi.ImageMirrors;
+import io.jvirt.handler.vmi.VmiAgent;
+import io.jvirt.qemu.accel.AccelDecision;
+import io.jvirt.qemu.accel.AccelProbe;
+import io.jvirt.qemu.img.QemuImg;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * One node agent wired together: Node registration and heartbeat, the pod runner, the VMI side.
+ * {@link #start()} registers the node and starts watching; {@link #close()} stops the agent but
+ * leaves pod processes (and their VMs) running for the next agent to re-adopt.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private final NodeRegistration registration;
+    private final PodRunner pods;
+
+    public NodeAgent(KubernetesClient client, HandlerConfig config) throws IOException {
+        Supplier<AccelDecision> accel = config.forceEmulation()
+                ? () -> AccelDecision.forcedTcg("useEmulation is set")
+                : AccelProbe::decide;
+        NodeResources resources = new NodeResources(Runtime.getRuntime().availableProcessors(), MemInfo.read(),
+                config.memoryReserveBytes(), config.maxPods(), !accel.get().softwareEmulation(), Files.exists(Path.of("/dev/net/tun")));
+        this.registration = new NodeRegistration(client, config.nodeName(), resources, config.heartbeat(), Clock.systemUTC());
+        Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
+        ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
+        QemuImg qemuImg = new QemuImg();
+        VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
+                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel);
+        this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), vmis);
+    }
+
+    public void start() throws IOException {
+        registration.register();
+        registration.start();
+        pods.start();
+    }
+
+    public PodRunner pods() {
+        return pods;
+    }
+
+    @Override
+    public void close() {
+        pods.close();
+        registration.close();
+    }
+}

@@ -1,0 +1,93 @@
+package io.jvirt.handler.vmi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.qemu.accel.AccelDecision;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a domain state to a VMI {@code status} object in place (pure apart from the node it
+ * edits): phase (with a phase transition timestamp when it changes), {@code nodeName},
+ * {@code reason} for final phases, {@code interfaces} from the spec and the launcher's argv, and
+ * the conditions the node agent owns (Ready, Paused, SoftwareEmulation, LiveMigratable); other
+ * conditions are kept.
+ */
+public final class VmiStatusUpdate {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    static final List<String> OWNED = List.of("Ready", "Paused", "SoftwareEmulation", "LiveMigratable");
+
+    private VmiStatusUpdate() {}
+
+    public static void apply(ObjectNode status, JsonNode spec, VmiStatusMapping m, String reason, String nodeName, AccelDecision accel,
+            List<String> argv, String now) {
+        String previous = status.path("phase").asText("");
+        if (m.phase() != null && !m.phase().equals(previous)) {
+            status.put("phase", m.phase());
+            ArrayNode stamps = status.has("phaseTransitionTimestamps") ? (ArrayNode) status.get("phaseTransitionTimestamps")
+                    : status.putArray("phaseTransitionTimestamps");
+            stamps.addObject().put("phase", m.phase()).put("phaseTransitionTimestamp", now);
+        }
+        status.put("nodeName", nodeName);
+        if (m.finalPhase() && reason != null) {
+            status.put("reason", reason);
+        }
+        status.set("conditions", conditions(status.path("conditions"), m, reason, accel, now));
+        if (!argv.isEmpty() || !status.has("interfaces")) {
+            status.set("interfaces", interfaces(spec, InterfaceMacs.fromArgv(argv)));
+        }
+    }
+
+    private static ArrayNode conditions(JsonNode current, VmiStatusMapping m, String reason, AccelDecision accel, String now) {
+        ArrayNode out = F.arrayNode();
+        for (JsonNode c : current) {
+            if (!OWNED.contains(c.path("type").asText())) {
+                out.add(c);
+            }
+        }
+        out.add(condition(current, "Ready", m.ready() ? "True" : "False", m.ready() ? null : m.readyReason(),
+                m.ready() ? null : reason, now));
+        if (m.paused()) {
+            out.add(condition(current, "Paused", "True", "PausedByUser", "VMI was paused by user", now));
+        }
+        out.add(condition(current, "SoftwareEmulation", accel.softwareEmulation() ? "True" : "False",
+                accel.softwareEmulation() ? "SoftwareEmulation" : "HardwareVirtualization", accel.reason(), now));
+        out.add(condition(current, "LiveMigratable", "False", "NotMigratable", "live migration is not supported by this node", now));
+        return out;
+    }
+
+    /** A condition; its lastTransitionTime is kept when the status did not change. */
+    private static ObjectNode condition(JsonNode current, String type, String status, String reason, String message, String now) {
+        String since = now;
+        for (JsonNode c : current) {
+            if (type.equals(c.path("type").asText()) && status.equals(c.path("status").asText()) && c.has("lastTransitionTime")) {
+                since = c.path("lastTransitionTime").asText();
+            }
+        }
+        ObjectNode c = F.objectNode().put("type", type).put("status", status).put("lastTransitionTime", since);
+        c.putNull("lastProbeTime");
+        if (reason != null) {
+            c.put("reason", reason);
+        }
+        if (message != null) {
+            c.put("message", message);
+        }
+        return c;
+    }
+
+    private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs) {
+        ArrayNode out = F.arrayNode();
+        for (JsonNode nic : spec.path("domain").path("devices").path("interfaces")) {
+            String name = nic.path("name").asText();
+            ObjectNode i = out.addObject().put("name", name);
+            String mac = nic.path("macAddress").asText(macs.get(name));
+            if (mac != null && !mac.isEmpty()) {
+                i.put("mac", mac);
+            }
+            i.put("infoSource", "domain");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,179 @@
+package io.jvirt.handler.vmi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.jvirt.handler.EmbeddedApi;
+import io.jvirt.handler.HandlerConfig;
+import io.jvirt.handler.NodeAgent;
+import io.jvirt.handler.Waits;
+import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.handler.pod.PodRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end on one node: KubeVirt's {@code vmi-ephemeral.yaml} applied unmodified with kubectl
+ * (its {@code registry:5000/kubevirt/cirros-container-disk-demo:devel} answered by the demo
+ * containerDisk), a launcher pod as the controller makes it bound to the node, the node agent
+ * running the real launcher (from the test class path) which runs real QEMU (TCG here).
+ */
+class VmiLifecycleIT {
+    private static final String NODE = "node-vmi";
+    private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
+    private EmbeddedApi api;
+    private Path data;
+    private NodeAgent agent;
+    private HandlerConfig config;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isDirectory(BUILD.resolve("images/demo/containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
+        api = EmbeddedApi.start();
+        data = Files.createTempDirectory("jvirt-handler-vmi");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
+        config = HandlerConfig.defaults(NODE, data, BUILD).withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(2));
+        agent = new NodeAgent(api.client, config);
+        agent.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (api == null) {
+            return;
+        }
+        api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
+        api.client.pods().inNamespace("default").delete();
+        Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> isEmptyDir(data.resolve("pods")));
+        agent.close();
+        api.close();
+        try (Stream<Path> files = Files.walk(data)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void demoVmiRunsSurvivesAgentRestartAndFailsWhenQemuIsKilled() throws Exception {
+        api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
+        GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
+        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+
+        GenericKubernetesResource running = waitVmi("Running", Duration.ofSeconds(120));
+        Map<String, Object> status = status(running);
+        assertEquals(NODE, status.get("nodeName"));
+        assertEquals("True", condition(running, "Ready"));
+        assertEquals("True", condition(running, "SoftwareEmulation"), "KVM does not run guests here, so TCG");
+        assertEquals("False", condition(running, "LiveMigratable"));
+        assertEquals("Running", api.kubectl("get", "vmi", "vmi-ephemeral", "-o", "jsonpath={.status.phase}"));
+
+        Path run = agent.pods().podDir(pod.getMetadata().getUid()).resolve("run");
+        Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
+        long qemu = qemuPid(pod.getMetadata().getUid());
+        assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")),
+                "QEMU runs in the pod's network namespace");
+        assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + pod.getMetadata().getUid()));
+
+        agent.close();
+        agent = new NodeAgent(api.client, config);
+        agent.start();
+        Thread.sleep(3000);
+        assertEquals(qemu, qemuPid(pod.getMetadata().getUid()), "the same QEMU after the agent restart");
+        assertEquals("Running", status(vmiNow()).get("phase"));
+
+        new ProcessBuilder("kill", "-9", Long.toString(qemu)).start().waitFor();
+        GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
+        String reason = String.valueOf(status(failed).get("reason"));
+        assertFalse(reason.isBlank() || reason.equals("null"), "a reason: " + status(failed));
+        Waits.until("launcher pod Failed", Duration.ofSeconds(30), () -> "Failed".equals(
+                api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get().getStatus().getPhase()));
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
+    }
+
+    private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
+        String uid = vmi.getMetadata().getUid();
+        String name = vmi.getMetadata().getName();
+        return new PodBuilder().withNewMetadata().withName("virt-launcher-" + name + "-" + uid.substring(0, 5)).withNamespace("default")
+                .addToLabels(PodRunner.APP_LABEL, PodRunner.APP_VALUE).addToLabels("kubevirt.io/created-by", uid).endMetadata()
+                .withNewSpec().withNodeName(NODE).withRestartPolicy("Never").withTerminationGracePeriodSeconds(15L)
+                .addNewContainer().withName("compute").withImage("jvirt/virt-launcher")
+                .withCommand("jvirt-launcher", "--namespace", "default", "--name", name, "--uid", uid)
+                .withNewResources().addToLimits("memory", new Quantity(memory)).addToRequests("memory", new Quantity(memory)).endResources()
+                .endContainer().endSpec().build();
+    }
+
+    private long qemuPid(String podUid) throws IOException {
+        for (long pid : MemoryCgroup.forPod(podUid).pids()) {
+            Path exe = Path.of("/proc/" + pid + "/exe");
+            try {
+                if (Files.readSymbolicLink(exe).getFileName().toString().startsWith("qemu-system")) {
+                    return pid;
+                }
+            } catch (IOException e) {
+                // gone
+            }
+        }
+        throw new AssertionError("no QEMU in the pod's cgroup");
+    }
+
+    private GenericKubernetesResource vmiNow() {
+        return api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
+    }
+
+    private GenericKubernetesResource waitVmi(String phase, Duration timeout) throws InterruptedException {
+        try {
+            return Waits.until("VMI phase " + phase, timeout, () -> {
+                GenericKubernetesResource v = vmiNow();
+                return v != null && phase.equals(status(v).get("phase")) ? v : null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; VMI status " + status(vmiNow()), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(GenericKubernetesResource vmi) {
+        Object s = vmi == null ? null : vmi.getAdditionalProperties().get("status");
+        return s == null ? Map.of() : (Map<String, Object>) s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String condition(GenericKubernetesResource vmi, String type) {
+        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(vmi).getOrDefault("conditions", List.of());
+        return conditions.stream().filter(c -> type.equals(c.get("type"))).map(c -> String.valueOf(c.get("status"))).findFirst().orElse(null);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean isEmptyDir(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
