@@ -162,6 +162,8 @@ class KubectlIT {
         List<String> headers = out.lines().filter(l -> l.startsWith("NAME")).map(l -> String.join(" ", l.trim().split("\\s+"))).toList();
         assertEquals(List.of("NAME AGE STATUS READY", "NAME AGE PHASE IP NODENAME READY", "NAME DESIRED CURRENT READY AGE"), headers, out);
         assertTrue(out.contains("virtualmachine.kubevirt.io/vm-cirros"), out);
+        String all = ok("get", "-n", "columns", "all").out();
+        assertTrue(all.contains("virtualmachine.kubevirt.io/vm-cirros") && all.contains("virtualmachineinstance.kubevirt.io/vmi-fedora"), all);
         String wide = ok("get", "-n", "columns", "vmi", "-o", "wide").out();
         assertTrue(wide.lines().findFirst().orElseThrow().matches("NAME\\s+AGE\\s+PHASE\\s+IP\\s+NODENAME\\s+READY\\s+LIVE-MIGRATABLE\\s+PAUSED"), wide);
         http.patch("/apis/kubevirt.io/v1/namespaces/columns/virtualmachineinstances/vmi-fedora/status", "application/merge-patch+json",

@@ -118,7 +118,6 @@ public final class ObjectService {
         List<String> warnings = new ArrayList<>();
         checkTypeFields(type, body);
         ObjectNode meta = body.withObjectProperty("metadata");
-        if (!meta.path("name").asText("").isEmpty() && !meta.isObject()) throw ApiException.badRequest("metadata must be an object");
         if (meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
             meta.put("name", meta.path("generateName").asText() + ObjectMeta.randomSuffix());
         }
@@ -426,7 +425,9 @@ public final class ObjectService {
             StoredObject stored = store.update(current.key(), Codec.toJson(next), Preconditions.resourceVersion(current.resourceVersion()));
             ObjectNode out = present(type, stored);
             if (gc != null) gc.pending(type, out);
-            return new WriteResult(202, out, List.of());
+            // like kube-apiserver: 202 only when the caller explicitly asked orphanDependents=false
+            boolean accepted = options.has("orphanDependents") && !options.get("orphanDependents").asBoolean();
+            return new WriteResult(accepted ? 202 : 200, out, List.of());
         } catch (StoreException.Conflict e) {
             return delete(type, ns, name, options, queryPolicy, opts);
         }
