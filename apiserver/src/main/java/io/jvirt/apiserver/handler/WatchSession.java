@@ -109,7 +109,7 @@ public final class WatchSession implements WatchListener {
         } else {
             ev.set("object", object);
         }
-        sink.send(ev.toString());
+        if (!sink.send(ev.toString())) finish();
     }
 
     private void sendBookmark() {
@@ -118,7 +118,7 @@ public final class WatchSession implements WatchListener {
         ObjectNode ev = Codec.NODES.objectNode().put("type", "BOOKMARK");
         ObjectNode o = ev.putObject("object").put("kind", request.type().kind()).put("apiVersion", request.type().apiVersion());
         o.putObject("metadata").put("resourceVersion", Long.toString(w.progressResourceVersion()));
-        sink.send(ev.toString());
+        if (!sink.send(ev.toString())) finish();
     }
 
     @Override

@@ -1,29 +1,52 @@
 package io.jvirt.apiserver.handler;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where a watch writes its events: a chunked HTTP response (one JSON object and a newline per event)
  * or a WebSocket (one text frame per event). Methods may be called from any thread; writes happen
- * on the connection's Vert.x context, in call order.
+ * on the connection's Vert.x context, in call order. A client that falls {@link #MAX_PENDING} events
+ * behind is cut off (it re-watches from its last resourceVersion), so a slow reader cannot grow the
+ * server's buffers without bound.
  */
 public sealed interface WatchSink {
-    void send(String json);
+    int MAX_PENDING = 10_000;
+
+    /** Queues one event; false if the client is too far behind (the caller then ends the watch). */
+    boolean send(String json);
 
     void end();
 
     /** Runs {@code action} once when the client goes away. */
     void onClose(Runnable action);
 
-    record Chunked(HttpServerResponse response, Context context) implements WatchSink {
+    final class Chunked implements WatchSink {
+        private final HttpServerResponse response;
+        private final Context context;
+        private final AtomicInteger pending = new AtomicInteger();
+
+        public Chunked(HttpServerResponse response, Context context) {
+            this.response = response;
+            this.context = context;
+        }
+
         @Override
-        public void send(String json) {
+        public boolean send(String json) {
+            if (pending.incrementAndGet() > MAX_PENDING) return false;
             context.runOnContext(v -> {
-                if (!response.ended() && !response.closed()) response.write(Buffer.buffer(json + "\n"));
+                if (response.ended() || response.closed()) {
+                    pending.decrementAndGet();
+                    return;
+                }
+                Future<Void> written = response.write(Buffer.buffer(json + "\n"));
+                written.onComplete(ar -> pending.decrementAndGet());
             });
+            return true;
         }
 
         @Override
@@ -41,12 +64,27 @@ public sealed interface WatchSink {
         }
     }
 
-    record WebSocket(ServerWebSocket socket, Context context) implements WatchSink {
+    final class WebSocket implements WatchSink {
+        private final ServerWebSocket socket;
+        private final Context context;
+        private final AtomicInteger pending = new AtomicInteger();
+
+        public WebSocket(ServerWebSocket socket, Context context) {
+            this.socket = socket;
+            this.context = context;
+        }
+
         @Override
-        public void send(String json) {
+        public boolean send(String json) {
+            if (pending.incrementAndGet() > MAX_PENDING) return false;
             context.runOnContext(v -> {
-                if (!socket.isClosed()) socket.writeTextMessage(json);
+                if (socket.isClosed()) {
+                    pending.decrementAndGet();
+                    return;
+                }
+                socket.writeTextMessage(json).onComplete(ar -> pending.decrementAndGet());
             });
+            return true;
         }
 
         @Override
