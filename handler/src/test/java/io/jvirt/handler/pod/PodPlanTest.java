@@ -1,0 +1,66 @@
+package io.jvirt.handler.pod;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PodPlanTest {
+    private static Pod pod(String limit, String request, List<String> command, List<String> args) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").withUid("0123abcd-4567-89ef-aaaa-bbbbccccdddd")
+                .endMetadata().withNewSpec().addNewContainer().withName("compute").withCommand(command).withArgs(args)
+                .withNewResources().endResources().endContainer().endSpec();
+        Pod p = b.build();
+        var res = p.getSpec().getContainers().get(0).getResources();
+        if (limit != null) res.setLimits(Map.of("memory", new Quantity(limit)));
+        if (request != null) res.setRequests(Map.of("memory", new Quantity(request)));
+        return p;
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "null", value = {
+        "64Mi, 32Mi, 67108864",
+        "null, 32Mi, 33554432",
+        "null, null, 0",
+        "1G, null, 1000000000",
+        "440Mi, 440Mi, 461373440",
+    })
+    void memoryLimitFromLimitsThenRequests(String limit, String request, long bytes) {
+        assertEquals(bytes, PodPlan.of(pod(limit, request, List.of("sh"), List.of())).memoryLimitBytes());
+    }
+
+    @Test
+    void commandArgsFlagsAndNames() {
+        PodPlan plan = PodPlan.of(pod(null, null, List.of("jvirt-launcher", "--namespace", "default"), List.of("--name", "vm1", "--uid", "u1")));
+        assertEquals(List.of("jvirt-launcher", "--namespace", "default", "--name", "vm1", "--uid", "u1"), plan.command());
+        assertEquals(true, plan.isLauncher());
+        assertEquals("vm1", plan.flag("--name"));
+        assertEquals(null, plan.flag("--missing"));
+        assertEquals("jvirt-0123abcd4567", plan.netnsName());
+        assertEquals(30, plan.gracePeriodSeconds());
+        assertEquals(false, PodPlan.of(pod(null, null, List.of("sh", "-c", "true"), List.of())).isLauncher());
+    }
+
+    @Test
+    void refusesPodsWithoutComputeCommand() {
+        assertThrows(IllegalArgumentException.class, () -> PodPlan.of(pod(null, null, List.of(), List.of())));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+        "1234 (sleep) S 1 1234 1234 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 100 | 98765",
+        "77 (a (weird) name) R 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 1 1 | 4242",
+        "88 (zombie) Z 1 88 88 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 0 | null",
+    })
+    void startTicks(String stat, Long ticks) {
+        assertEquals(Optional.ofNullable(ticks), ProcStat.parseStartTicks(stat));
+    }
+}
