@@ -134,6 +134,7 @@ public final class LauncherMain {
     private static JsonNode info(Domain domain, LaunchPlan plan) throws Exception {
         ObjectNode info = JSON.createObjectNode().put("state", domain.state().name()).put("qemuStatus", domain.queryStatus())
                 .put("qemuPid", domain.qemuPid());
+        info.putPOJO("lastEvent", domain.lastEvent());
         info.putPOJO("argv", plan.commandLine().argv());
         return info;
     }

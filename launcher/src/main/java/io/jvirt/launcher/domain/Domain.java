@@ -34,6 +34,7 @@ public final class Domain implements AutoCloseable {
     private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<DomainEvent> finished = new CompletableFuture<>();
     private volatile DomainState state = DomainState.DEFINED;
+    private volatile DomainEvent lastEvent;
     private volatile String stopRequestedReason;
     private volatile boolean guestShutdown;
     private volatile String panic;
@@ -58,6 +59,11 @@ public final class Domain implements AutoCloseable {
 
     public DomainState state() {
         return state;
+    }
+
+    /** The most recent state change (for a node agent that connects late), or null before start. */
+    public DomainEvent lastEvent() {
+        return lastEvent;
     }
 
     /** Completes with the final event (SHUTOFF or CRASHED) once QEMU has exited. */
@@ -218,6 +224,7 @@ public final class Domain implements AutoCloseable {
         }
         state = next;
         DomainEvent event = new DomainEvent(next, reason, Instant.now());
+        lastEvent = event;
         for (Consumer<DomainEvent> l : listeners) {
             l.accept(event);
         }

@@ -142,7 +142,9 @@ class LauncherIT {
         try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
             client.ok(new Command.Start(false));
             client.awaitState(DomainState.RUNNING, STEP);
-            long pid = client.ok(new Command.GetDomainInfo()).result().path("qemuPid").asLong();
+            var info = client.ok(new Command.GetDomainInfo()).result();
+            assertEquals("RUNNING", info.path("lastEvent").path("state").asText(), info.toString());
+            long pid = info.path("qemuPid").asLong();
             assertTrue(ProcessHandle.of(pid).isPresent(), "qemu runs");
             DemoGuest.run("kill", "-KILL", Long.toString(pid));
             DomainEvent crash = client.awaitState(DomainState.CRASHED, STEP);
@@ -174,6 +176,32 @@ class LauncherIT {
             assertEquals("killed by request", client.awaitState(DomainState.SHUTOFF, STEP).reason());
         }
         assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
+    void uefiWithoutSecureBootBootsTheKernelBootPair() throws Exception {
+        String spec = """
+            {"domain": {"memory": {"guest": "256Mi"},
+                        "firmware": {"bootloader": {"efi": {"secureBoot": false}},
+                                     "kernelBoot": {"kernelArgs": "console=ttyS0",
+                                     "container": {"image": "k", "kernelPath": "/boot/vmlinuz", "initrdPath": "/boot/initrd"}}},
+                        "devices": {"autoattachGraphicsDevice": false}},
+             "terminationGracePeriodSeconds": 0}
+            """;
+        launcher = LauncherProcess.start(request(spec, Map.of(), new KernelFiles(copy("demo-vmlinuz"), copy("demo-initrd"))), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            assertTrue(Files.exists(run.resolve("efi-vars.fd")), "per-VMI copy of the UEFI variable store");
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, Duration.ofSeconds(180));
+            }
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        assertTrue(Files.readString(tmp.resolve("run/serial.log"), java.nio.charset.StandardCharsets.ISO_8859_1).contains("efi: EFI v2.70 by EDK II"),
+                "the kernel booted under OVMF (EDK II), not SeaBIOS");
     }
 
     @Test
