@@ -108,6 +108,36 @@ class VmiLifecycleIT {
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
     }
 
+    @Test
+    void nocloudExampleBootsWithUserDataPausesAndPodDeletionStopsEverything() throws Exception {
+        api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-nocloud.yaml").toString());
+        GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-nocloud").get();
+        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+        String uid = pod.getMetadata().getUid();
+        waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
+        Path run = agent.pods().podDir(uid).resolve("run");
+        Waits.until("cloud-init user data on the console", Duration.ofSeconds(120),
+                () -> read(run.resolve("serial.log")).contains("printed from cloud-init userdata"));
+        assertTrue(Files.exists(agent.pods().podDir(uid).resolve("disks/emptydisk.qcow2")), "emptyDisk prepared by the node");
+
+        try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
+            other.call("Pause", Map.of(), Duration.ofSeconds(30));
+            Waits.until("Paused condition", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Paused")));
+            assertEquals("False", condition(vmiNamed("vmi-nocloud"), "Ready"));
+            other.call("Unpause", Map.of(), Duration.ofSeconds(30));
+            Waits.until("Ready again", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Ready")));
+            assertEquals(null, condition(vmiNamed("vmi-nocloud"), "Paused"));
+        }
+
+        long qemu = qemuPid(uid);
+        String netns = "jvirt-" + uid.replace("-", "").substring(0, 12);
+        assertTrue(Files.exists(Path.of("/run/netns", netns)));
+        api.client.pods().resource(pod).delete();
+        Waits.until("QEMU gone", Duration.ofSeconds(60), () -> !Files.exists(Path.of("/proc/" + qemu)));
+        Waits.until("netns removed", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/run/netns", netns)));
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(uid).exists());
+    }
+
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
         String uid = vmi.getMetadata().getUid();
         String name = vmi.getMetadata().getName();
@@ -135,17 +165,25 @@ class VmiLifecycleIT {
     }
 
     private GenericKubernetesResource vmiNow() {
-        return api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
+        return vmiNamed("vmi-ephemeral");
+    }
+
+    private GenericKubernetesResource vmiNamed(String name) {
+        return api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName(name).get();
     }
 
     private GenericKubernetesResource waitVmi(String phase, Duration timeout) throws InterruptedException {
+        return waitVmi("vmi-ephemeral", phase, timeout);
+    }
+
+    private GenericKubernetesResource waitVmi(String name, String phase, Duration timeout) throws InterruptedException {
         try {
             return Waits.until("VMI phase " + phase, timeout, () -> {
-                GenericKubernetesResource v = vmiNow();
+                GenericKubernetesResource v = vmiNamed(name);
                 return v != null && phase.equals(status(v).get("phase")) ? v : null;
             });
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; VMI status " + status(vmiNow()), e);
+            throw new AssertionError(e.getMessage() + "; VMI status " + status(vmiNamed(name)), e);
         }
     }
 
