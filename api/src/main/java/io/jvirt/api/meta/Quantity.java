@@ -43,7 +43,6 @@ public final class Quantity implements Comparable<Quantity> {
      *
      * @throws IllegalArgumentException if it is not a quantity, with the offending text in the message
      */
-    @JsonCreator
     public static Quantity parse(String text) {
         Objects.requireNonNull(text, "quantity");
         Matcher m = SYNTAX.matcher(text.trim());
@@ -60,6 +59,22 @@ public final class Quantity implements Comparable<Quantity> {
             return new Quantity(text, number.scaleByPowerOfTen(Integer.parseInt(suffix.substring(1))));
         }
         return new Quantity(text, number.multiply(SUFFIXES.get(suffix)));
+    }
+
+    /**
+     * The JSON form: a string such as {@code "64Mi"} or a bare number such as {@code 2} (written back
+     * as a string, as Kubernetes does).
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Quantity fromJson(Object value) {
+        if (value instanceof String text) {
+            return parse(text);
+        }
+        if (value instanceof Number number) {
+            return parse(number instanceof Double || number instanceof Float
+                    ? BigDecimal.valueOf(number.doubleValue()).toPlainString() : number.toString());
+        }
+        throw new IllegalArgumentException("not a quantity: " + value);
     }
 
     /** A quantity of exactly {@code bytes}, written as a plain integer. */

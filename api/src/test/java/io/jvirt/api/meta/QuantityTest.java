@@ -60,6 +60,13 @@ class QuantityTest {
     }
 
     @Test
+    void jsonNumbersAreQuantitiesToo() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        assertEquals(Quantity.parse("2"), mapper.readValue("2", Quantity.class));
+        assertEquals(Quantity.parse("0.5"), mapper.readValue("0.5", Quantity.class));
+    }
+
+    @Test
     void jsonRoundTripKeepsText() throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         Quantity q = mapper.readValue("\"1.50Gi\"", Quantity.class);
