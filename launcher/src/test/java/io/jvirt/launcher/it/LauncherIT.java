@@ -118,6 +118,20 @@ class LauncherIT {
     }
 
     @Test
+    void qemuRefusingToStartIsACrashCarryingQemusMessage() throws Exception {
+        String spec = "{\"domain\": {\"memory\": {\"guest\": \"64Mi\"}, \"cpu\": {\"model\": \"NoSuchCpu\"}}}";
+        launcher = LauncherProcess.start(request(spec, Map.of(), null), tmp);
+        try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
+            Message.Response start = client.send(new Command.Start(false));
+            assertFalse(start.ok());
+            assertTrue(start.error().contains("NoSuchCpu"), start.error());
+            DomainEvent crash = client.awaitState(DomainState.CRASHED, STEP);
+            assertTrue(crash.reason().contains("NoSuchCpu"), crash.reason());
+        }
+        assertEquals(2, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    @Test
     void guestIgnoringAcpiIsKilledAfterTheGracePeriod() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
         String spec = DISK_SPEC.replace("\"domain\": {", "\"domain\": {\"features\": {\"acpi\": {\"enabled\": false}},");
