@@ -229,6 +229,32 @@ class KubectlIT {
     }
 
     @Test
+    void applyOfChangedCoreObjectsMergesByTheirKeys() throws Exception {
+        String v1 = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: core-cm}
+                data: {k1: v1, k2: v2}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: core-svc}
+                spec:
+                  selector: {app: x}
+                  ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
+                """;
+        Path f = server.dir.resolve("core.yaml");
+        Files.writeString(f, v1);
+        ok("apply", "-f", f.toString());
+        Files.writeString(f, v1.replace("k2: v2", "k3: v3").replace("port: 80,", "port: 81,"));
+        Kubectl.Result second = ok("apply", "-f", f.toString());
+        assertTrue(!second.err().contains("warning"), second.all());
+        assertEquals("{\"k1\":\"v1\",\"k3\":\"v3\"}", ok("get", "cm", "core-cm", "-o", "jsonpath={.data}").out());
+        assertEquals("[{\"name\":\"http\",\"port\":81,\"protocol\":\"TCP\",\"targetPort\":8080}]",
+                ok("get", "svc", "core-svc", "-o", "jsonpath={.spec.ports}").out());
+    }
+
+    @Test
     void serverSideApply() throws Exception {
         ok("apply", "--server-side", "-f", writeVm("vm-ssa", "Halted", ", tier: silver").toString());
         ok("apply", "--server-side", "-f", writeVm("vm-ssa", "Always", "").toString());

@@ -246,7 +246,7 @@ public final class ObjectService {
             JsonNode patched = switch (ct) {
                 case "application/merge-patch+json" -> MergePatch.apply(live, patch);
                 case "application/json-patch+json" -> JsonPatch.apply(live, patch);
-                case "application/strategic-merge-patch+json" -> MergePatch.applyStrategic(live, patch);
+                case "application/strategic-merge-patch+json" -> MergePatch.applyStrategic(live, patch, type.schema());
                 default -> {
                     if (!patch.isObject()) throw ApiException.badRequest("an apply patch must be an object");
                     checkTypeFields(type, ((ObjectNode) patch).deepCopy());

@@ -63,7 +63,7 @@ public final class BuiltinResources {
         List<PrinterColumn> cols = new ArrayList<>(List.of(columns));
         if (!kind.equals("CustomResourceDefinition")) cols.add(AGE);
         return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames, categories,
-                looseSchema(), List.copyOf(cols), status, null, true, version);
+                CoreSchemas.of(group, kind), List.copyOf(cols), status, null, true, version);
     }
 
     /** An object schema that accepts any fields (stored as sent). */

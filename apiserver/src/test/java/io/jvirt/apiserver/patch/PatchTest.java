@@ -40,6 +40,21 @@ class PatchTest {
         assertEquals(j(expected), MergePatch.applyStrategic(j(target), j(patch)));
     }
 
+    static final String PORTS_SCHEMA = "{'properties':{'spec':{'properties':{'ports':{'type':'array','x-kubernetes-patch-merge-key':'port','items':{'type':'object'}}}}}}";
+
+    @ParameterizedTest(name = "strategic with schema {1} onto {0}")
+    @CsvSource(delimiter = '|', value = {
+        "{'spec':{'ports':[{'port':80,'name':'a'}]}}                 | {'spec':{'ports':[{'port':81,'name':'a'},{'$patch':'delete','port':80}]}} | {'spec':{'ports':[{'port':81,'name':'a'}]}}",
+        "{'spec':{'ports':[{'port':80,'t':1},{'port':90}]}}          | {'spec':{'ports':[{'port':80,'t':2}]}}                                   | {'spec':{'ports':[{'port':80,'t':2},{'port':90}]}}",
+        "{'spec':{'ports':[{'port':80},{'port':90}]}}                | {'spec':{'ports':[{'$patch':'replace'},{'port':1}]}}                      | {'spec':{'ports':[{'port':1}]}}",
+        "{'metadata':{'finalizers':['a','b','c']}}                   | {'metadata':{'$deleteFromPrimitiveList/finalizers':['b']}}               | {'metadata':{'finalizers':['a','c']}}",
+        "{'spec':{'x':{'a':1,'b':2}}}                                | {'spec':{'x':{'$patch':'replace','c':3}}}                                 | {'spec':{'x':{'c':3}}}",
+        "{'spec':{'x':{'a':1},'y':1}}                                | {'spec':{'x':{'$patch':'delete'}}}                                        | {'spec':{'y':1}}",
+    })
+    void strategicMergeWithSchema(String target, String patch, String expected) throws Exception {
+        assertEquals(j(expected), MergePatch.applyStrategic(j(target), j(patch), j(PORTS_SCHEMA)));
+    }
+
     @ParameterizedTest(name = "json patch {1}")
     @CsvSource(delimiter = '|', value = {
         "{'a':1}               | [{'op':'add','path':'/b','value':2}]                 | {'a':1,'b':2}",
