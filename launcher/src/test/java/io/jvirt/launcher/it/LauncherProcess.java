@@ -24,11 +24,16 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     static LauncherProcess start(LaunchRequest request, Path workDir) throws Exception {
+        return start(request, workDir, List.of());
+    }
+
+    /** Starts the launcher behind {@code prefix} (e.g. {@code ip netns exec <ns>}). */
+    static LauncherProcess start(LaunchRequest request, Path workDir, List<String> prefix) throws Exception {
         Path requestFile = workDir.resolve("request.json");
         Files.writeString(requestFile, LauncherClient.JSON.writeValueAsString(request));
         Path stderr = workDir.resolve("launcher.err");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new java.util.ArrayList<>(prefix);
         command.add(java);
         command.addAll(io.jvirt.launcher.LauncherMain.JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain", requestFile.toString()));

@@ -1,0 +1,92 @@
+package io.jvirt.launcher.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jvirt.launcher.LaunchRequest;
+import io.jvirt.launcher.convert.DiskFormat;
+import io.jvirt.launcher.convert.Netdev;
+import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.launcher.domain.DomainState;
+import io.jvirt.launcher.protocol.Command;
+import io.jvirt.qemu.Accel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A guest NIC on a named tap the "node" made in a private network namespace: the launcher runs in
+ * that namespace, the NoCloud network-config gives the guest a static address, and the guest's
+ * user-data script pings the host end of the tap. Nothing leaves the namespace.
+ */
+class TapNetworkIT {
+    private static final Duration STEP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    private final String netns = "jvirt-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private LauncherProcess launcher;
+
+    @BeforeEach
+    void makeNamespaceWithTap() throws Exception {
+        DemoGuest.run("ip", "netns", "add", netns);
+        inNetns("ip", "link", "set", "lo", "up");
+        inNetns("ip", "tuntap", "add", "dev", "jvtap0", "mode", "tap");
+        inNetns("ip", "addr", "add", "10.99.0.1/24", "dev", "jvtap0");
+        inNetns("ip", "link", "set", "jvtap0", "up");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (launcher != null) {
+            launcher.close();
+        }
+        DemoGuest.run("ip", "netns", "del", netns);
+    }
+
+    @Test
+    void guestReachesTheHostEndOfItsTap() throws Exception {
+        String spec = """
+            {"domain": {"memory": {"guest": "128Mi"},
+                        "devices": {"disks": [{"name": "containerdisk"}, {"name": "cloudinitdisk"}],
+                                    "interfaces": [{"name": "default", "bridge": {}, "model": "virtio"}]}},
+             "networks": [{"name": "default", "pod": {}}],
+             "terminationGracePeriodSeconds": 0,
+             "volumes": [{"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}},
+                         {"name": "cloudinitdisk", "cloudInitNoCloud": {
+                            "networkData": "version: 2\\nethernets:\\n  eth0:\\n    addresses: [10.99.0.2/24]\\n",
+                            "userData": "#!/bin/sh\\nping -c 2 -W 5 10.99.0.1 >/dev/null && echo jvirt-tap-reached-host\\n"}}]}
+            """;
+        LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32,
+                Map.of("containerdisk", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2)),
+                Map.of("default", new Netdev.TapName("jvtap0")), null, Map.of(), null);
+        launcher = LauncherProcess.start(request, tmp, List.of("ip", "netns", "exec", netns));
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("network-config v2 applied to eth0", 0, Duration.ofSeconds(90));
+                console.await("jvirt-tap-reached-host", 0, Duration.ofSeconds(60));
+            }
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    private void inNetns(String... command) throws Exception {
+        String[] all = new String[command.length + 4];
+        all[0] = "ip";
+        all[1] = "netns";
+        all[2] = "exec";
+        all[3] = netns;
+        System.arraycopy(command, 0, all, 4, command.length);
+        DemoGuest.run(all);
+    }
+}
