@@ -1,0 +1,48 @@
+package io.jvirt.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class HandlerMainTest {
+    @Test
+    void readsEverySetting() throws Exception {
+        Properties p = new Properties();
+        p.load(new StringReader("""
+                nodeName=n1
+                dataDir=/var/lib/jvirt/node
+                memoryReserveMiB=512
+                maxPods=20
+                heartbeatSeconds=3
+                launcherCommand=java -Xmx24m -cp /x.jar io.jvirt.launcher.LauncherMain
+                buildDir=/work/build
+                useEmulation=true
+                mirror.quay.io/containerdisks/fedora=/mirrors/fedora
+                """));
+        HandlerConfig c = HandlerMain.config(p);
+        assertEquals("n1", c.nodeName());
+        assertEquals(Path.of("/var/lib/jvirt/node"), c.dataDir());
+        assertEquals(512L << 20, c.memoryReserveBytes());
+        assertEquals(20, c.maxPods());
+        assertEquals(Duration.ofSeconds(3), c.heartbeat());
+        assertEquals(List.of("java", "-Xmx24m", "-cp", "/x.jar", "io.jvirt.launcher.LauncherMain"), c.launcherCommand());
+        assertEquals(Path.of("/work/build"), c.buildDir());
+        assertEquals(true, c.forceEmulation());
+        assertEquals(Map.of("quay.io/containerdisks/fedora", Path.of("/mirrors/fedora")), c.imageMirrors());
+    }
+
+    @Test
+    void defaults() throws Exception {
+        HandlerConfig c = HandlerMain.config(new Properties());
+        assertEquals(256L << 20, c.memoryReserveBytes());
+        assertEquals(110, c.maxPods());
+        assertEquals(List.of(), c.launcherCommand());
+        assertEquals(false, c.forceEmulation());
+    }
+}
