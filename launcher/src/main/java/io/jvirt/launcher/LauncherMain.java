@@ -20,12 +20,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * virt-launcher: {@code LauncherMain <launch-request.json>}. Prepares and converts the VMI, then
  * serves the node agent on {@code <runDirectory>/launcher.sock} until the domain has ended, and
  * exits 0 when it shut off as asked, 2 when it crashed, 1 when it could not be prepared (the
- * reason on stderr). Only wiring lives here.
+ * reason on stderr). SIGTERM shuts a running guest down within its grace period first. Only
+ * wiring lives here.
  */
 public final class LauncherMain {
     /**
@@ -81,17 +83,33 @@ public final class LauncherMain {
                 command -> handle(domain, command, grace, plan))) {
             domain.addListener(server::publish);
             domain.addListener(event -> System.err.println("jvirt-launcher: " + event.state() + ": " + event.reason()));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    domain.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnTermination(domain, grace)));
             DomainEvent end = domain.finished().get();
             Thread.sleep(200); // let the final event reach connected clients
             domain.close();
             System.exit(end.state() == DomainState.SHUTOFF ? 0 : 2);
+        }
+    }
+
+    /**
+     * On SIGTERM (the pod being deleted) a running guest gets the ACPI power button and its grace
+     * period, like a Shutdown command; whatever still runs after that is killed.
+     */
+    private static void stopOnTermination(Domain domain, long grace) {
+        try {
+            DomainState state = domain.state();
+            if (state == DomainState.RUNNING || state == DomainState.PAUSED) {
+                domain.shutdown(Duration.ofSeconds(grace));
+                domain.finished().get(grace + 5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            System.err.println("jvirt-launcher: graceful stop failed: " + e.getMessage());
+        } finally {
+            try {
+                domain.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

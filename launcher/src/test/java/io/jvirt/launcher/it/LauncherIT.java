@@ -150,6 +150,25 @@ class LauncherIT {
     }
 
     @Test
+    void sigtermToTheLauncherShutsTheGuestDownGracefully() throws Exception {
+        Path overlay = DemoGuest.overlay(tmp);
+        launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            long qemuPid = client.ok(new Command.GetDomainInfo()).result().path("qemuPid").asLong();
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, BOOT);
+            }
+            launcher.process.destroy(); // SIGTERM, as when the launcher pod is deleted
+            client.awaitState(DomainState.SHUTTING_DOWN, STEP);
+            assertEquals("guest shutdown", client.awaitState(DomainState.SHUTOFF, Duration.ofSeconds(60)).reason());
+            launcher.awaitExit(STEP);
+            assertFalse(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false), "qemu is gone");
+        }
+    }
+
+    @Test
     void qemuKilledFromOutsideIsReportedAsCrash() throws Exception {
         Path overlay = DemoGuest.overlay(tmp);
         launcher = LauncherProcess.start(request(DISK_SPEC, Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)), null), tmp);
