@@ -55,4 +55,34 @@ class ConcurrentUpdatesIT {
             assertTrue(conflicts.get() > 0, "8 concurrent writers must have collided at least once");
         }
     }
+
+    /** Merge patches without a resourceVersion never fail on a racing write: the server retries them. */
+    @Test
+    void racingMergePatchesWithoutResourceVersionAllApply() throws Exception {
+        try (RunningServer server = RunningServer.start()) {
+            Http http = Http.admin(server);
+            String path = "/api/v1/namespaces/default/configmaps/patched";
+            assertEquals(201, http.post("/api/v1/namespaces/default/configmaps",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"patched\"}}").code());
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < 25; i++) {
+                            Http.Reply r = http.patch(path, "application/merge-patch+json",
+                                    "{\"metadata\":{\"annotations\":{\"t" + thread + "-" + i + "\":\"x\"}}}");
+                            assertEquals(200, r.code(), r.raw());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) f.get(5, TimeUnit.MINUTES);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(200, http.get(path).body().path("metadata").path("annotations").size());
+        }
+    }
 }

@@ -255,10 +255,11 @@ public final class ObjectService {
             };
             if (!patched.isObject()) throw ApiException.badRequest("the patched object is not an object");
             ObjectNode result = (ObjectNode) patched;
-            String rvText = result.path("metadata").path("resourceVersion").asText("");
-            long rv = parseRv(rvText);
-            boolean precondition = rv != 0 && rv != current.resourceVersion();
-            if (precondition) throw conflict(type, name);
+            // Only a resourceVersion the patch itself carries is a precondition; the live one it was applied
+            // to is not (a patch without one is retried on a racing write, as kube-apiserver does).
+            long rv = setsResourceVersion(ct, patch) ? parseRv(result.path("metadata").path("resourceVersion").asText("")) : 0;
+            if (rv != 0 && rv != current.resourceVersion()) throw conflict(type, name);
+            if (rv == 0) result.withObjectProperty("metadata").remove("resourceVersion");
             if (!result.path("metadata").path("name").asText(name).equals(name)) {
                 throw ApiException.badRequest("the name of the object does not match the name on the URL");
             }
@@ -268,6 +269,14 @@ public final class ObjectService {
                 if (attempt >= MAX_RETRIES) throw conflict(type, name);
             }
         }
+    }
+
+    private static boolean setsResourceVersion(String contentType, JsonNode patch) {
+        if (contentType.equals("application/json-patch+json")) {
+            for (JsonNode op : patch) if (op.path("path").asText().equals("/metadata/resourceVersion")) return true;
+            return false;
+        }
+        return patch.path("metadata").hasNonNull("resourceVersion");
     }
 
     /** The stored object changed between read and write, and the caller gave no resourceVersion: retry. */
