@@ -66,7 +66,8 @@ final class FirmwareConfigurator implements Configurator {
                 .with("file", code).with("readonly", true));
         qemu.drive(QemuOpts.empty().with("if", "pflash").with("format", "raw").with("unit", 1).with("file", vars));
         if (secure) {
-            qemu.global("cfi.pflash01", "secure", "on");
+            // the long form: in "-global cfi.pflash01.secure=on" QEMU takes "cfi" as the driver
+            qemu.option("-global", QemuOpts.empty().with("driver", "cfi.pflash01").with("property", "secure").with("value", "on"));
         }
     }
 

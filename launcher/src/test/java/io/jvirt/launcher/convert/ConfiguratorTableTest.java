@@ -101,7 +101,7 @@ class ConfiguratorTableTest {
         {'domain':{'firmware':{'bootloader':{'bios':{}}}}}                              | -rtc base=utc
         {'domain':{'firmware':{'bootloader':{'efi':{'secureBoot':false}}}}}             | -drive if=pflash,format=raw,unit=0,file=/usr/share/OVMF/OVMF_CODE_4M.fd,readonly=on -drive if=pflash,format=raw,unit=1,file=/run/jvirt/vmi/ns1_vm1/efi-vars.fd -rtc
         {'domain':{'firmware':{'bootloader':{'efi':{}}}}}                               | -machine acpi=on,smm=on
-        {'domain':{'firmware':{'bootloader':{'efi':{}}}}}                               | file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,readonly=on -drive if=pflash,format=raw,unit=1,file=/run/jvirt/vmi/ns1_vm1/efi-vars.fd -global cfi.pflash01.secure=on
+        {'domain':{'firmware':{'bootloader':{'efi':{}}}}}                               | file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,readonly=on -drive if=pflash,format=raw,unit=1,file=/run/jvirt/vmi/ns1_vm1/efi-vars.fd -global driver=cfi.pflash01,property=secure,value=on
         {'domain':{'firmware':{'uuid':'5d307ca9-b3ef-428c-8861-06e72d69f223'}}}         | -uuid 5d307ca9-b3ef-428c-8861-06e72d69f223
         {'domain':{'firmware':{'serial':'SN-1,2'}}}                                     | NOT-ALLOWED
         {'domain':{'firmware':{'serial':'SN-12'}}}                                      | -smbios type=1,serial=SN-12

@@ -101,6 +101,9 @@ class QemuAcceptsArgvIT {
             client.ok(new Command.Start(true));
             client.awaitState(DomainState.PAUSED, STEP);
             assertEquals("prelaunch", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
+            String qemuSaid = java.nio.file.Files.readString(tmp.resolve("run/qemu.log"));
+            org.junit.jupiter.api.Assertions.assertFalse(qemuSaid.contains("warning") || qemuSaid.contains("error"),
+                    "qemu complained about its argv: " + qemuSaid);
             client.ok(new Command.Kill());
             client.awaitState(DomainState.SHUTOFF, STEP);
         }
