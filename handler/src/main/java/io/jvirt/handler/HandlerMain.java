@@ -22,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
  * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
  * {@code useEmulation} (false), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
- * name as {@code \\:}, Java properties syntax). Only wiring here.
+ * name as {@code \:}, Java properties syntax). Only wiring here.
  */
 public final class HandlerMain {
     private HandlerMain() {}

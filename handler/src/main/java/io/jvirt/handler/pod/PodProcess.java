@@ -67,7 +67,8 @@ public final class PodProcess {
         }
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         long ticks = ProcStat.startTicks(pid).orElse(-1L);
-        PodState state = new PodState(plan.uid(), plan.namespace(), plan.name(), pid, ticks, Instant.now().toString());
+        PodState state = new PodState(plan.uid(), plan.namespace(), plan.name(), pid, ticks, Instant.now().toString(),
+                plan.gracePeriodSeconds());
         state.save(podDir);
         return state;
     }

@@ -112,7 +112,7 @@ public final class PodRunner implements AutoCloseable {
         Optional<PodState> state = Files.isDirectory(dir) ? PodState.load(dir) : Optional.empty();
         if (pod == null) {
             if (Files.isDirectory(dir)) {
-                teardown(uid, state.orElse(null), Duration.ofSeconds(30));
+                teardown(uid, state.orElse(null), Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L)));
                 deleteTree(dir);
             }
             launchers.gone(uid);
@@ -171,7 +171,7 @@ public final class PodRunner implements AutoCloseable {
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
             writeStatus(pod, PodStatuses.failedToStart("StartError", String.valueOf(e.getMessage()), now()));
-            PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now());
+            PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now(), 0);
             marker.save(dir); // never retried: the pod is Failed
             return;
         }

@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param startTicks its start time in clock ticks since boot ({@code /proc/<pid>/stat} field 22),
  *     so a recycled pid is never mistaken for it
  * @param startedAt RFC 3339 time the process started
+ * @param graceSeconds the pod's termination grace period, used when the pod is gone from the API
  */
-public record PodState(String uid, String namespace, String name, long pid, long startTicks, String startedAt) {
+public record PodState(String uid, String namespace, String name, long pid, long startTicks, String startedAt, long graceSeconds) {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FILE = "state.json";
 

@@ -138,6 +138,27 @@ class VmiLifecycleIT {
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(uid).exists());
     }
 
+    @Test
+    void guestShutdownGivesSucceededVmiAndPod() throws Exception {
+        api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
+        GenericKubernetesResource vmi = vmiNow();
+        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+        waitVmi("Running", Duration.ofSeconds(120));
+        Path run = agent.pods().podDir(pod.getMetadata().getUid()).resolve("run");
+        Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
+        try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
+            other.call("Shutdown", Map.of("gracePeriodSeconds", 60), Duration.ofSeconds(30));
+        }
+        waitVmi("Succeeded", Duration.ofSeconds(90));
+        Pod done = Waits.until("launcher pod Succeeded", Duration.ofSeconds(30), () -> {
+            Pod p = api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
+            return "Succeeded".equals(p.getStatus().getPhase()) ? p : null;
+        });
+        assertEquals(0, done.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
+        assertEquals("False", condition(vmiNow(), "Ready"));
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
+    }
+
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
         String uid = vmi.getMetadata().getUid();
         String name = vmi.getMetadata().getName();
