@@ -238,6 +238,33 @@ class LauncherIT {
     }
 
     @Test
+    void secureBootIsOnWhenEfiAsksForIt() throws Exception {
+        String spec = """
+            {"domain": {"memory": {"guest": "256Mi"},
+                        "features": {"acpi": {}, "smm": {"enabled": true}},
+                        "firmware": {"bootloader": {"efi": {"secureBoot": true}},
+                                     "kernelBoot": {"kernelArgs": "console=ttyS0",
+                                     "container": {"image": "k", "kernelPath": "/boot/vmlinuz", "initrdPath": "/boot/initrd"}}},
+                        "devices": {"autoattachGraphicsDevice": false}},
+             "terminationGracePeriodSeconds": 0}
+            """;
+        launcher = LauncherProcess.start(request(spec, Map.of(), new KernelFiles(copy("demo-vmlinuz"), copy("demo-initrd"))), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, Duration.ofSeconds(180));
+            }
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        assertTrue(Files.readString(run.resolve("serial.log"), StandardCharsets.ISO_8859_1).contains("UEFI Secure Boot is enabled"),
+                "the kernel's EFI stub saw Secure Boot on");
+        assertFalse(Files.readString(run.resolve("qemu.log")).contains("warning"), Files.readString(run.resolve("qemu.log")));
+    }
+
+    @Test
     void softRebootAndResetRebootTheGuest() throws Exception {
         String spec = """
             {"domain": {"memory": {"guest": "128Mi"},
