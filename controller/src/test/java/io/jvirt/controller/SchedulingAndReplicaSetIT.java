@@ -11,6 +11,7 @@ import io.jvirt.controller.resource.Condition;
 import io.jvirt.controller.resource.ReplicaSetResource;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import io.jvirt.controller.resource.VirtualMachineResource;
+import io.jvirt.controller.scheduler.Scheduler;
 import io.jvirt.controller.vm.CrashLoopBackoff;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +104,7 @@ class SchedulingAndReplicaSetIT {
         assertEquals("Scheduling", vmi("vm-huge").getStatus().phase());
         Pod pod = cluster.client.pods().inNamespace("default").withLabel("kubevirt.io/domain", "vm-huge").list().getItems().getFirst();
         assertNull(pod.getSpec().getNodeName());
+        assertEquals(Scheduler.BindMode.POD_BINDING, cluster.controllers.scheduler().bindMode(), "the embedded server serves pods/binding");
         String out = cluster.kubectl.ok("get", "vm", "vm-huge");
         assertTrue(out.contains("ErrorUnschedulable"), out);
         cluster.kubectl.ok("delete", "vm", "vm-huge");

@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The embedded scheduler: per unbound pod whose {@code spec.schedulerName} is unset,
  * {@value #DEFAULT_SCHEDULER} or {@value #NAME}, picks the fitting node ({@link NodeFit}) with the
- * most free memory and binds the pod there — with the {@code bindings} resource when the server
- * offers it, else by a merge patch of {@code spec.nodeName} (what the embedded API server accepts).
+ * most free memory and binds the pod there ({@link BindMode}: {@code pods/binding} when discovery
+ * lists it, else {@code bindings}, else a merge patch of {@code spec.nodeName}).
  * When no node fits it sets the pod condition PodScheduled=False, reason Unschedulable, with
  * kube-scheduler's summary message, through {@code pods/status}.
  *
@@ -48,7 +48,7 @@ public final class Scheduler implements Reconciler {
     private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes;
     private final EventRecorder events;
     private final Clock clock;
-    private final boolean bindingServed;
+    private final BindMode bindMode;
     private final Map<String, Assumed> assumed = new ConcurrentHashMap<>();
 
     public Scheduler(KubernetesClient client, SharedIndexInformer<Pod> pods, SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes,
@@ -58,17 +58,29 @@ public final class Scheduler implements Reconciler {
         this.nodes = nodes;
         this.events = events;
         this.clock = clock;
-        this.bindingServed = bindingServed(client);
+        this.bindMode = bindMode(client);
     }
 
-    /** Whether the server offers {@code bindings} (or {@code pods/binding}) in core v1. */
-    static boolean bindingServed(KubernetesClient client) {
+    /** How a pod is bound to its node, by what the server offers (kube-apiserver offers both binding forms). */
+    public enum BindMode {
+        /** {@code POST pods/{name}/binding} (what kube-scheduler uses). */
+        POD_BINDING,
+        /** {@code POST namespaces/{ns}/bindings} (the older collection form). */
+        BINDINGS,
+        /** A merge patch of {@code spec.nodeName} guarded by the read resourceVersion (servers with neither). */
+        PATCH_NODE_NAME
+    }
+
+    static BindMode bindMode(KubernetesClient client) {
         var list = client.getApiResources("v1");
-        return list != null && list.getResources().stream().anyMatch(r -> r.getName().equals("bindings") || r.getName().equals("pods/binding"));
+        if (list == null) return BindMode.PATCH_NODE_NAME;
+        if (list.getResources().stream().anyMatch(r -> r.getName().equals("pods/binding"))) return BindMode.POD_BINDING;
+        if (list.getResources().stream().anyMatch(r -> r.getName().equals("bindings"))) return BindMode.BINDINGS;
+        return BindMode.PATCH_NODE_NAME;
     }
 
-    public boolean usesBinding() {
-        return bindingServed;
+    public BindMode bindMode() {
+        return bindMode;
     }
 
     /** Whether this scheduler is responsible for {@code pod} (unbound, live, our scheduler name). */
@@ -116,16 +128,19 @@ public final class Scheduler implements Reconciler {
     private void bind(Pod pod, String node) {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
-        if (bindingServed) {
-            client.bindings().inNamespace(ns).resource(new BindingBuilder()
-                    .withNewMetadata().withName(name).withNamespace(ns).withUid(pod.getMetadata().getUid()).endMetadata()
-                    .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
-                    .build()).create();
-            return;
+        var binding = new BindingBuilder()
+                .withNewMetadata().withName(name).withNamespace(ns).withUid(pod.getMetadata().getUid()).endMetadata()
+                .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
+                .build();
+        switch (bindMode) {
+            case POD_BINDING -> client.raw("/api/v1/namespaces/" + ns + "/pods/" + name + "/binding", "POST", binding);
+            case BINDINGS -> client.bindings().inNamespace(ns).resource(binding).create();
+            case PATCH_NODE_NAME -> {
+                String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion() + "\"},"
+                        + "\"spec\":{\"nodeName\":\"" + node + "\"}}";
+                client.pods().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            }
         }
-        String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion() + "\"},"
-                + "\"spec\":{\"nodeName\":\"" + node + "\"}}";
-        client.pods().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
 
     private void markUnschedulable(Pod pod, String message) {
