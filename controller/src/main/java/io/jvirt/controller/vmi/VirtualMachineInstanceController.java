@@ -154,13 +154,18 @@ public final class VirtualMachineInstanceController implements Reconciler {
         boolean owned = OWNED_PHASES.contains(t.phase()) || ("Failed".equals(t.phase()) && !"Failed".equals(phase));
         if (!owned) return old;
         String now = clock.instant().toString();
+        // Ready is the node agent's once it wrote one; this controller only says "not ready" before that and on failure.
+        VirtualMachineInstanceCondition oldReady = condition(old, "Ready");
+        boolean failing = "Failed".equals(t.phase());
+        boolean keepReady = oldReady != null && !failing;
         List<VirtualMachineInstanceCondition> conditions = new ArrayList<>();
         if (old.conditions() != null) {
-            old.conditions().stream().filter(c -> !"PodScheduled".equals(c.type()) && !"Ready".equals(c.type())).forEach(conditions::add);
+            old.conditions().stream().filter(c -> !"PodScheduled".equals(c.type()) && (keepReady || !"Ready".equals(c.type()))).forEach(conditions::add);
         }
-        VirtualMachineInstanceCondition oldReady = condition(old, "Ready");
-        conditions.add(new VirtualMachineInstanceCondition("Ready", "False", "GuestNotRunning", "Guest VM is not reported as running",
-                null, oldReady != null && "False".equals(oldReady.status()) ? oldReady.lastTransitionTime() : now, null));
+        if (!keepReady) {
+            conditions.add(new VirtualMachineInstanceCondition("Ready", "False", "GuestNotRunning", "Guest VM is not reported as running",
+                    null, oldReady != null && "False".equals(oldReady.status()) ? oldReady.lastTransitionTime() : now, null));
+        }
         if (pod != null && pod.unschedulableMessage() != null && (pod.nodeName() == null || pod.nodeName().isEmpty())) {
             VirtualMachineInstanceCondition before = condition(old, "PodScheduled");
             conditions.add(new VirtualMachineInstanceCondition("PodScheduled", "False", "Unschedulable", pod.unschedulableMessage(),
