@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param buildDir the project's build directory (demo containerDisk under {@code images/demo/containerdisk})
  * @param imageMirrors containerDisk image name (without tag) → local OCI layout directory, beside the demo names
  * @param forceEmulation KubeVirt's {@code useEmulation}: TCG even if KVM works
+ * @param qemuUser {@code <uid>:<gid>} QEMU runs as (disks are handed to it), or null for the launcher's own user
  */
 public record HandlerConfig(
         String nodeName,
@@ -29,7 +30,10 @@ public record HandlerConfig(
         List<String> launcherCommand,
         Path buildDir,
         Map<String, Path> imageMirrors,
-        boolean forceEmulation) {
+        boolean forceEmulation,
+        String qemuUser) {
+    /** Debian's nobody:nogroup. */
+    public static final String DEFAULT_QEMU_USER = "65534:65534";
     /** 256 MiB for the host and the agent itself. */
     public static final long DEFAULT_MEMORY_RESERVE = 256L * 1024 * 1024;
 
@@ -38,6 +42,9 @@ public record HandlerConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         launcherCommand = List.copyOf(launcherCommand);
         imageMirrors = Map.copyOf(imageMirrors);
+        if (qemuUser != null && !qemuUser.matches("\\d+:\\d+")) {
+            throw new IllegalArgumentException("qemuUser must be <uid>:<gid>, got " + qemuUser);
+        }
         if (heartbeat == null) {
             heartbeat = Duration.ofSeconds(10);
         }
@@ -45,17 +52,17 @@ public record HandlerConfig(
 
     public HandlerConfig withHeartbeat(Duration interval) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, launcherCommand, buildDir, imageMirrors,
-                forceEmulation);
+                forceEmulation, qemuUser);
     }
 
     public HandlerConfig withLauncherCommand(List<String> command) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, command, buildDir, imageMirrors,
-                forceEmulation);
+                forceEmulation, qemuUser);
     }
 
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
         return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), List.of(), buildDir,
-                Map.of(), false);
+                Map.of(), false, DEFAULT_QEMU_USER);
     }
 }

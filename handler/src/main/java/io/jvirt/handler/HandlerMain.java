@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code nodeName} (hostname), {@code dataDir} ($JVIRT_HOME/node or ~/.jvirt/node),
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
  * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
- * {@code useEmulation} (false), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
+ * {@code useEmulation} (false), {@code qemuUser} (65534:65534; empty = the launcher's user), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
  * name as {@code \:}, Java properties syntax). Only wiring here.
  */
 public final class HandlerMain {
@@ -66,6 +66,8 @@ public final class HandlerMain {
                 launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
                 p.getProperty("buildDir") == null ? null : Path.of(p.getProperty("buildDir")),
                 mirrors,
-                Boolean.parseBoolean(p.getProperty("useEmulation", "false")));
+                Boolean.parseBoolean(p.getProperty("useEmulation", "false")),
+                p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER).isBlank() ? null
+                        : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER));
     }
 }

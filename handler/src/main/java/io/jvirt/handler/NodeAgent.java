@@ -14,6 +14,7 @@ import io.jvirt.qemu.img.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -36,9 +37,20 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
+        if (config.qemuUser() != null) {
+            traversable(config.dataDir());
+            traversable(config.dataDir().resolve("pods"));
+            traversable(config.dataDir().resolve("images"));
+        }
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
-                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel);
+                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, config.qemuUser());
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), vmis);
+    }
+
+    /** QEMU's user must reach its disks below the data dir: search (x) but no listing for others. */
+    private static void traversable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     }
 
     public void start() throws IOException {

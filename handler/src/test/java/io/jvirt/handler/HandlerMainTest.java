@@ -23,6 +23,7 @@ class HandlerMainTest {
                 launcherCommand=java -Xmx24m -cp /x.jar io.jvirt.launcher.LauncherMain
                 buildDir=/work/build
                 useEmulation=true
+                qemuUser=1000:1000
                 mirror.quay.io/containerdisks/fedora=/mirrors/fedora
                 """));
         HandlerConfig c = HandlerMain.config(p);
@@ -34,6 +35,7 @@ class HandlerMainTest {
         assertEquals(List.of("java", "-Xmx24m", "-cp", "/x.jar", "io.jvirt.launcher.LauncherMain"), c.launcherCommand());
         assertEquals(Path.of("/work/build"), c.buildDir());
         assertEquals(true, c.forceEmulation());
+        assertEquals("1000:1000", c.qemuUser());
         assertEquals(Map.of("quay.io/containerdisks/fedora", Path.of("/mirrors/fedora")), c.imageMirrors());
     }
 
@@ -44,5 +46,6 @@ class HandlerMainTest {
         assertEquals(110, c.maxPods());
         assertEquals(List.of(), c.launcherCommand());
         assertEquals(false, c.forceEmulation());
+        assertEquals("65534:65534", c.qemuUser());
     }
 }

@@ -62,6 +62,7 @@ public final class ContainerDisks {
             }
             JsonNode layer = layers.get(0);
             Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path tmp = Files.createTempFile(dir, "disk", ".part");
             try {
                 String entryName = extractDisk(blob(layout, layer.path("digest").asText()), layer.path("mediaType").asText(), tmp);
@@ -72,7 +73,7 @@ public final class ContainerDisks {
                 }
                 Path target = dir.resolve("disk." + format.qemuName());
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                target.toFile().setReadOnly();
+                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
                 return new Base(target, format);
             } finally {
                 Files.deleteIfExists(tmp);

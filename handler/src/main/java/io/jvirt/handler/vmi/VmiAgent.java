@@ -47,10 +47,12 @@ public final class VmiAgent implements LauncherPods {
     private final ContainerDisks disks;
     private final QemuImg qemuImg;
     private final Supplier<AccelDecision> accel;
+    private final String qemuUser;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ImageMirrors mirrors, ContainerDisks disks,
-            QemuImg qemuImg, Supplier<AccelDecision> accel) {
+            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser) {
+        this.qemuUser = qemuUser;
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
@@ -88,14 +90,14 @@ public final class VmiAgent implements LauncherPods {
                 String image = v.path("containerDisk").path("image").asText();
                 Path layout = mirrors.resolve(image).orElseThrow(() -> new IllegalStateException(
                         "containerDisk image " + image + " is not available on node " + nodeName + " (no registry mirror configured for it)"));
-                volumes.set(name, disk(disks.overlay(layout, diskDir.resolve(name + ".qcow2"))));
+                volumes.set(name, disk(handToQemu(disks.overlay(layout, diskDir.resolve(name + ".qcow2")))));
             } else if (v.has("emptyDisk")) {
                 Path file = diskDir.resolve(name + ".qcow2");
                 long bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
                         new io.fabric8.kubernetes.api.model.Quantity(v.path("emptyDisk").path("capacity").asText())).longValue();
                 Files.deleteIfExists(file);
                 qemuImg.create(file, ImageFormat.QCOW2, bytes);
-                volumes.set(name, disk(file));
+                volumes.set(name, disk(handToQemu(file)));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
                 throw new IllegalStateException("volume " + name + ": this node prepares containerDisk, emptyDisk and cloud-init volumes only");
             }
@@ -111,6 +113,9 @@ public final class VmiAgent implements LauncherPods {
         request.put("tcgTranslationCacheMiB", 32);
         request.set("volumes", volumes);
         request.set("networks", networks);
+        if (qemuUser != null) {
+            request.put("qemuUser", qemuUser);
+        }
         Path file = podDir.resolve("launch-request.json");
         Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(request));
         List<String> argv = new ArrayList<>(launcherCommand);
@@ -126,6 +131,18 @@ public final class VmiAgent implements LauncherPods {
         } catch (IOException | java.io.UncheckedIOException e) {
             return "";
         }
+    }
+
+    /** Makes a writable per-VMI image QEMU's user's own (no-op when QEMU runs as the launcher's user). */
+    private Path handToQemu(Path file) throws IOException {
+        if (qemuUser == null) {
+            return file;
+        }
+        String[] ids = qemuUser.split(":");
+        Files.setAttribute(file, "unix:uid", Integer.parseInt(ids[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(file, "unix:gid", Integer.parseInt(ids[1]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     private static ObjectNode disk(Path file) {

@@ -91,6 +91,8 @@ class VmiLifecycleIT {
         assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")),
                 "QEMU runs in the pod's network namespace");
         assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + pod.getMetadata().getUid()));
+        assertTrue(Files.readAllLines(Path.of("/proc/" + qemu + "/status")).contains("Uid:\t65534\t65534\t65534\t65534"),
+                "QEMU runs as nobody");
 
         agent.close();
         agent = new NodeAgent(api.client, config);
