@@ -231,6 +231,20 @@ class VmLifecycleIT {
                 v -> v != null && !v.getMetadata().getUid().equals(first.getMetadata().getUid()));
         assertTrue(!Instant.parse(second.getMetadata().getCreationTimestamp()).isBefore(retryAfter.minusSeconds(1)),
                 "created at " + second.getMetadata().getCreationTimestamp() + ", backoff until " + retryAfter);
+
+        await(WAIT, "second VMI Scheduled", () -> vmi("vm-cirros"), v -> v.getStatus() != null && "Scheduled".equals(v.getStatus().phase()));
+        Instant failedAt = Instant.now();
+        nodeAgentReports("vm-cirros", "Failed", false);
+        vm = await(WAIT, "second failure counted", () -> vm("vm-cirros"),
+                v -> v.getStatus().startFailure() != null && v.getStatus().startFailure().consecutiveFailCount() == 2);
+        assertEquals("CrashLoopBackOff", vm.getStatus().printableStatus());
+        Duration delay = Duration.between(failedAt, Instant.parse(vm.getStatus().startFailure().retryAfterTimestamp()));
+        assertTrue(delay.compareTo(Duration.ofSeconds(5)) > 0 && delay.compareTo(Duration.ofSeconds(8)) < 0, "second delay doubles to 6 s: " + delay);
+        Instant secondRetry = Instant.parse(vm.getStatus().startFailure().retryAfterTimestamp());
+        VirtualMachineInstanceResource third = await(WAIT, "a third VMI after the longer backoff", () -> vmi("vm-cirros"),
+                v -> v != null && !v.getMetadata().getUid().equals(second.getMetadata().getUid()));
+        assertTrue(!Instant.parse(third.getMetadata().getCreationTimestamp()).isBefore(secondRetry.minusSeconds(1)),
+                "created at " + third.getMetadata().getCreationTimestamp() + ", backoff until " + secondRetry);
     }
 
     @Test
