@@ -153,12 +153,13 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             Replies.json(resp, 200, openApi.index(), "application/json", List.of());
             return;
         }
+        if (!path.startsWith("/openapi/v3/")) throw ApiException.pathNotFound(path);
         String rest = path.substring("/openapi/v3/".length());
         String[] s = rest.split("/");
         Optional<byte[]> doc = Optional.empty();
         if (s.length == 2 && s[0].equals("api")) doc = openApi.document("", s[1]);
         else if (s.length == 3 && s[0].equals("apis")) doc = openApi.document(s[1], s[2]);
-        if (!path.startsWith("/openapi/v3/") || doc.isEmpty()) throw ApiException.pathNotFound(path);
+        if (doc.isEmpty()) throw ApiException.pathNotFound(path);
         Replies.send(resp, 200, doc.get(), "application/json", List.of());
     }
 }

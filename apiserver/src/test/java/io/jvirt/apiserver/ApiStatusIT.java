@@ -46,6 +46,8 @@ class ApiStatusIT {
                 Arguments.of("duplicate JSON key", "POST", FooCrd.FOOS, "application/json", "{\"kind\":\"Foo\",\"kind\":\"Foo\"}", 400, "BadRequest", null),
                 Arguments.of("kind mismatch", "POST", FooCrd.FOOS, "application/json", "{\"kind\":\"Bar\",\"metadata\":{\"name\":\"x\"}}", 400, "BadRequest", null),
                 Arguments.of("unknown resource", "GET", "/apis/example.com/v1/namespaces/default/bars", null, null, 404, "NotFound", null),
+                Arguments.of("openapi v2", "GET", "/openapi/v2", null, null, 404, "NotFound", null),
+                Arguments.of("openapi v3 unknown group", "GET", "/openapi/v3/apis/nothere.io/v1", null, null, 404, "NotFound", null),
                 Arguments.of("unknown group", "GET", "/apis/nothere.io/v1/things", null, null, 404, "NotFound", null),
                 Arguments.of("missing object", "GET", FooCrd.FOOS + "/nope", null, null, 404, "NotFound", null),
                 Arguments.of("missing namespace", "POST", "/apis/example.com/v1/namespaces/ghost/foos", "application/json", FooCrd.foo("g", "{}"), 404, "NotFound", null),
