@@ -151,7 +151,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (ControllerLoop l : loops) l.close();
         for (SharedIndexInformer<?> i : informers) i.stop();
     }

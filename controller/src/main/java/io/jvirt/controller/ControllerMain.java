@@ -23,19 +23,16 @@ public final class ControllerMain {
         }
         Config config = Config.fromKubeconfig(Files.readString(Path.of(args[0])));
         boolean scheduler = args.length == 1;
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        ControlPlane controllers = ControlPlane.start(client,
+                new ControlPlane.Options(scheduler, ControlPlane.Options.EMBEDDED.crashLoop()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-             ControlPlane cp = ControlPlane.start(client, new ControlPlane.Options(scheduler, ControlPlane.Options.EMBEDDED.crashLoop()), Clock.systemUTC())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    cp.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                stopped.countDown();
-            }, "controller-shutdown"));
-            System.err.println("jvirt-controller: running against " + config.getMasterUrl() + (scheduler ? " with the embedded scheduler" : ""));
-            stopped.await();
-        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            controllers.close();
+            client.close();
+            stopped.countDown();
+        }, "controller-shutdown"));
+        System.err.println("jvirt-controller: running against " + config.getMasterUrl() + (scheduler ? " with the embedded scheduler" : ""));
+        stopped.await();
     }
 }

@@ -109,7 +109,7 @@ final class EmbeddedCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         if (controllers != null) controllers.close();
         client.close();
         server.close();

@@ -71,10 +71,14 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closing = true;
         queue.close();
         worker.interrupt();
-        worker.join(5_000);
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -19,7 +19,6 @@ import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import io.jvirt.controller.vmi.VirtualMachineInstanceController;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The VirtualMachineInstanceReplicaSet controller: keeps {@code spec.replicas} (the scale
