@@ -85,7 +85,8 @@ public final class LauncherMain {
             domain.addListener(event -> System.err.println("jvirt-launcher: " + event.state() + ": " + event.reason()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnTermination(domain, grace)));
             DomainEvent end = domain.finished().get();
-            Thread.sleep(200); // let the final event reach connected clients
+            domain.awaitIdle(); // a command still running (e.g. a failing Start) gets to answer
+            Thread.sleep(200); // let the last response and event reach connected clients
             domain.close();
             System.exit(end.state() == DomainState.SHUTOFF ? 0 : 2);
         }

@@ -26,6 +26,7 @@ import java.util.function.Consumer;
  */
 public final class Domain implements AutoCloseable {
     private static final Duration QMP_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration QMP_ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration FORCED_QUIT_WAIT = Duration.ofSeconds(10);
 
     private final LaunchPlan plan;
@@ -71,6 +72,11 @@ public final class Domain implements AutoCloseable {
         return finished;
     }
 
+    /** Returns once no command is being carried out (commands hold this object's lock). */
+    public synchronized void awaitIdle() {
+        // entering the monitor is the wait
+    }
+
     /** The QEMU process id, or -1 before start. */
     public synchronized long qemuPid() {
         return qemu == null ? -1 : qemu.pid();
@@ -86,19 +92,28 @@ public final class Domain implements AutoCloseable {
         move(DomainState.STARTING, "starting qemu");
         qemu = QemuRun.start(plan, qemuLog, runAs);
         qemu.onExit().thenAccept(this::onQemuExit);
-        Path socket = qmpSocket();
-        try {
-            qmp = QmpClient.connect(socket, QMP_CONNECT_TIMEOUT, new Listener());
-        } catch (IOException e) {
-            qemu.close();
-            throw new IOException("qemu did not come up: " + e.getMessage() + "; qemu said: " + qemu.logTail().strip(), e);
-        }
+        qmp = connectQmp(qmpSocket());
         if (paused) {
             move(DomainState.PAUSED, "started paused");
             return;
         }
         qmp.cont();
         move(DomainState.RUNNING, "started");
+    }
+
+    /** Connects to QEMU's monitor, giving up as soon as QEMU has died (with its own words) or after the timeout. */
+    private QmpClient connectQmp(Path socket) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + QMP_CONNECT_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return QmpClient.connect(socket, QMP_ATTEMPT_TIMEOUT, new Listener());
+            } catch (IOException e) {
+                if (!qemu.isAlive() || System.nanoTime() > deadline) {
+                    qemu.close();
+                    throw new IOException("qemu did not come up: " + e.getMessage() + "; qemu said: " + qemu.logTail().strip(), e);
+                }
+            }
+        }
     }
 
     /** Stops the guest's CPUs. */

@@ -52,6 +52,10 @@ final class QemuRun implements AutoCloseable {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     CompletableFuture<Integer> onExit() {
         return process.onExit().thenApply(Process::exitValue);
     }

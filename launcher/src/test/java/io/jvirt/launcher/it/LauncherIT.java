@@ -64,6 +64,7 @@ class LauncherIT {
                                 "interfaces": [{"name": "default", "masquerade": {}}]}},
          "networks": [{"name": "default", "pod": {}}],
          "terminationGracePeriodSeconds": 60,
+         "hostname": "jvirt-it-host",
          "volumes": [{"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}},
                      {"name": "cloudinitdisk", "cloudInitNoCloud": {"userData": "#!/bin/sh\\necho jvirt-it-userdata-ran\\n"}}]}
         """;
@@ -86,8 +87,9 @@ class LauncherIT {
             assertTrue(Files.readAllLines(Path.of("/proc/" + pid + "/status")).contains(
                     "Uid:\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY), "qemu runs as nobody");
             try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
-                int afterLogin = console.await("login:", 0, BOOT);
+                int afterLogin = console.await("jvirt-it-host login:", 0, BOOT);
                 console.await("jvirt-it-userdata-ran", 0, BOOT);
+                console.await("cloud-init: local-hostname jvirt-it-host", 0, BOOT);
 
                 assertEquals("RFB 003.008\n", vncGreeting(run.resolve("vnc.sock")));
 
