@@ -32,7 +32,9 @@ class ApiStatusIT {
 
     @AfterAll
     static void stop() throws Exception {
+        List<String> errors = List.copyOf(server.internalErrors);
         server.close();
+        assertEquals(List.of(), errors, "no request may end in a 500");
     }
 
     static Stream<Arguments> badRequests() {

@@ -44,8 +44,10 @@ class Fabric8ClientIT {
 
     @AfterAll
     static void stop() throws Exception {
+        List<String> errors = List.copyOf(server.internalErrors);
         client.close();
         server.close();
+        assertEquals(List.of(), errors, "no request may end in a 500");
     }
 
     static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> vms() {

@@ -47,7 +47,9 @@ class KubectlIT {
 
     @AfterAll
     static void stop() throws Exception {
+        List<String> errors = List.copyOf(server.internalErrors);
         server.close();
+        assertEquals(List.of(), errors, "no request may end in a 500");
     }
 
     static Kubectl.Result ok(String... args) throws Exception {

@@ -22,6 +22,24 @@ final class RunningServer implements AutoCloseable {
     java.time.Duration bookmarkInterval = java.time.Duration.ofSeconds(30);
     SqliteStore store;
     ApiServer server;
+    /** Held strongly: LogManager keeps loggers only weakly, and the handler must stay attached. */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("io.jvirt.apiserver");
+    /** Every "internal error" (HTTP 500) the server logged while this fixture ran. */
+    final java.util.List<String> internalErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.logging.Handler errorLog = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getMessage() != null && r.getMessage().startsWith("internal error")) internalErrors.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     private RunningServer(Path dir, int port, StoreConfig storeConfig) {
         this.dir = dir;
@@ -46,6 +64,8 @@ final class RunningServer implements AutoCloseable {
     }
 
     private void open() throws Exception {
+        SERVER_LOG.removeHandler(errorLog);
+        SERVER_LOG.addHandler(errorLog);
         store = SqliteStore.open(storeConfig);
         server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", port, bookmarkInterval), store);
         server.writeKubeconfig(kubeconfig(), "admin");
@@ -100,6 +120,7 @@ final class RunningServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        SERVER_LOG.removeHandler(errorLog);
         stop();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

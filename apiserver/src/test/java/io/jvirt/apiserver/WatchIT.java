@@ -41,7 +41,9 @@ class WatchIT {
 
     @AfterAll
     static void stop() throws Exception {
+        List<String> errors = List.copyOf(server.internalErrors);
         server.close();
+        assertEquals(List.of(), errors, "no request may end in a 500");
     }
 
     static String cm(String name, String value) {
