@@ -47,18 +47,16 @@ public final class ApiServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer server;
-    private final ObjectService service;
     private final GarbageCollector gc;
     private final TokenFile tokens;
     private final Pki pki;
     private final AdmissionChain admission;
     private final String host;
 
-    private ApiServer(Vertx vertx, HttpServer server, ObjectService service, GarbageCollector gc, TokenFile tokens, Pki pki,
+    private ApiServer(Vertx vertx, HttpServer server, GarbageCollector gc, TokenFile tokens, Pki pki,
                       AdmissionChain admission, String host) {
         this.vertx = vertx;
         this.server = server;
-        this.service = service;
         this.gc = gc;
         this.tokens = tokens;
         this.pki = pki;
@@ -95,7 +93,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.host() + ":" + config.port(), e);
         }
         ready.set(true);
-        return new ApiServer(vertx, server, service, gc, tokens, pki, admission, config.host());
+        return new ApiServer(vertx, server, gc, tokens, pki, admission, config.host());
     }
 
     /** Registers stored CRDs, installs bundled ones, creates the default namespaces. Idempotent. */
@@ -162,10 +160,6 @@ public final class ApiServer implements AutoCloseable {
     public void writeKubeconfig(Path file, String user) throws IOException {
         String token = tokens.tokenFor(user).orElseThrow(() -> new IOException("no token for user " + user));
         Kubeconfig.write(file, url(), pki.caPem(), token, user);
-    }
-
-    ObjectService service() {
-        return service;
     }
 
     @Override

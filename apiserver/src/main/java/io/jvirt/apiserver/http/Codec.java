@@ -76,14 +76,6 @@ public final class Codec {
         }
     }
 
-    public static String toYaml(JsonNode node) {
-        try {
-            return YAML.writeValueAsString(node);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String firstLine(String s) {
         if (s == null) return "malformed body";
         int nl = s.indexOf('\n');

@@ -37,11 +37,6 @@ public final class ResourceRegistry {
         return byGvr.values().stream().filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
     }
 
-    /** All types whose group and plural match (every served version of one resource). */
-    public List<ResourceType> versionsOf(String group, String plural) {
-        return byGvr.values().stream().filter(t -> t.group().equals(group) && t.plural().equals(plural)).toList();
-    }
-
     /** Installs or replaces the resource defined by CRD object {@code crd} (already validated). */
     public synchronized void putCrd(JsonNode crd) {
         String name = crd.path("metadata").path("name").asText();

@@ -28,11 +28,6 @@ public record ResourceType(String group, String version, String kind, String plu
         return kind + "List";
     }
 
-    /** "plural.group" or just plural for the core group: the name apiserver messages use. */
-    public String qualifiedPlural() {
-        return group.isEmpty() ? plural : plural + "." + group;
-    }
-
     /** The store prefix of this resource in {@code namespace} (null = all namespaces). */
     public KeyPrefix keyPrefix(String namespace) {
         if (!namespaced || namespace == null) return KeyPrefix.of(group, plural);
