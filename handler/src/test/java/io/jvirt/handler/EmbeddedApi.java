@@ -38,12 +38,27 @@ public final class EmbeddedApi implements AutoCloseable {
 
     public static EmbeddedApi start() throws Exception {
         Path dir = Files.createTempDirectory("jvirt-handler-it");
-        SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
-        ApiServer server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", freePort()), store);
-        server.writeKubeconfig(dir.resolve("kubeconfig"), "admin");
-        KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")))).build();
-        return new EmbeddedApi(dir, store, server, client);
+        SqliteStore store = null;
+        ApiServer server = null;
+        try {
+            store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
+            server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", freePort()), store);
+            server.writeKubeconfig(dir.resolve("kubeconfig"), "admin");
+            KubernetesClient client = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")))).build();
+            return new EmbeddedApi(dir, store, server, client);
+        } catch (Exception | Error e) {
+            if (server != null) server.close();
+            if (store != null) store.close();
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     public Path kubeconfig() {
@@ -73,8 +88,6 @@ public final class EmbeddedApi implements AutoCloseable {
         client.close();
         server.close();
         store.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteTree(dir);
     }
 }

@@ -161,6 +161,27 @@ class VmiLifecycleIT {
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
     }
 
+    @Test
+    void launcherKilledMakesVmiFailedWithReasonAndTakesQemuWithIt() throws Exception {
+        api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
+        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmiNow(), "440Mi")).create();
+        String uid = pod.getMetadata().getUid();
+        waitVmi("Running", Duration.ofSeconds(120));
+        long qemu = qemuPid(uid);
+        long launcherJvm = -1;
+        for (long pid : MemoryCgroup.forPod(uid).pids()) {
+            if (read(Path.of("/proc/" + pid + "/cmdline")).contains("io.jvirt.launcher.LauncherMain")) {
+                launcherJvm = pid;
+            }
+        }
+        assertTrue(launcherJvm > 0, "launcher JVM in the pod's cgroup");
+        new ProcessBuilder("kill", "-9", Long.toString(launcherJvm)).start().waitFor();
+        GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
+        assertTrue(String.valueOf(status(failed).get("reason")).startsWith("launcher exited with code 137"), String.valueOf(status(failed)));
+        Waits.until("QEMU gone with its launcher", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/proc/" + qemu)));
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(uid).exists());
+    }
+
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
         String uid = vmi.getMetadata().getUid();
         String name = vmi.getMetadata().getName();
