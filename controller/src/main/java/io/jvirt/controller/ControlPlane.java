@@ -35,13 +35,17 @@ import java.util.function.Consumer;
  * {@link #start} returns once every informer has synced; {@link #close} stops loops then informers.
  */
 public final class ControlPlane implements AutoCloseable {
-    /** @param scheduler whether to run the embedded scheduler (not on a cluster that has its own) */
-    public record Options(boolean scheduler, CrashLoopBackoff crashLoop) {
-        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT);
+    /**
+     * @param scheduler whether to run the embedded scheduler (not on a cluster that has its own)
+     * @param workers worker threads per controller (the scheduler always has one)
+     */
+    public record Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers) {
+        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4);
     }
 
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<ControllerLoop> loops = new ArrayList<>();
+    private final List<EventRecorder> closeables = new ArrayList<>();
     private Scheduler scheduler;
 
     private ControlPlane() {}
@@ -59,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private void wire(KubernetesClient client, Options options, Clock clock) throws Exception {
         EventRecorder events = new EventRecorder(client, "virt-controller", clock);
+        closeables.add(events);
         SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<VirtualMachineInstanceResource> vmis = informer(client.resources(VirtualMachineInstanceResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<ReplicaSetResource> sets = informer(client.resources(ReplicaSetResource.class).inAnyNamespace().runnableInformer(0));
@@ -67,14 +72,16 @@ public final class ControlPlane implements AutoCloseable {
                 ? client.pods().inAnyNamespace().runnableInformer(0)
                 : client.pods().inAnyNamespace().withLabel(LauncherPod.APP_LABEL, LauncherPod.APP_VALUE).runnableInformer(0));
 
-        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()));
-        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, events, clock));
-        WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock));
+        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()), options.workers());
+        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, events, clock), options.workers());
+        WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers());
         WorkQueue schedQueue;
         SharedIndexInformer<Node> nodes = options.scheduler() ? informer(client.nodes().runnableInformer(0)) : null;
         if (options.scheduler()) {
-            scheduler = new Scheduler(client, pods, nodes, new EventRecorder(client, Scheduler.NAME, clock), clock);
-            schedQueue = loop("scheduler", scheduler);
+            EventRecorder schedulerEvents = new EventRecorder(client, Scheduler.NAME, clock);
+            closeables.add(schedulerEvents);
+            scheduler = new Scheduler(client, pods, nodes, schedulerEvents, clock);
+            schedQueue = loop("scheduler", scheduler, 1); // one at a time: each placement sees the previous ones
         } else {
             schedQueue = null;
         }
@@ -120,9 +127,9 @@ public final class ControlPlane implements AutoCloseable {
         return i;
     }
 
-    private WorkQueue loop(String name, io.jvirt.controller.reconcile.Reconciler reconciler) {
+    private WorkQueue loop(String name, io.jvirt.controller.reconcile.Reconciler reconciler, int workers) {
         WorkQueue q = new WorkQueue(name, RetryBackoff.DEFAULT);
-        loops.add(new ControllerLoop(name, q, reconciler));
+        loops.add(new ControllerLoop(name, q, reconciler, workers));
         return q;
     }
 
@@ -154,5 +161,6 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         for (ControllerLoop l : loops) l.close();
         for (SharedIndexInformer<?> i : informers) i.stop();
+        closeables.forEach(EventRecorder::close);
     }
 }

@@ -25,7 +25,7 @@ public final class ControllerMain {
         boolean scheduler = args.length == 1;
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         ControlPlane controllers = ControlPlane.start(client,
-                new ControlPlane.Options(scheduler, ControlPlane.Options.EMBEDDED.crashLoop()), Clock.systemUTC());
+                new ControlPlane.Options(scheduler, ControlPlane.Options.EMBEDDED.crashLoop(), ControlPlane.Options.EMBEDDED.workers()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controllers.close();

@@ -53,7 +53,7 @@ final class EmbeddedCluster implements AutoCloseable {
         server.writeKubeconfig(kubeconfig, "admin");
         KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
         EmbeddedCluster c = new EmbeddedCluster(dir, store, server, client);
-        c.controllers = ControlPlane.start(client, new ControlPlane.Options(true, crashLoop), Clock.systemUTC());
+        c.controllers = ControlPlane.start(client, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers()), Clock.systemUTC());
         return c;
     }
 

@@ -6,15 +6,22 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Writes core/v1 Events about an object ({@code kubectl describe} shows them). Best effort: a
- * failed write is logged, never thrown, so recording cannot fail a reconcile. Thread-safe.
+ * Writes core/v1 Events about an object ({@code kubectl describe} shows them) on its own thread, so
+ * recording never slows or fails a reconcile. Best effort: a failed write is logged; when more than
+ * {@value #MAX_PENDING} events wait, new ones are dropped. {@link #close} drops what is still queued.
+ * Thread-safe.
  */
-public final class EventRecorder {
+public final class EventRecorder implements AutoCloseable {
+    static final int MAX_PENDING = 1000;
     private static final Logger LOG = Logger.getLogger(EventRecorder.class.getName());
     public static final String NORMAL = "Normal";
     public static final String WARNING = "Warning";
@@ -23,11 +30,17 @@ public final class EventRecorder {
     private final String component;
     private final Clock clock;
     private final AtomicLong sequence = new AtomicLong();
+    private final ExecutorService writer;
 
     public EventRecorder(KubernetesClient client, String component, Clock clock) {
         this.client = client;
         this.component = component;
         this.clock = clock;
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_PENDING), r -> {
+            Thread t = new Thread(r, component + "-events");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
     }
 
     public void record(HasMetadata about, String type, String reason, String message) {
@@ -48,10 +61,17 @@ public final class EventRecorder {
                 .withReportingComponent(component)
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .build();
-        try {
-            client.v1().events().inNamespace(ns).resource(event).create();
-        } catch (KubernetesClientException e) {
-            LOG.log(Level.FINE, "cannot record event " + reason + " on " + about.getMetadata().getName(), e);
-        }
+        writer.execute(() -> {
+            try {
+                client.v1().events().inNamespace(ns).resource(event).create();
+            } catch (KubernetesClientException e) {
+                LOG.log(Level.FINE, "cannot record event " + reason + " on " + about.getMetadata().getName(), e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        writer.shutdownNow();
     }
 }

@@ -2,12 +2,15 @@ package io.jvirt.controller.reconcile;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one {@link Reconciler} over one {@link WorkQueue} on its own worker thread. A reconcile that
+ * Runs one {@link Reconciler} over one {@link WorkQueue} on {@code workers} threads (the queue hands a
+ * key to one worker at a time, so a reconciler never sees the same key concurrently). A reconcile that
  * throws is retried with backoff (409 Conflicts quietly, others logged); {@link Outcome.RequeueAfter}
  * schedules another look. {@link #close} stops the worker and the queue.
  */
@@ -17,19 +20,22 @@ public final class ControllerLoop implements AutoCloseable {
     private final String name;
     private final WorkQueue queue;
     private final Reconciler reconciler;
-    private final Thread worker;
+    private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closing;
 
-    public ControllerLoop(String name, WorkQueue queue, Reconciler reconciler) {
+    public ControllerLoop(String name, WorkQueue queue, Reconciler reconciler, int workers) {
         this.name = name;
         this.queue = queue;
         this.reconciler = reconciler;
-        this.worker = new Thread(this::run, name);
-        this.worker.setDaemon(true);
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::run, name + "-" + i);
+            t.setDaemon(true);
+            this.workers.add(t);
+        }
     }
 
     public ControllerLoop start() {
-        worker.start();
+        workers.forEach(Thread::start);
         return this;
     }
 
@@ -74,9 +80,9 @@ public final class ControllerLoop implements AutoCloseable {
     public void close() {
         closing = true;
         queue.close();
-        worker.interrupt();
+        workers.forEach(Thread::interrupt);
         try {
-            worker.join(5_000);
+            for (Thread t : workers) t.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,7 +21,7 @@ public final class PrintableStatus {
             if (v.backoffActive() || v.action() == Decision.Action.WAIT_BACKOFF) return CRASH_LOOP_BACK_OFF;
             return v.action() == Decision.Action.CREATE_VMI ? STARTING : STOPPED;
         }
-        if (v.vmi() == VmiState.TERMINATING) return STOPPING;
+        if (v.vmi() == VmiState.TERMINATING) return v.backoffActive() ? CRASH_LOOP_BACK_OFF : STOPPING; // a crashed VMI being cleared
         if (v.vmi() == VmiState.ACTIVE && v.action() == Decision.Action.DELETE_VMI) return STOPPING;
         String phase = v.vmiPhase() == null ? "" : v.vmiPhase();
         return switch (phase) {

@@ -24,6 +24,7 @@ class PrintableStatusTest {
             false | ACTIVE      | Running    | true  | false | false | NOTHING      | false | Paused
             false | ACTIVE      | Running    | false | false | false | DELETE_VMI   | false | Stopping
             false | TERMINATING | Running    | false | false | false | NOTHING      | false | Stopping
+            false | TERMINATING | Failed     | false | false | false | NOTHING      | true  | CrashLoopBackOff
             false | SUCCEEDED   | Succeeded  | false | false | false | NOTHING      | false | Stopped
             false | FAILED      | Failed     | false | false | false | NOTHING      | false | Stopped
             false | FAILED      | Failed     | false | false | false | DELETE_VMI   | true  | CrashLoopBackOff
