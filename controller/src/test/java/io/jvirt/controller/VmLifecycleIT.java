@@ -138,6 +138,10 @@ class VmLifecycleIT {
         assertTrue(vmi.getMetadata().getFinalizers().contains("kubevirt.io/virtualMachineControllerFinalize"));
         await(WAIT, "nodeName label", () -> vmi("vm-cirros").getMetadata().getLabels(), l -> "node-1".equals(l.get("kubevirt.io/nodeName")));
 
+        String vmiTable = cluster.kubectl.ok("get", "vmi", "vm-cirros");
+        assertEquals(List.of("NAME", "AGE", "PHASE", "IP", "NODENAME", "READY"), List.of(vmiTable.lines().findFirst().orElseThrow().trim().split("\\s+")));
+        assertTrue(vmiTable.lines().skip(1).findFirst().orElseThrow().matches("vm-cirros\\s+\\S+\\s+Scheduled\\s+node-1\\s+False\\s*"), vmiTable);
+
         List<Pod> pods = cluster.client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", firstVmiUid).list().getItems();
         assertEquals(1, pods.size());
         Pod pod = pods.getFirst();
