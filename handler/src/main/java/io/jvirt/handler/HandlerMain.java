@@ -48,7 +48,7 @@ public final class HandlerMain {
         stop.await();
     }
 
-    static HandlerConfig config(Properties p) throws IOException {
+    public static HandlerConfig config(Properties p) throws IOException {
         String home = System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt");
         Map<String, Path> mirrors = new HashMap<>();
         for (String key : p.stringPropertyNames()) {
