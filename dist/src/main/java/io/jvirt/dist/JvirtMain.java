@@ -1,0 +1,105 @@
+package io.jvirt.dist;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.apiserver.ApiServer;
+import io.jvirt.controller.ControlPlane;
+import io.jvirt.handler.HandlerConfig;
+import io.jvirt.handler.HandlerMain;
+import io.jvirt.handler.NodeAgent;
+import io.jvirt.launcher.LauncherMain;
+import io.jvirt.store.ObjectStore;
+import io.jvirt.store.SqliteStore;
+import io.jvirt.store.StoreConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * jvirt on one machine ({@code ./jvirt up}): the API server over the SQLite store, virt-controller
+ * with the embedded scheduler, and a node agent for this machine, in one process. Launchers (and
+ * their QEMUs) run as processes of their own, so they outlive this one and are re-adopted.
+ *
+ * <p>Settings come from {@code $JVIRT_HOME/config.properties} (all optional): {@code apiPort}
+ * (6443, or $JVIRT_API_PORT) and the node agent's settings (see {@code HandlerMain}: nodeName,
+ * memoryReserveMiB, useEmulation, {@code mirror.<image>=<OCI layout dir>} for registry mirrors, ...).
+ * {@code --build-dir DIR} names the project's build folder with the demo containerDisk. When all
+ * parts run, it writes {@code $JVIRT_HOME/apiserver.ready} (the URL) and prints {@code jvirt ready}.
+ */
+public final class JvirtMain {
+    private JvirtMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt")).toAbsolutePath();
+        Path buildDir = args.length == 2 && args[0].equals("--build-dir") ? Path.of(args[1]).toAbsolutePath() : null;
+        Files.createDirectories(home);
+        Properties settings = settings(home.resolve("config.properties"));
+        Path ready = home.resolve("apiserver.ready");
+        Files.deleteIfExists(ready);
+
+        ObjectStore store = SqliteStore.open(StoreConfig.defaults(home.resolve("store").resolve("objects.db")));
+        int port = Integer.parseInt(settings.getProperty("apiPort", System.getenv().getOrDefault("JVIRT_API_PORT", "6443")));
+        ApiServer server = ApiServer.start(new ApiServer.Config(home, "127.0.0.1", port), store);
+        Path kubeconfig = home.resolve("kubeconfig");
+        server.writeKubeconfig(kubeconfig, "admin");
+
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+        ControlPlane controllers = ControlPlane.start(client, ControlPlane.Options.EMBEDDED, Clock.systemUTC());
+        NodeAgent node = new NodeAgent(client, nodeConfig(settings, buildDir));
+        node.start();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.deleteIfExists(ready);
+                node.close();
+                controllers.close();
+            } catch (IOException e) {
+                System.err.println("jvirt: stopping: " + e);
+            } finally {
+                client.close();
+                server.close();
+                store.close();
+                stopped.countDown();
+            }
+        }, "jvirt-shutdown"));
+        Files.writeString(ready, server.url() + "\n");
+        System.out.println("jvirt ready " + server.url());
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static Properties settings(Path file) throws IOException {
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    /** The node agent's settings (see HandlerMain); launchers run this JVM's class path with the launcher's lean options. */
+    static HandlerConfig nodeConfig(Properties p, Path buildDir) throws IOException {
+        List<String> launcher = new ArrayList<>();
+        launcher.add("env");
+        LauncherMain.ENVIRONMENT.forEach((k, v) -> launcher.add(k + "=" + v));
+        launcher.add(ProcessHandle.current().info().command().orElse("java"));
+        launcher.addAll(LauncherMain.JVM_OPTIONS);
+        launcher.addAll(List.of("-cp", System.getProperty("java.class.path"), LauncherMain.class.getName()));
+        Properties withBuildDir = new Properties();
+        withBuildDir.putAll(p);
+        if (buildDir != null) {
+            withBuildDir.setProperty("buildDir", buildDir.toString());
+        }
+        return HandlerMain.config(withBuildDir).withLauncherCommand(launcher);
+    }
+}
