@@ -28,6 +28,7 @@ public final class VmiConverter {
             new ControllersConfigurator(),
             new DiskConfigurator(),
             new InterfaceConfigurator(),
+            new BootOrderConfigurator(),
             new RngConfigurator(),
             new WatchdogConfigurator(),
             new InputConfigurator(),

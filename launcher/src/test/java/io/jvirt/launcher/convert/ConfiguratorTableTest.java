@@ -177,6 +177,17 @@ class ConfiguratorTableTest {
     }
 
     @Test
+    void bootOrderMakesBootStrict() throws Exception {
+        assertContains(argv("{'domain':{'devices':{'disks':[{'name':'d','bootOrder':2},{'name':'e'}]}}," + VOL + "}"),
+                "-boot strict=on");
+        assertFalse(argv("{'domain':{'devices':{'disks':[{'name':'d'}]}}," + VOL + "}").contains("-boot"));
+        ConversionException e = assertThrows(ConversionException.class,
+                () -> argv("{'domain':{'devices':{'disks':[{'name':'d','bootOrder':1},{'name':'e','bootOrder':1}]}}," + VOL + "}"));
+        assertTrue(e.getMessage().contains("disks[1].bootOrder: boot order 1 is already used by spec.domain.devices.disks[0].bootOrder"),
+                e.getMessage());
+    }
+
+    @Test
     void noIoThreadsWithoutPolicyOrDedicatedDisk() throws Exception {
         assertFalse(argv("{'domain':{'devices':{'disks':[{'name':'d'}]}}," + VOL + "}").contains("iothread"));
     }

@@ -296,22 +296,66 @@ class LauncherIT {
     }
 
     @Test
-    void diskWithBootOrderOneBootsBesideACdrom() throws Exception {
-        Path overlay = DemoGuest.overlay(tmp);
+    void bootOrderIsFollowedFromANonBootableCdromToTheDisk() throws Exception {
         Path iso = tmp.resolve("data.iso");
         Files.write(iso, io.jvirt.launcher.cloudinit.CloudInitIsos.noCloud("x", "y",
                 new io.jvirt.launcher.cloudinit.CloudInitData("not bootable".getBytes(StandardCharsets.UTF_8), null)));
         String spec = """
             {"domain": {"memory": {"guest": "128Mi"},
-                        "devices": {"disks": [{"name": "cd", "cdrom": {"bus": "sata"}, "bootOrder": 2},
-                                              {"name": "containerdisk", "disk": {"bus": "virtio"}, "bootOrder": 1}]}},
+                        "devices": {"disks": [{"name": "cd", "cdrom": {"bus": "sata"}, "bootOrder": 1},
+                                              {"name": "containerdisk", "disk": {"bus": "virtio"}, "bootOrder": 2}]}},
              "terminationGracePeriodSeconds": 0,
              "volumes": [{"name": "cd", "hostDisk": {"path": "/data.iso", "type": "Disk"}},
                          {"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}}]}
             """;
+        assertEquals("login:", bootAndWatch(spec, Map.of("containerdisk", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2),
+                "cd", ReadyDisk.file(iso, DiskFormat.RAW))));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "marked disk has bootOrder {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void theDiskWithBootOrderOneBoots(int markedOrder) throws Exception {
+        Path marked = markedDemoDisk("jvirt.bootdisk=marked");
+        String spec = """
+            {"domain": {"memory": {"guest": "128Mi"},
+                        "devices": {"disks": [{"name": "plain", "disk": {"bus": "virtio"}, "bootOrder": PLAIN},
+                                              {"name": "marked", "disk": {"bus": "virtio"}, "bootOrder": MARKED}]}},
+             "terminationGracePeriodSeconds": 0,
+             "volumes": [{"name": "plain", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}},
+                         {"name": "marked", "hostDisk": {"path": "/marked.img", "type": "Disk"}}]}
+            """.replace("PLAIN", Integer.toString(3 - markedOrder)).replace("MARKED", Integer.toString(markedOrder));
         launcher = LauncherProcess.start(request(spec, Map.of(
-                "containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2),
-                "cd", ReadyDisk.file(iso, DiskFormat.RAW)), null), tmp);
+                "plain", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2),
+                "marked", ReadyDisk.file(marked, DiskFormat.RAW)), null), tmp);
+        Path run = tmp.resolve("run");
+        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
+            client.ok(new Command.Start(false));
+            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
+                console.await("login:", 0, BOOT);
+                assertEquals(markedOrder == 1, console.text().contains("jvirt.bootdisk=marked"), "booted the other disk");
+            }
+            client.ok(new Command.Kill());
+            client.awaitState(DomainState.SHUTOFF, STEP);
+        }
+        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+    }
+
+    /** A raw copy of the demo disk whose boot loader passes {@code marker} (instead of quiet) to the kernel. */
+    private Path markedDemoDisk(String marker) throws Exception {
+        Path raw = tmp.resolve("marked.img");
+        DemoGuest.run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", DemoGuest.image("demo.qcow2").toString(), raw.toString());
+        Path cfg = tmp.resolve("syslinux.cfg");
+        DemoGuest.run("mcopy", "-i", raw.toString(), "::syslinux.cfg", cfg.toString());
+        String original = Files.readString(cfg);
+        assertTrue(original.contains(" quiet"), original);
+        Files.writeString(cfg, original.replace(" quiet", " " + marker));
+        DemoGuest.run("mcopy", "-o", "-i", raw.toString(), cfg.toString(), "::syslinux.cfg");
+        return raw;
+    }
+
+    /** Starts the spec and returns "login:" once the guest shows it. */
+    private String bootAndWatch(String spec, Map<String, ReadyDisk> volumes) throws Exception {
+        launcher = LauncherProcess.start(request(spec, volumes, null), tmp);
         Path run = tmp.resolve("run");
         try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
             client.ok(new Command.Start(false));
@@ -322,6 +366,7 @@ class LauncherIT {
             client.awaitState(DomainState.SHUTOFF, STEP);
         }
         assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        return "login:";
     }
 
     @Test
