@@ -308,8 +308,8 @@ class LauncherIT {
              "volumes": [{"name": "cd", "hostDisk": {"path": "/data.iso", "type": "Disk"}},
                          {"name": "containerdisk", "containerDisk": {"image": "registry:5000/jvirt/demo:latest"}}]}
             """;
-        assertEquals("login:", bootAndWatch(spec, Map.of("containerdisk", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2),
-                "cd", ReadyDisk.file(iso, DiskFormat.RAW))));
+        bootToLogin(spec, Map.of("containerdisk", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2),
+                "cd", ReadyDisk.file(iso, DiskFormat.RAW)));
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "marked disk has bootOrder {0}")
@@ -353,8 +353,8 @@ class LauncherIT {
         return raw;
     }
 
-    /** Starts the spec and returns "login:" once the guest shows it. */
-    private String bootAndWatch(String spec, Map<String, ReadyDisk> volumes) throws Exception {
+    /** Starts the spec, waits for the login prompt on the console (fails otherwise), then kills the guest. */
+    private void bootToLogin(String spec, Map<String, ReadyDisk> volumes) throws Exception {
         launcher = LauncherProcess.start(request(spec, volumes, null), tmp);
         Path run = tmp.resolve("run");
         try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
@@ -366,7 +366,6 @@ class LauncherIT {
             client.awaitState(DomainState.SHUTOFF, STEP);
         }
         assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
-        return "login:";
     }
 
     @Test
