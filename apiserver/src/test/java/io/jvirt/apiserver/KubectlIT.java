@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * everyday commands. Acceptance of issue 3.
  */
 class KubectlIT {
-    static final Path EXAMPLES = Path.of("/work/shared/reference/kubevirt-examples");
+    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
     static RunningServer server;
     static Kubectl kubectl;
     static Http http;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VmLifecycleIT {
     static final Duration WAIT = Duration.ofSeconds(30);
-    static final Path EXAMPLES = Path.of("/work/shared/reference/kubevirt-examples");
+    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
     static final ResourceDefinitionContext VMI_CTX = new ResourceDefinitionContext.Builder()
             .withGroup("kubevirt.io").withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     static final ResourceDefinitionContext VM_CTX = new ResourceDefinitionContext.Builder()

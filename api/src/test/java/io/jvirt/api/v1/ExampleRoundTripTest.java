@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * object → write unchanged, including the fields these types do not model.
  */
 class ExampleRoundTripTest {
-    private static final Path EXAMPLES = Path.of("/work/shared/reference/kubevirt-examples");
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 

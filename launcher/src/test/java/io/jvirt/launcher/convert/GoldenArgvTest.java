@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code mvn -pl launcher -am test -Dtest=GoldenArgvTest -Dsurefire.failIfNoSpecifiedTests=false -Djvirt.golden.update=true}.
  */
 class GoldenArgvTest {
-    private static final Path EXAMPLES = Path.of("/work/shared/reference/kubevirt-examples");
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
