@@ -37,13 +37,21 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
-        if (config.qemuUser() != null) {
+        String qemuUser = config.qemuUser();
+        if (qemuUser != null) {
             traversable(config.dataDir());
             traversable(config.dataDir().resolve("pods"));
             traversable(config.dataDir().resolve("images"));
+            Path blocked = firstClosedAncestor(config.dataDir().toAbsolutePath());
+            if (blocked != null) {
+                System.err.println("jvirt-handler: WARNING: " + blocked + " is not searchable by others, so QEMU could not reach its"
+                        + " disks under " + config.dataDir() + " as user " + qemuUser + "; QEMU runs as the launcher's user instead."
+                        + " Put the data dir below searchable directories (e.g. /var/lib/jvirt) to run it unprivileged.");
+                qemuUser = null;
+            }
         }
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
-                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, config.qemuUser());
+                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser);
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), vmis);
     }
 
@@ -51,6 +59,16 @@ public final class NodeAgent implements AutoCloseable {
     private static void traversable(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
+    /** The first ancestor of {@code dir} that others cannot search (no o+x), or null. */
+    static Path firstClosedAncestor(Path dir) throws IOException {
+        for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     public void start() throws IOException {

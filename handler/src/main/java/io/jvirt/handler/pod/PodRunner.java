@@ -140,13 +140,13 @@ public final class PodRunner implements AutoCloseable {
         }
         if (state.isPresent()) {
             OptionalInt exit = PodProcess.exitCode(dir);
-            teardown(uid, state.get(), Duration.ZERO);
             if (!terminal) {
                 writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit));
             }
             if (plan.isLauncher()) {
                 launchers.ended(pod, plan, dir, exit);
             }
+            teardown(uid, state.get(), Duration.ZERO);
             return;
         }
         if (terminal) {
@@ -201,10 +201,33 @@ public final class PodRunner implements AutoCloseable {
     /** Stops the pod's processes and removes its netns and cgroup. Idempotent. */
     private void teardown(String uid, PodState state, Duration grace) throws IOException, InterruptedException {
         MemoryCgroup cgroup = MemoryCgroup.forPod(uid);
-        PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
-        cgroup.remove();
         String hex = uid.replace("-", "");
-        new NetworkNamespace("jvirt-" + hex.substring(0, Math.min(12, hex.length()))).delete();
+        try {
+            PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
+            removeWhenEmpty(cgroup);
+        } finally {
+            new NetworkNamespace("jvirt-" + hex.substring(0, Math.min(12, hex.length()))).delete();
+        }
+    }
+
+    /** rmdir of a cgroup fails (EBUSY) until the kernel has let go of exited tasks: retried for up to 10 s. */
+    private static void removeWhenEmpty(MemoryCgroup cgroup) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (true) {
+            try {
+                if (cgroup.remove()) {
+                    return;
+                }
+            } catch (IOException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IOException("cgroup " + cgroup.path() + " still has tasks " + cgroup.pids());
+            }
+            Thread.sleep(100);
+        }
     }
 
     private void writeStatus(Pod pod, PodStatus status) {
