@@ -10,6 +10,8 @@ import io.jvirt.apiserver.http.Replies;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.apiserver.security.User;
+import io.jvirt.apiserver.subresources.SubresourceDiscovery;
+import io.jvirt.apiserver.subresources.SubresourceEndpoint;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -36,6 +38,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final OpenApi openApi;
     private final Supplier<Boolean> ready;
     private final ResourceEndpoint resources;
+    private final SubresourceEndpoint subresources;
 
     ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, Clock clock, Supplier<Boolean> ready,
                java.time.Duration bookmarkInterval) {
@@ -45,6 +48,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.discovery = new Discovery(service.registry());
         this.openApi = new OpenApi(service.registry());
         this.ready = ready;
+        this.subresources = new SubresourceEndpoint(vertx, service);
     }
 
     @Override
@@ -89,7 +93,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         if (path.equals("/apis") || path.equals("/apis/")) {
             if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, discovery.aggregated(false), Discovery.AGGREGATED_V2, List.of());
-            else Replies.json(resp, 200, discovery.groupList(), "application/json", List.of());
+            else Replies.json(resp, 200, withSubresourceGroup(discovery.groupList()), "application/json", List.of());
+            return;
+        }
+        if (SubresourceEndpoint.handles(path)) {
+            subresources.serve(req, user);
             return;
         }
         if (path.startsWith("/openapi/")) {
@@ -119,6 +127,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name());
         }
         resources.serve(req, type, api, verb, user);
+    }
+
+    private static ObjectNode withSubresourceGroup(ObjectNode groupList) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) groupList.get("groups")).add(SubresourceDiscovery.group(false));
+        return groupList;
     }
 
     private static boolean subresourceServed(ResourceType type, String sub) {

@@ -6,7 +6,7 @@ public enum Role {
     ADMIN,
     /** Read and write namespaced objects; no CRDs, namespaces, nodes, persistent volumes or storage classes. */
     EDIT,
-    /** Read only (get, list, watch); no console or VNC. */
+    /** Read only (get, list, watch); no console or VNC, nothing of {@code subresources.kubevirt.io}. */
     VIEW;
 
     /** Whether this role may use {@code verb} on {@code group}/{@code plural} (namespaced or not). */
@@ -15,7 +15,7 @@ public enum Role {
         return switch (this) {
             case ADMIN -> true;
             case EDIT -> read || namespaced;
-            case VIEW -> read && !(plural.endsWith("/console") || plural.endsWith("/vnc"));
+            case VIEW -> read && !group.equals("subresources.kubevirt.io") && !(plural.endsWith("/console") || plural.endsWith("/vnc"));
         };
     }
 }

@@ -1,0 +1,188 @@
+package io.jvirt.apiserver.subresources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.apiserver.handler.ObjectService;
+import io.jvirt.apiserver.handler.WriteOptions;
+import io.jvirt.apiserver.http.ApiException;
+import io.jvirt.apiserver.http.Codec;
+import io.jvirt.apiserver.http.Replies;
+import io.jvirt.apiserver.resources.ResourceType;
+import io.jvirt.apiserver.security.User;
+import io.jvirt.apiserver.subresources.VmChange.Accepted;
+import io.jvirt.apiserver.subresources.VmChange.Rejected;
+import io.jvirt.apiserver.subresources.VmChange.Request;
+import io.jvirt.apiserver.subresources.VmFacts.VmiPresence;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves {@code /apis/subresources.kubevirt.io/<v>/...}: discovery, the VM actions start/stop/restart
+ * (they rewrite the VirtualMachine: run strategy and {@code status.stateChangeRequests}, then answer
+ * 202), and the VMI actions, which need the VMI Running on a node. Authorization: GET is verb
+ * {@code get}, PUT {@code update}, on resource {@code <plural>/<subresource>} of this group (the view
+ * role has none of them). Thread-safe.
+ */
+public final class SubresourceEndpoint {
+    private static final Logger LOG = Logger.getLogger(SubresourceEndpoint.class.getName());
+    private static final String PREFIX = "/apis/" + SubresourceDiscovery.GROUP;
+    private static final int MAX_BODY = 64 * 1024;
+    private static final int ATTEMPTS = 5;
+
+    private final Vertx vertx;
+    private final ObjectService service;
+
+    public SubresourceEndpoint(Vertx vertx, ObjectService service) {
+        this.vertx = vertx;
+        this.service = service;
+    }
+
+    /** Whether {@code path} belongs to this group. */
+    public static boolean handles(String path) {
+        return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+    }
+
+    /** Answers {@code req} for the authenticated {@code user}; failures are Status objects. */
+    public void serve(HttpServerRequest req, User user) {
+        String[] seg = req.path().replaceAll("/+$", "").split("/");
+        // ["", "apis", group, version, "namespaces", ns, plural, name, sub]
+        if (seg.length == 3) {
+            Replies.json(req.response(), 200, SubresourceDiscovery.group(true), "application/json", List.of());
+            return;
+        }
+        if (!SubresourceDiscovery.VERSIONS.contains(seg[3])) throw ApiException.pathNotFound(req.path());
+        if (seg.length == 4) {
+            Replies.json(req.response(), 200, SubresourceDiscovery.resourceList(seg[3]), "application/json", List.of());
+            return;
+        }
+        if (seg.length != 9 || !seg[4].equals("namespaces")) throw ApiException.pathNotFound(req.path());
+        Target t = new Target(seg[5], seg[6], seg[7], seg[8]);
+        String verb = verb(t, req.method());
+        if (!user.role().allows(verb, SubresourceDiscovery.GROUP, t.plural() + "/" + t.sub(), true)) {
+            throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name());
+        }
+        Buffer body = Buffer.buffer();
+        req.handler(chunk -> {
+            if (body.length() < MAX_BODY) body.appendBuffer(chunk);
+        });
+        req.endHandler(v -> vertx.<Runnable>executeBlocking(() -> dispatch(req, t, body, user), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ar.result().run();
+            } else if (ar.cause() instanceof ApiException e) {
+                Replies.error(req.response(), e);
+            } else if (ar.cause() instanceof IllegalArgumentException e) {
+                Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
+            } else {
+                LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), ar.cause());
+                Replies.error(req.response(), ApiException.internal(String.valueOf(ar.cause().getMessage())));
+            }
+        }));
+    }
+
+    private record Target(String namespace, String plural, String name, String sub) {}
+
+    private static String verb(Target t, HttpMethod m) {
+        boolean known = switch (t.plural()) {
+            case "virtualmachines" -> SubresourceDiscovery.VM_UPDATE.contains(t.sub());
+            case "virtualmachineinstances" -> SubresourceDiscovery.VMI_UPDATE.contains(t.sub()) || SubresourceDiscovery.VMI_GET.contains(t.sub());
+            default -> false;
+        };
+        if (!known) throw ApiException.pathNotFound("/" + t.plural() + "/" + t.name() + "/" + t.sub());
+        boolean get = t.plural().equals("virtualmachineinstances") && SubresourceDiscovery.VMI_GET.contains(t.sub());
+        if (get && m == HttpMethod.GET) return "get";
+        if (!get && m == HttpMethod.PUT) return "update";
+        throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+
+    private Runnable dispatch(HttpServerRequest req, Target t, Buffer body, User user) {
+        VmAction action = t.plural().equals("virtualmachines") ? VmAction.ofSubresource(t.sub()) : null;
+        if (action == null) return vmiAction(req, t);
+        JsonNode options = body.length() == 0 ? Codec.NODES.objectNode() : Codec.parseJson(body.getBytes());
+        boolean dryRun = "All".equals(req.getParam("dryRun")) || options.path("dryRun").size() > 0;
+        boolean paused = options.path("paused").asBoolean(false);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                apply(t, action, paused, new WriteOptions(dryRun, "virt-api", "Ignore", user.name()));
+                return () -> req.response().setStatusCode(202).end();
+            } catch (ApiException e) {
+                boolean stale = e.code() == 409 && e.getMessage().contains("the object has been modified");
+                if (!stale || attempt == ATTEMPTS) throw e;
+            }
+        }
+    }
+
+    private void apply(Target t, VmAction action, boolean paused, WriteOptions opts) {
+        ResourceType vms = type("virtualmachines");
+        ObjectNode vm = service.get(vms, t.namespace(), t.name());
+        VmChange change = VmLifecycle.decide(action, facts(t, vm), paused);
+        if (change instanceof Rejected r) throw rejected(r, t);
+        Accepted a = (Accepted) change;
+        ObjectNode current = vm;
+        if (a.runStrategy() != null) {
+            ObjectNode spec = (ObjectNode) current.path("spec");
+            if (!spec.has("runStrategy") && spec.has("running")) spec.put("running", a.runStrategy().equals("Always"));
+            else spec.put("runStrategy", a.runStrategy());
+            current = service.update(vms, t.namespace(), t.name(), null, current, opts).body();
+        }
+        if (a.requests().isEmpty()) return;
+        ObjectNode status = current.has("status") && current.get("status").isObject()
+                ? (ObjectNode) current.get("status") : current.putObject("status");
+        ArrayNode list = status.has("stateChangeRequests") && status.get("stateChangeRequests").isArray()
+                ? (ArrayNode) status.get("stateChangeRequests") : status.putArray("stateChangeRequests");
+        for (Request r : a.requests()) {
+            ObjectNode o = list.addObject().put("action", r.action());
+            if (!r.data().isEmpty()) {
+                ObjectNode d = o.putObject("data");
+                r.data().forEach(d::put);
+            }
+            if (r.uid() != null) o.put("uid", r.uid());
+        }
+        service.update(vms, t.namespace(), t.name(), "status", current, opts);
+    }
+
+    private VmFacts facts(Target t, ObjectNode vm) {
+        JsonNode spec = vm.path("spec");
+        String strategy = spec.hasNonNull("runStrategy") ? spec.get("runStrategy").asText()
+                : spec.path("running").asBoolean(false) ? "Always" : "Halted";
+        ObjectNode vmi;
+        try {
+            vmi = service.get(type("virtualmachineinstances"), t.namespace(), t.name());
+        } catch (ApiException e) {
+            if (e.code() != 404) throw e;
+            return new VmFacts(strategy, VmiPresence.NONE, null);
+        }
+        String phase = vmi.path("status").path("phase").asText("");
+        VmiPresence p = switch (phase) {
+            case "Succeeded" -> VmiPresence.SUCCEEDED;
+            case "Failed" -> VmiPresence.FAILED;
+            default -> VmiPresence.ACTIVE;
+        };
+        return new VmFacts(strategy, p, vmi.path("metadata").path("uid").asText(null));
+    }
+
+    private Runnable vmiAction(HttpServerRequest req, Target t) {
+        ObjectNode vmi = service.get(type("virtualmachineinstances"), t.namespace(), t.name());
+        String phase = vmi.path("status").path("phase").asText("");
+        if (!phase.equals("Running")) {
+            throw new ApiException(409, "Conflict", "VMI is not running", t.name(), "kubevirt.io", "virtualmachineinstances", List.of());
+        }
+        throw new ApiException(503, "ServiceUnavailable", "the node agent relay for " + t.sub() + " is not available yet",
+                t.name(), "kubevirt.io", "virtualmachineinstances", List.of());
+    }
+
+    private static ApiException rejected(Rejected r, Target t) {
+        if (r.code() == 409) return ApiException.conflict("virtualmachine", "kubevirt.io", t.name(), r.message());
+        return ApiException.badRequest(r.message());
+    }
+
+    private ResourceType type(String plural) {
+        return service.registry().find("kubevirt.io", "v1", plural)
+                .orElseThrow(() -> ApiException.pathNotFound("/apis/kubevirt.io/v1/" + plural));
+    }
+}
