@@ -40,6 +40,7 @@ public final class PodRunner implements AutoCloseable {
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     private SharedIndexInformer<Pod> informer;
 
@@ -90,6 +91,7 @@ public final class PodRunner implements AutoCloseable {
         if (closed) {
             return;
         }
+        inFlight.incrementAndGet();
         Thread.ofVirtual().name("pod-" + uid).start(() -> {
             ReentrantLock lock = locks.computeIfAbsent(uid, k -> new ReentrantLock());
             lock.lock();
@@ -101,6 +103,7 @@ public final class PodRunner implements AutoCloseable {
                 System.err.println("jvirt-handler: pod " + uid + ": " + e);
             } finally {
                 lock.unlock();
+                inFlight.decrementAndGet();
             }
         });
     }
@@ -269,12 +272,24 @@ public final class PodRunner implements AutoCloseable {
         }
     }
 
-    /** Stops watching. Pod processes keep running; a new runner re-adopts them. */
+    /**
+     * Stops watching and waits (up to 60 s) for reconciles already under way, so a teardown is not
+     * cut short. Pod processes keep running; a new runner re-adopts them.
+     */
     @Override
     public void close() {
         closed = true;
         if (informer != null) {
             informer.close();
+        }
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (inFlight.get() > 0 && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
