@@ -7,6 +7,7 @@ import io.jvirt.handler.node.NodeResources;
 import io.jvirt.handler.pod.PodRunner;
 import io.jvirt.handler.vmi.ContainerDisks;
 import io.jvirt.handler.vmi.ImageMirrors;
+import io.jvirt.handler.relay.RelayServer;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.accel.AccelProbe;
@@ -26,6 +27,9 @@ import java.util.function.Supplier;
 public final class NodeAgent implements AutoCloseable {
     private final NodeRegistration registration;
     private final PodRunner pods;
+    private final RelayServer relay;
+    private final KubernetesClient client;
+    private final String nodeName;
 
     public NodeAgent(KubernetesClient client, HandlerConfig config) throws IOException {
         Supplier<AccelDecision> accel = config.forceEmulation()
@@ -53,6 +57,9 @@ public final class NodeAgent implements AutoCloseable {
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser);
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), vmis);
+        this.relay = new RelayServer(vmis::runDirectory);
+        this.client = client;
+        this.nodeName = config.nodeName();
     }
 
     /** QEMU's user must reach its disks below the data dir: search (x) but no listing for others. */
@@ -75,6 +82,7 @@ public final class NodeAgent implements AutoCloseable {
         registration.register();
         registration.start();
         pods.start();
+        relay.publish(client, nodeName);
     }
 
     public PodRunner pods() {
@@ -83,6 +91,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        relay.close();
         pods.close();
         registration.close();
     }

@@ -178,6 +178,12 @@ public final class VmiAgent implements LauncherPods {
         }
     }
 
+    /** The run directory (launcher.sock, serial.sock, vnc.sock) of VMI {@code namespace/name} when its launcher runs here. */
+    public java.util.Optional<Path> runDirectory(String namespace, String name) {
+        return sessions.values().stream().filter(s -> s.ref.namespace().equals(namespace) && s.ref.name().equals(name))
+                .map(s -> s.socket.getParent()).findFirst();
+    }
+
     /** Drives one launcher: connect, Start when defined, then mirror every event into the VMI status. */
     private final class Session {
         private final VmiRef ref;

@@ -1,0 +1,184 @@
+package io.jvirt.handler.relay;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * The node agent's relay endpoint on 127.0.0.1 (a free port). {@link #publish} writes Secret
+ * {@code kube-system/jvirt-handler-<node>} with {@code endpoint} (host:port) and {@code token} (random,
+ * new at every start); the API server reads it to reach this node. Each connection sends one
+ * {@link RelayRequest} line; a wrong token gets 401, an unknown VMI 404 "VMI is not running on this
+ * node", then {@link LauncherActions} or, for console/vnc, "101 ok" and a raw byte relay to the
+ * launcher's {@code serial.sock} / {@code vnc.sock}. One virtual thread per connection (two for relays).
+ */
+public final class RelayServer implements AutoCloseable {
+    private static final int MAX_HEADER = 1024;
+
+    private final ServerSocket server;
+    private final String token;
+    private final BiFunction<String, String, Optional<Path>> runDirectories;
+    private volatile boolean closed;
+
+    /**
+     * @param runDirectories (namespace, VMI name) → the launcher's run directory when the VMI runs here
+     */
+    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories) throws IOException {
+        this.runDirectories = runDirectories;
+        byte[] t = new byte[24];
+        new SecureRandom().nextBytes(t);
+        this.token = HexFormat.of().formatHex(t);
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread.ofVirtual().name("relay-accept").start(this::acceptLoop);
+    }
+
+    /** Name of the Secret in kube-system that publishes the endpoint of {@code nodeName}. */
+    public static String secretName(String nodeName) {
+        return "jvirt-handler-" + nodeName;
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Creates or replaces this node's Secret with endpoint and token. */
+    public void publish(KubernetesClient client, String nodeName) {
+        Secret s = new SecretBuilder().withNewMetadata().withName(secretName(nodeName)).withNamespace("kube-system")
+                .addToLabels("kubevirt.io", "virt-handler").endMetadata()
+                .withType("Opaque")
+                .withStringData(Map.of("endpoint", "127.0.0.1:" + port(), "token", token))
+                .build();
+        client.secrets().inNamespace("kube-system").resource(s).createOr(existing -> existing.update());
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                Thread.ofVirtual().name("relay-conn").start(() -> serve(s));
+            } catch (IOException e) {
+                if (!closed) System.err.println("jvirt-handler: relay accept: " + e.getMessage());
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            Optional<RelayRequest> parsed = RelayRequest.parse(readLine(in));
+            if (parsed.isEmpty()) {
+                reply(out, new RelayReply(400, "malformed relay request"));
+                return;
+            }
+            RelayRequest r = parsed.get();
+            if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), r.token().getBytes(StandardCharsets.UTF_8))) {
+                reply(out, new RelayReply(401, "bad relay token"));
+                return;
+            }
+            Optional<Path> run = runDirectories.apply(r.namespace(), r.name());
+            if (run.isEmpty()) {
+                reply(out, new RelayReply(404, "VMI is not running on this node"));
+                return;
+            }
+            if (!r.streams()) {
+                reply(out, LauncherActions.run(run.get().resolve("launcher.sock"), r.action()));
+                return;
+            }
+            Path socket = run.get().resolve(r.action().equals("console") ? "serial.sock" : "vnc.sock");
+            SocketChannel unix;
+            try {
+                unix = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                reply(out, new RelayReply(409, "cannot connect to the " + r.action() + " of the VMI: " + e.getMessage()));
+                return;
+            }
+            try (unix) {
+                reply(out, new RelayReply(101, "ok"));
+                Thread up = Thread.ofVirtual().start(() -> copy(in, Channels.newOutputStream(unix), () -> shutdownOutput(unix)));
+                copy(Channels.newInputStream(unix), out, () -> shutdownOutput(s));
+                up.join(2000);
+            }
+        } catch (IOException e) {
+            // peer gone
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void copy(InputStream from, OutputStream to, Runnable atEnd) {
+        byte[] buf = new byte[16 * 1024];
+        try {
+            int n;
+            while ((n = from.read(buf)) > 0) {
+                to.write(buf, 0, n);
+                to.flush();
+            }
+        } catch (IOException e) {
+            // either side closed
+        } finally {
+            atEnd.run();
+        }
+    }
+
+    private static void shutdownOutput(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    private static void shutdownOutput(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    private static void reply(OutputStream out, RelayReply reply) throws IOException {
+        out.write(reply.line().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (b.size() >= MAX_HEADER) return null;
+            b.write(c);
+        }
+        return c == -1 ? null : b.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}
