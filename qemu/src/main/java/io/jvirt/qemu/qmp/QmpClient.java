@@ -69,9 +69,11 @@ public final class QmpClient implements AutoCloseable {
 
     private record Pending(String command, CompletableFuture<JsonNode> reply) {}
 
-    private QmpClient(SocketChannel channel, Path socket) {
+    private QmpClient(SocketChannel channel, Path socket, List<QmpListener> initialListeners) {
         this.channel = channel;
         this.socket = socket;
+        // before the reader starts: events that arrive ahead of negotiation must reach them
+        this.listeners.addAll(initialListeners);
         this.events = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("qmp-events").factory());
         Thread.ofPlatform().daemon().name("qmp-reader").start(this::readLoop);
     }
@@ -98,8 +100,7 @@ public final class QmpClient implements AutoCloseable {
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         SocketChannel channel = openWithRetry(socket, deadline, keepTrying);
-        QmpClient client = new QmpClient(channel, socket);
-        client.listeners.addAll(List.of(listeners));
+        QmpClient client = new QmpClient(channel, socket, List.of(listeners));
         try {
             client.awaitGreeting(remaining(deadline));
             client.execute("qmp_capabilities", null, remaining(deadline));
