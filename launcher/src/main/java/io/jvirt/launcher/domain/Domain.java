@@ -7,7 +7,9 @@ import io.jvirt.qemu.qmp.QmpException;
 import io.jvirt.qemu.qmp.QmpListener;
 import io.jvirt.qemu.qmp.QmpStatus;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,12 +95,28 @@ public final class Domain implements AutoCloseable {
         qemu = QemuRun.start(plan, qemuLog, runAs);
         qemu.onExit().thenAccept(this::onQemuExit);
         qmp = connectQmp(qmpSocket());
+        restrictSockets(qmpSocket().getParent());
         if (paused) {
             move(DomainState.PAUSED, "started paused");
             return;
         }
         qmp.cont();
         move(DomainState.RUNNING, "started");
+    }
+
+    /**
+     * QEMU creates its sockets (QMP, serial, VNC) with its umask; once it serves QMP they all exist,
+     * and they become owner-only (0600) like the launcher's own. The run directory is 0700 already,
+     * so a failure here (a launcher that neither owns them nor is root) loses no privacy.
+     */
+    private static void restrictSockets(Path runDirectory) {
+        try (var files = Files.list(runDirectory)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".sock")).toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            System.err.println("jvirt-launcher: sockets keep QEMU's mode: " + e.getMessage());
+        }
     }
 
     /** Connects to QEMU's monitor, giving up as soon as QEMU has died (with its own words) or after the timeout. */

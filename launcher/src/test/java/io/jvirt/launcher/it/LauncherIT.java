@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,9 @@ class LauncherIT {
             assertEquals("rwx------", permissions(run));
             client.ok(new Command.Start(false));
             client.awaitState(DomainState.RUNNING, STEP);
+            for (String socket : List.of("qmp.sock", "serial.sock", "vnc.sock")) {
+                assertEquals("rw-------", permissions(run.resolve(socket)), socket);
+            }
             long pid = client.ok(new Command.GetDomainInfo()).result().path("qemuPid").asLong();
             assertTrue(Files.readAllLines(Path.of("/proc/" + pid + "/status")).contains(
                     "Uid:\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY), "qemu runs as nobody");
