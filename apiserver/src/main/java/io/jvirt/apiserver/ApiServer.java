@@ -82,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(pki.serverCert().toString()).setKeyPath(pki.serverKey().toString()))
                 .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(16 << 20)
+                .setWebSocketSubProtocols(List.of("plain.kubevirt.io"))
                 .setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(options)
                 .requestHandler(new ApiHandler(vertx, service, tokens, clock, ready::get, config.bookmarkInterval()));

@@ -18,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,7 +27,9 @@ import java.util.logging.Logger;
 /**
  * Serves {@code /apis/subresources.kubevirt.io/<v>/...}: discovery, the VM actions start/stop/restart
  * (they rewrite the VirtualMachine: run strategy and {@code status.stateChangeRequests}, then answer
- * 202), and the VMI actions, which need the VMI Running on a node. Authorization: GET is verb
+ * 202), and the VMI actions, which need the VMI Running on a node and are relayed to its node agent
+ * ({@link NodeRelay}); console and vnc upgrade to a WebSocket whose binary frames carry the raw
+ * serial / RFB bytes (subprotocol {@code plain.kubevirt.io}). Authorization: GET is verb
  * {@code get}, PUT {@code update}, on resource {@code <plural>/<subresource>} of this group (the view
  * role has none of them). Thread-safe.
  */
@@ -37,10 +41,12 @@ public final class SubresourceEndpoint {
 
     private final Vertx vertx;
     private final ObjectService service;
+    private final NodeRelay relay;
 
     public SubresourceEndpoint(Vertx vertx, ObjectService service) {
         this.vertx = vertx;
         this.service = service;
+        this.relay = new NodeRelay(service);
     }
 
     /** Whether {@code path} belongs to this group. */
@@ -66,6 +72,10 @@ public final class SubresourceEndpoint {
         String verb = verb(t, req.method());
         if (!user.role().allows(verb, SubresourceDiscovery.GROUP, t.plural() + "/" + t.sub(), true)) {
             throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name());
+        }
+        if (t.plural().equals("virtualmachineinstances") && (t.sub().equals("console") || t.sub().equals("vnc"))) {
+            stream(req, t);
+            return;
         }
         Buffer body = Buffer.buffer();
         req.handler(chunk -> {
@@ -167,13 +177,93 @@ public final class SubresourceEndpoint {
     }
 
     private Runnable vmiAction(HttpServerRequest req, Target t) {
-        ObjectNode vmi = service.get(type("virtualmachineinstances"), t.namespace(), t.name());
-        String phase = vmi.path("status").path("phase").asText("");
-        if (!phase.equals("Running")) {
-            throw new ApiException(409, "Conflict", "VMI is not running", t.name(), "kubevirt.io", "virtualmachineinstances", List.of());
+        NodeRelay.Answer a = NodeRelay.call(relay.resolve(type("virtualmachineinstances"), t.namespace(), t.name(), t.sub()));
+        if (a.code() != 200) throw relayFailure(a, t);
+        return () -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(a.message());
+    }
+
+    /** console / vnc: resolve off the event loop, connect to the node agent, then upgrade and relay bytes both ways. */
+    private void stream(HttpServerRequest req, Target t) {
+        req.pause();
+        vertx.executeBlocking(() -> relay.resolve(type("virtualmachineinstances"), t.namespace(), t.name(), t.sub()), false)
+                .onFailure(e -> fail(req, e))
+                .onSuccess(target -> vertx.createNetClient().connect(target.port(), target.host())
+                        .onFailure(e -> fail(req, new ApiException(503, "ServiceUnavailable", "node agent relay: " + e.getMessage(),
+                                null, null, null, List.of())))
+                        .onSuccess(sock -> {
+                            sock.write(target.header());
+                            new ByteBridge(req, sock, t).start();
+                        }));
+    }
+
+    /** Reads the relay's answer line, then either fails the request or upgrades it and pipes bytes. */
+    private final class ByteBridge {
+        private final HttpServerRequest req;
+        private final NetSocket sock;
+        private final Target t;
+        private final Buffer head = Buffer.buffer();
+        private ServerWebSocket ws;
+
+        ByteBridge(HttpServerRequest req, NetSocket sock, Target t) {
+            this.req = req;
+            this.sock = sock;
+            this.t = t;
         }
-        throw new ApiException(503, "ServiceUnavailable", "the node agent relay for " + t.sub() + " is not available yet",
-                t.name(), "kubevirt.io", "virtualmachineinstances", List.of());
+
+        void start() {
+            sock.closeHandler(v -> {
+                if (ws != null) ws.close();
+                else fail(req, new ApiException(502, "InternalError", "node agent closed the relay connection", null, null, null, List.of()));
+            });
+            sock.handler(this::fromNode);
+        }
+
+        private void fromNode(Buffer b) {
+            if (ws != null) {
+                ws.writeBinaryMessage(b);
+                return;
+            }
+            head.appendBuffer(b);
+            int nl = indexOfNewline(head);
+            if (nl < 0) return;
+            NodeRelay.Answer a = NodeRelay.Answer.parse(head.getString(0, nl, "UTF-8"));
+            Buffer rest = head.getBuffer(nl + 1, head.length());
+            if (a.code() != 101) {
+                sock.closeHandler(null);
+                sock.close();
+                fail(req, relayFailure(a, t));
+                return;
+            }
+            sock.pause();
+            req.toWebSocket().onFailure(e -> sock.close()).onSuccess(w -> {
+                ws = w;
+                if (rest.length() > 0) w.writeBinaryMessage(rest);
+                w.binaryMessageHandler(sock::write);
+                w.textMessageHandler(sock::write);
+                w.closeHandler(v -> sock.close());
+                sock.resume();
+            });
+        }
+
+        private static int indexOfNewline(Buffer b) {
+            for (int i = 0; i < b.length(); i++) if (b.getByte(i) == '\n') return i;
+            return -1;
+        }
+    }
+
+    private static void fail(HttpServerRequest req, Throwable e) {
+        if (req.response().ended() || req.response().headWritten()) return;
+        ApiException a = e instanceof ApiException x ? x : ApiException.internal(String.valueOf(e.getMessage()));
+        Replies.error(req.response(), a);
+    }
+
+    private static ApiException relayFailure(NodeRelay.Answer a, Target t) {
+        return switch (a.code()) {
+            case 409, 404 -> ApiException.conflict("virtualmachineinstance", "kubevirt.io", t.name(), a.message());
+            case 400 -> ApiException.badRequest(a.message());
+            default -> new ApiException(a.code() >= 500 ? a.code() : 500, "InternalError", "node agent relay: " + a.message(),
+                    null, null, null, List.of());
+        };
     }
 
     private static ApiException rejected(Rejected r, Target t) {

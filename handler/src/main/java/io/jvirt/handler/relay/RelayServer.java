@@ -66,9 +66,13 @@ public final class RelayServer implements AutoCloseable {
         Secret s = new SecretBuilder().withNewMetadata().withName(secretName(nodeName)).withNamespace("kube-system")
                 .addToLabels("kubevirt.io", "virt-handler").endMetadata()
                 .withType("Opaque")
-                .withStringData(Map.of("endpoint", "127.0.0.1:" + port(), "token", token))
+                .withData(Map.of("endpoint", base64("127.0.0.1:" + port()), "token", base64(token)))
                 .build();
         client.secrets().inNamespace("kube-system").resource(s).createOr(existing -> existing.update());
+    }
+
+    private static String base64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private void acceptLoop() {
