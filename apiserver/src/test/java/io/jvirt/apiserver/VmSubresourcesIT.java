@@ -106,6 +106,7 @@ class VmSubresourcesIT {
         assertEquals(404, http.put(SUB + "virtualmachineinstances/nope/pause", null).code());
         assertEquals(404, http.put(SUB + "virtualmachines/vm-cirros/frobnicate", null).code());
         assertEquals(405, http.get(SUB + "virtualmachines/vm-cirros/start").code());
+        assertEquals(400, http.put(SUB + "virtualmachines/vm-cirros/migrate", null).code());
 
         Http viewer = http.withToken(server.server.tokens().add("viewer", Role.VIEW));
         assertEquals(200, viewer.get(VMS + "vm-cirros").code());

@@ -111,8 +111,9 @@ public final class SubresourceEndpoint {
     }
 
     private Runnable dispatch(HttpServerRequest req, Target t, Buffer body, User user) {
-        VmAction action = t.plural().equals("virtualmachines") ? VmAction.ofSubresource(t.sub()) : null;
-        if (action == null) return vmiAction(req, t);
+        if (t.plural().equals("virtualmachineinstances")) return vmiAction(req, t);
+        VmAction action = VmAction.ofSubresource(t.sub());
+        if (action == null) throw ApiException.badRequest("live migration is not supported: a jvirt cluster has one node");
         JsonNode options = body.length() == 0 ? Codec.NODES.objectNode() : Codec.parseJson(body.getBytes());
         boolean dryRun = "All".equals(req.getParam("dryRun")) || options.path("dryRun").size() > 0;
         boolean paused = options.path("paused").asBoolean(false);
