@@ -1,5 +1,8 @@
 package io.jvirt.handler;
 
+import static io.jvirt.handler.TestFiles.read;
+import static io.jvirt.handler.TestFiles.isEmptyDir;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,22 +107,6 @@ class AgentKillIT {
                     .filter(p -> read(p.resolve("cmdline")).equals("sleep\0" + marker + "\0"))
                     .map(p -> Long.parseLong(p.getFileName().toString()))
                     .filter(pid -> ProcStat.startTicks(pid).isPresent()).sorted().toList();
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return true;
         }
     }
 }

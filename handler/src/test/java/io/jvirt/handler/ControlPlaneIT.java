@@ -1,5 +1,10 @@
 package io.jvirt.handler;
 
+import static io.jvirt.handler.TestFiles.read;
+import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.VmiStatusView.status;
+import static io.jvirt.handler.VmiStatusView.condition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -131,33 +136,5 @@ class ControlPlaneIT {
             }
         }
         throw new AssertionError("no QEMU in the pod's cgroup");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> status(GenericKubernetesResource o) {
-        Object s = o == null ? null : o.getAdditionalProperties().get("status");
-        return s == null ? Map.of() : (Map<String, Object>) s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String condition(GenericKubernetesResource vmi, String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(vmi).getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).map(c -> String.valueOf(c.get("status"))).findFirst().orElse(null);
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return true;
-        }
     }
 }

@@ -1,5 +1,9 @@
 package io.jvirt.handler;
 
+import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.VmiStatusView.status;
+import static io.jvirt.handler.VmiStatusView.condition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -248,25 +252,5 @@ class SubresourcesIT {
         GenericKubernetesResource vm = c.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default")
                 .withName("vm-cirros").get();
         return vm == null ? null : String.valueOf(status(vm).get("printableStatus"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> status(GenericKubernetesResource o) {
-        Object s = o == null ? null : o.getAdditionalProperties().get("status");
-        return s == null ? Map.of() : (Map<String, Object>) s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String condition(GenericKubernetesResource vmi, String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(vmi).getOrDefault("conditions", List.of());
-        return conditions.stream().filter(x -> type.equals(x.get("type"))).map(x -> String.valueOf(x.get("status"))).findFirst().orElse(null);
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (java.io.IOException e) {
-            return true;
-        }
     }
 }

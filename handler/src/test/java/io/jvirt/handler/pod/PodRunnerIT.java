@@ -1,5 +1,8 @@
 package io.jvirt.handler.pod;
 
+import static io.jvirt.handler.TestFiles.read;
+import static io.jvirt.handler.TestFiles.isEmptyDir;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -173,21 +176,5 @@ class PodRunnerIT {
 
     private static String inode(Path nsfile) throws IOException {
         return "net:[" + Files.readAttributes(nsfile, "unix:ino").get("ino") + "]";
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return true;
-        }
     }
 }

@@ -1,5 +1,10 @@
 package io.jvirt.handler.vmi;
 
+import static io.jvirt.handler.TestFiles.read;
+import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.VmiStatusView.status;
+import static io.jvirt.handler.VmiStatusView.condition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -228,34 +233,6 @@ class VmiLifecycleIT {
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; VMI status " + status(vmiNamed(name)), e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> status(GenericKubernetesResource vmi) {
-        Object s = vmi == null ? null : vmi.getAdditionalProperties().get("status");
-        return s == null ? Map.of() : (Map<String, Object>) s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String condition(GenericKubernetesResource vmi, String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(vmi).getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).map(c -> String.valueOf(c.get("status"))).findFirst().orElse(null);
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return true;
         }
     }
 }
