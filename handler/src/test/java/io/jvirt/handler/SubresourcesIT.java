@@ -56,8 +56,6 @@ class SubresourcesIT {
     private static final String SUB = "/apis/subresources.kubevirt.io/v1/namespaces/default/";
 
     @Test
-    @org.junit.jupiter.api.Disabled("not yet passing: every VMI of this IT ended with PodEnded before Running (launcher exit, cause not"
-            + " found before the deadline; ControlPlaneIT boots the same VM) - the relay path after boot is unverified")
     void startConsolePauseVncStopThroughTheSubresources() throws Exception {
         assumeTrue(Files.isDirectory(BUILD.resolve("images/demo/containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
         Path data = Files.createTempDirectory("jvirt-subresources-it");

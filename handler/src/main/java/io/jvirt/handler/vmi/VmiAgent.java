@@ -39,6 +39,12 @@ public final class VmiAgent implements LauncherPods {
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * Where launcher run directories (sockets, serial log, cloud-init ISOs) live: short and fixed, because
+     * a unix socket path may not exceed 107 bytes and the data directory can be anywhere. Pod UIDs keep
+     * the node agents of several jvirt instances on one host apart.
+     */
+    public static final Path RUN_ROOT = Path.of("/run/jvirt");
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -108,7 +114,7 @@ public final class VmiAgent implements LauncherPods {
         }
         ObjectNode request = JSON.createObjectNode();
         request.set("vmi", vmi);
-        request.put("runDirectory", podDir.resolve("run").toString());
+        request.put("runDirectory", runDirectory(plan.uid()).toString());
         request.put("accel", accel.get().accel().name());
         request.put("tcgTranslationCacheMiB", 32);
         request.set("volumes", volumes);
@@ -121,6 +127,20 @@ public final class VmiAgent implements LauncherPods {
         List<String> argv = new ArrayList<>(launcherCommand);
         argv.add(file.toString());
         return argv;
+    }
+
+    /** The run directory of launcher pod {@code podUid}: {@code /run/jvirt/<pod uid>}. */
+    public static Path runDirectory(String podUid) {
+        return RUN_ROOT.resolve(podUid);
+    }
+
+    private static void deleteRunDirectory(String podUid) {
+        Path dir = runDirectory(podUid);
+        try (java.util.stream.Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : java.util.stream.Stream.empty()) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("jvirt-handler: removing " + dir + ": " + e);
+        }
     }
 
     /** ": <last non-blank line of the launcher's log>", or "" (the launcher says why it gave up on stderr). */
@@ -152,7 +172,7 @@ public final class VmiAgent implements LauncherPods {
     @Override
     public void running(Pod pod, PodPlan plan, Path podDir) {
         sessions.computeIfAbsent(plan.uid(), uid -> {
-            Session s = new Session(VmiRef.of(pod, plan), podDir.resolve("run").resolve("launcher.sock"));
+            Session s = new Session(VmiRef.of(pod, plan), runDirectory(uid).resolve("launcher.sock"));
             Thread.ofVirtual().name("vmi-" + plan.name()).start(s::drive);
             return s;
         });
@@ -176,6 +196,7 @@ public final class VmiAgent implements LauncherPods {
         if (s != null) {
             s.close();
         }
+        deleteRunDirectory(podUid);
     }
 
     /** The run directory (launcher.sock, serial.sock, vnc.sock) of VMI {@code namespace/name} when its launcher runs here. */

@@ -90,7 +90,7 @@ class VmiLifecycleIT {
         assertEquals("False", condition(running, "LiveMigratable"));
         assertEquals("Running", api.kubectl("get", "vmi", "vmi-ephemeral", "-o", "jsonpath={.status.phase}"));
 
-        Path run = agent.pods().podDir(pod.getMetadata().getUid()).resolve("run");
+        Path run = VmiAgent.runDirectory(pod.getMetadata().getUid());
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         long qemu = qemuPid(pod.getMetadata().getUid());
         assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")),
@@ -122,7 +122,7 @@ class VmiLifecycleIT {
         Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
-        Path run = agent.pods().podDir(uid).resolve("run");
+        Path run = VmiAgent.runDirectory(uid);
         Waits.until("cloud-init user data on the console", Duration.ofSeconds(120),
                 () -> read(run.resolve("serial.log")).contains("printed from cloud-init userdata"));
         assertTrue(Files.exists(agent.pods().podDir(uid).resolve("disks/emptydisk.qcow2")), "emptyDisk prepared by the node");
@@ -151,7 +151,7 @@ class VmiLifecycleIT {
         GenericKubernetesResource vmi = vmiNow();
         Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         waitVmi("Running", Duration.ofSeconds(120));
-        Path run = agent.pods().podDir(pod.getMetadata().getUid()).resolve("run");
+        Path run = VmiAgent.runDirectory(pod.getMetadata().getUid());
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
             other.call("Shutdown", Map.of("gracePeriodSeconds", 60), Duration.ofSeconds(30));

@@ -8,10 +8,17 @@ import java.util.Objects;
  * per-VMI files. The names are fixed so the node agent finds them.
  */
 public record RunDirectory(Path path) {
+    /** The longest unix socket path Linux accepts (sun_path is 108 bytes with the terminating NUL). */
+    public static final int MAX_SOCKET_PATH = 107;
+
     public RunDirectory {
         Objects.requireNonNull(path, "path");
         if (!path.isAbsolute() || !path.normalize().equals(path)) {
             throw new IllegalArgumentException("run directory must be an absolute, normalized path: " + path);
+        }
+        if (path.resolve("launcher.sock").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new IllegalArgumentException("run directory " + path + " is too long: unix socket paths in it would exceed "
+                    + MAX_SOCKET_PATH + " bytes");
         }
     }
 

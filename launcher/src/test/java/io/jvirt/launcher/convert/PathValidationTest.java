@@ -43,6 +43,14 @@ class PathValidationTest {
     }
 
     @Test
+    void runDirectoryTooLongForUnixSocketsIsRefused() {
+        Path deep = Path.of("/tmp/" + "d".repeat(95));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(deep));
+        assertTrue(e.getMessage().contains("too long"), e.getMessage());
+        assertEquals(Path.of("/run/jvirt/" + "d".repeat(36)), new RunDirectory(Path.of("/run/jvirt/" + "d".repeat(36))).path());
+    }
+
+    @Test
     void regularFilePasses() throws Exception {
         Path f = Files.writeString(tmp.resolve("disk.img"), "x");
         HandoverValidator.requireFile("volume d", f, false);
