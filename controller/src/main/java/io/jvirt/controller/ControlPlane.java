@@ -1,13 +1,16 @@
 package io.jvirt.controller;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.kubevirt.KubeVirtController;
 import io.jvirt.controller.reconcile.ControllerLoop;
 import io.jvirt.controller.reconcile.Key;
 import io.jvirt.controller.reconcile.RetryBackoff;
@@ -28,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * virt-controller's wiring: informers on VMs, VMIs, replica sets, pods and nodes; one
+ * virt-controller's wiring: informers on the KubeVirt CR, VMs, VMIs, replica sets, pods and nodes; one
  * {@link ControllerLoop} per controller (VM, VMI, replica set, and the scheduler when asked); event
  * handlers that turn every change into the keys it concerns (a VMI change also wakes its owning VM
  * or replica set, a launcher pod change its VMI, a node change or a freed pod every pending pod).
@@ -72,8 +75,18 @@ public final class ControlPlane implements AutoCloseable {
                 ? client.pods().inAnyNamespace().runnableInformer(0)
                 : client.pods().inAnyNamespace().withLabel(LauncherPod.APP_LABEL, LauncherPod.APP_VALUE).runnableInformer(0));
 
+        try {
+            KubeVirtController.ensureExists(client);
+        } catch (KubernetesClientException e) {
+            System.err.println("jvirt-controller: cannot create the KubeVirt CR kubevirt/kubevirt (KubeVirt's defaults apply): " + e.getMessage());
+        }
+        SharedIndexInformer<GenericKubernetesResource> kubevirts = informer(client.genericKubernetesResources(KubeVirtController.KUBEVIRT)
+                .inAnyNamespace().runnableInformer(0));
+        KubeVirtController kubevirt = new KubeVirtController(client, kubevirts, clock);
+        WorkQueue kvQueue = loop("kubevirt-controller", kubevirt, 1);
+        kubevirts.addEventHandler(handler(kv -> kvQueue.add(Key.of(kv))));
         WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()), options.workers());
-        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, events, clock), options.workers());
+        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock), options.workers());
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers());
         WorkQueue schedQueue;
         SharedIndexInformer<Node> nodes = options.scheduler() ? informer(client.nodes().runnableInformer(0)) : null;

@@ -1,6 +1,7 @@
 package io.jvirt.handler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jvirt.handler.node.KubeVirtConfigWatch;
 import io.jvirt.handler.node.MemInfo;
 import io.jvirt.handler.node.NodeRegistration;
 import io.jvirt.handler.node.NodeResources;
@@ -30,13 +31,16 @@ public final class NodeAgent implements AutoCloseable {
     private final RelayServer relay;
     private final KubernetesClient client;
     private final String nodeName;
+    private final KubeVirtConfigWatch kubevirt;
 
     public NodeAgent(KubernetesClient client, HandlerConfig config) throws IOException {
-        Supplier<AccelDecision> accel = config.forceEmulation()
-                ? () -> AccelDecision.forcedTcg("useEmulation is set")
-                : AccelProbe::decide;
+        this.kubevirt = KubeVirtConfigWatch.start(client);
+        Supplier<AccelDecision> accel = () -> config.forceEmulation() ? AccelDecision.forcedTcg("useEmulation is set in the node's settings")
+                : kubevirt.get().useEmulation() ? AccelDecision.forcedTcg("useEmulation is set in the KubeVirt CR")
+                : AccelProbe.decide();
+        boolean kvm = !config.forceEmulation() && !AccelProbe.decide().softwareEmulation();
         NodeResources resources = new NodeResources(Runtime.getRuntime().availableProcessors(), MemInfo.read(),
-                config.memoryReserveBytes(), config.maxPods(), !accel.get().softwareEmulation(), Files.exists(Path.of("/dev/net/tun")));
+                config.memoryReserveBytes(), config.maxPods(), kvm, Files.exists(Path.of("/dev/net/tun")));
         this.registration = new NodeRegistration(client, config.nodeName(), resources, config.heartbeat(), Clock.systemUTC());
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
@@ -94,5 +98,6 @@ public final class NodeAgent implements AutoCloseable {
         relay.close();
         pods.close();
         registration.close();
+        kubevirt.close();
     }
 }

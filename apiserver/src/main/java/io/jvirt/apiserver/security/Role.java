@@ -6,7 +6,10 @@ public enum Role {
     ADMIN,
     /** Read and write namespaced objects; no CRDs, namespaces, nodes, persistent volumes or storage classes. */
     EDIT,
-    /** Read only (get, list, watch); no console or VNC, nothing of {@code subresources.kubevirt.io}. */
+    /**
+     * Read only (get, list, watch), but no Secrets (as Kubernetes' view role: they hold credentials, such as
+     * the node relay's token); no console or VNC, nothing of {@code subresources.kubevirt.io}.
+     */
     VIEW;
 
     /** Whether this role may use {@code verb} on {@code group}/{@code plural} (namespaced or not). */
@@ -15,7 +18,8 @@ public enum Role {
         return switch (this) {
             case ADMIN -> true;
             case EDIT -> read || namespaced;
-            case VIEW -> read && !group.equals("subresources.kubevirt.io") && !(plural.endsWith("/console") || plural.endsWith("/vnc"));
+            case VIEW -> read && !(group.isEmpty() && plural.startsWith("secrets")) && !group.equals("subresources.kubevirt.io")
+                    && !(plural.endsWith("/console") || plural.endsWith("/vnc"));
         };
     }
 }

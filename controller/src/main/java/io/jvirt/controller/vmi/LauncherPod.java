@@ -9,10 +9,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jvirt.api.v1.Cpu;
+import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.api.v1.DomainSpec;
 import io.jvirt.api.v1.VirtualMachineInstanceSpec;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
-import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ import java.util.Map;
  *   <li>one container {@code compute} whose command is {@code jvirt-launcher --namespace NS --name VMI --uid UID}:
  *       the node agent reads the VMI named there and runs the launcher for it;</li>
  *   <li>requests: memory = guest memory + {@link LauncherOverhead}, cpu = the VMI's cpu request or
- *       100m per vCPU (KubeVirt's default cpuAllocationRatio 10); memory limit = request;</li>
+ *       1000m / cpuAllocationRatio per vCPU (the KubeVirt CR; default 10: 100m); memory limit = request;</li>
  *   <li>nodeSelector, affinity, tolerations and schedulerName copied from the VMI.</li>
  * </ul>
  */
@@ -53,7 +53,7 @@ public final class LauncherPod {
     /**
      * @throws IllegalArgumentException if the VMI asks for no memory (admission rejects such VMIs)
      */
-    public static Pod build(VirtualMachineInstanceResource vmi, KubernetesSerialization json) {
+    public static Pod build(VirtualMachineInstanceResource vmi, KubeVirtSettings settings, KubernetesSerialization json) {
         VirtualMachineInstanceSpec spec = vmi.getSpec();
         String name = vmi.getMetadata().getName();
         String uid = vmi.getMetadata().getUid();
@@ -65,7 +65,7 @@ public final class LauncherPod {
         labels.put(DOMAIN, name);
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put("memory", new Quantity(Long.toString(LauncherOverhead.podMemoryBytes(guestMemoryBytes(spec)))));
-        requests.put("cpu", cpuRequest(spec.domain()));
+        requests.put("cpu", cpuRequest(spec.domain(), settings));
         Map<String, Object> extra = spec.unknown() == null ? Map.of() : spec.unknown();
         Affinity affinity = extra.get("affinity") == null ? null : json.convertValue(extra.get("affinity"), Affinity.class);
         List<Toleration> tolerations = extra.get("tolerations") == null ? null
@@ -115,12 +115,12 @@ public final class LauncherPod {
         throw new IllegalArgumentException("the VMI requests no memory (spec.domain.memory.guest or spec.domain.resources.requests.memory)");
     }
 
-    static Quantity cpuRequest(DomainSpec d) {
+    static Quantity cpuRequest(DomainSpec d, KubeVirtSettings settings) {
         if (d != null && d.resources() != null && d.resources().requests() != null && d.resources().requests().get("cpu") != null) {
             return new Quantity(d.resources().requests().get("cpu").toString());
         }
         long vcpus = vcpus(d == null ? null : d.cpu());
-        return new Quantity(BigDecimal.valueOf(vcpus * 100).toPlainString() + "m");
+        return new Quantity(settings.cpuRequestMillis(vcpus) + "m");
     }
 
     static long vcpus(Cpu cpu) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
 import io.jvirt.api.v1.VirtualMachineInstanceStatus;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The VirtualMachineInstance controller: creates the launcher pod ({@link LauncherPod}), follows it
@@ -43,11 +45,14 @@ public final class VirtualMachineInstanceController implements Reconciler {
     private final SharedIndexInformer<VirtualMachineInstanceResource> vmis;
     private final SharedIndexInformer<Pod> pods;
     private final EventRecorder events;
+    private final Supplier<KubeVirtSettings> settings;
     private final Clock clock;
 
     public VirtualMachineInstanceController(KubernetesClient client, SharedIndexInformer<VirtualMachineInstanceResource> vmis,
-                                            SharedIndexInformer<Pod> pods, EventRecorder events, Clock clock) {
+                                            SharedIndexInformer<Pod> pods, Supplier<KubeVirtSettings> settings, EventRecorder events,
+                                            Clock clock) {
         this.client = client;
+        this.settings = settings;
         this.vmis = vmis;
         this.pods = pods;
         this.events = events;
@@ -132,7 +137,7 @@ public final class VirtualMachineInstanceController implements Reconciler {
     private Transition createPod(VirtualMachineInstanceResource vmi, Transition t) {
         Pod pod;
         try {
-            pod = LauncherPod.build(vmi, client.getKubernetesSerialization());
+            pod = LauncherPod.build(vmi, settings.get(), client.getKubernetesSerialization());
         } catch (IllegalArgumentException e) {
             events.record(vmi, EventRecorder.WARNING, "FailedCreate", e.getMessage());
             return new Transition("Failed", "FailedCreate", false, false);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import io.jvirt.controller.resource.VirtualMachineResource;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class LauncherPodTest {
     void upstreamExampleGivesTheLauncherContract() throws Exception {
         VirtualMachineResource vm = JSON.unmarshal(Files.readString(Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples", "vm-cirros.yaml")), VirtualMachineResource.class);
         VirtualMachineInstanceResource vmi = vmi(JSON.asJson(vm.getSpec().template().spec()));
-        Pod pod = LauncherPod.build(vmi, JSON);
+        Pod pod = LauncherPod.build(vmi, KubeVirtSettings.DEFAULTS, JSON);
         assertEquals("virt-launcher-vm-cirros-01234", pod.getMetadata().getName());
         assertEquals(Map.of("kubevirt.io", "virt-launcher", "kubevirt.io/created-by", "0123456789abcdef", "vm.kubevirt.io/name", "vm-cirros",
                 "kubevirt.io/domain", "vm-cirros", "kubevirt.io/vm", "vm-cirros"), pod.getMetadata().getLabels());
@@ -49,6 +50,14 @@ class LauncherPodTest {
         assertEquals(15L, pod.getSpec().getTerminationGracePeriodSeconds(), "terminationGracePeriodSeconds 0 + 15 s for the launcher");
     }
 
+    @ParameterizedTest(name = "cpuAllocationRatio {0}, {1} vCPU -> {2}")
+    @CsvSource({"10, 1, 100m", "1, 2, 2000m", "4, 1, 250m", "2000, 1, 1m"})
+    void cpuRequestFollowsTheKubeVirtCpuAllocationRatio(int ratio, long vcpus, String cpu) {
+        String spec = "{\"domain\":{\"memory\":{\"guest\":\"64Mi\"},\"cpu\":{\"cores\":" + vcpus + "}}}";
+        Pod pod = LauncherPod.build(vmi(spec), new KubeVirtSettings(false, ratio, java.util.List.of()), JSON);
+        assertEquals(cpu, pod.getSpec().getContainers().getFirst().getResources().getRequests().get("cpu").toString());
+    }
+
     @ParameterizedTest(name = "{0} -> memory {1}, cpu {2}")
     @CsvSource(delimiter = '|', textBlock = """
             {"domain":{"memory":{"guest":"1Gi"},"cpu":{"cores":2,"sockets":2}}}              | 1073741824 | 400m
@@ -56,7 +65,7 @@ class LauncherPodTest {
             {"domain":{"resources":{"limits":{"memory":"256Mi"}},"cpu":{"threads":2}}}       | 268435456  | 200m
             """)
     void requestsFollowTheGuest(String spec, long guestBytes, String cpu) {
-        Pod pod = LauncherPod.build(vmi(spec), JSON);
+        Pod pod = LauncherPod.build(vmi(spec), KubeVirtSettings.DEFAULTS, JSON);
         var requests = pod.getSpec().getContainers().getFirst().getResources().getRequests();
         assertEquals(LauncherOverhead.podMemoryBytes(guestBytes), Quantity.getAmountInBytes(requests.get("memory")).longValueExact());
         assertEquals(cpu, requests.get("cpu").toString());
@@ -68,7 +77,7 @@ class LauncherPodTest {
                 {"domain":{"memory":{"guest":"64Mi"}},"nodeSelector":{"disk":"ssd"},"schedulerName":"jvirt-scheduler",
                  "affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
                    {"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}]}}},
-                 "tolerations":[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]}"""), JSON);
+                 "tolerations":[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]}"""), KubeVirtSettings.DEFAULTS, JSON);
         assertEquals(Map.of("disk", "ssd"), pod.getSpec().getNodeSelector());
         assertEquals("jvirt-scheduler", pod.getSpec().getSchedulerName());
         assertEquals("zone", pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
@@ -78,6 +87,6 @@ class LauncherPodTest {
 
     @Test
     void aVmiWithoutMemoryIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> LauncherPod.build(vmi("{\"domain\":{}}"), JSON));
+        assertThrows(IllegalArgumentException.class, () -> LauncherPod.build(vmi("{\"domain\":{}}"), KubeVirtSettings.DEFAULTS, JSON));
     }
 }

@@ -1,0 +1,55 @@
+package io.jvirt.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** What runs on this host for a VMI: its launcher pod's memory cgroup and the QEMU process in it. */
+final class Guests {
+    private Guests() {
+    }
+
+    /** The QEMU process of launcher pod {@code podUid} (found in the pod's cgroup), if it runs. */
+    static Optional<ProcessHandle> qemu(String podUid) throws IOException {
+        Path procs = Path.of("/sys/fs/cgroup/memory/jvirt", podUid, "cgroup.procs");
+        if (!Files.exists(procs)) {
+            return Optional.empty();
+        }
+        List<String> pids;
+        try {
+            pids = Files.readAllLines(procs);
+        } catch (IOException e) {
+            return Optional.empty(); // the cgroup went away while reading
+        }
+        for (String pid : pids) {
+            if (comm(pid).startsWith("qemu-system")) {
+                return ProcessHandle.of(Long.parseLong(pid.strip()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The QEMU process of VMI {@code vmiUid}, waiting up to 30 s for its launcher pod to start it. */
+    static ProcessHandle qemuOf(Api api, String vmiUid) throws Exception {
+        return Waits.until("QEMU of VMI " + vmiUid, Duration.ofSeconds(30), () -> {
+            JsonNode pods = api.get("/api/v1/namespaces/default/pods?labelSelector=kubevirt.io%2Fcreated-by%3D" + vmiUid).path("items");
+            return pods.isEmpty() ? null : qemu(pods.get(0).path("metadata").path("uid").asText()).orElse(null);
+        });
+    }
+
+    static void kill9(ProcessHandle p) throws Exception {
+        new ProcessBuilder("kill", "-9", Long.toString(p.pid())).start().waitFor();
+    }
+
+    private static String comm(String pid) {
+        try {
+            return Files.readString(Path.of("/proc", pid.strip(), "comm")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package io.jvirt.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 5's acceptance through the product: {@code ./jvirt up}, the stock kubectl, KubeVirt's own
+ * example manifests unmodified, real QEMU guests (TCG here), the console over the relayed WebSocket.
+ */
+class LifecycleIT {
+    private static final String START = Api.SUB + "default/virtualmachines/%s/start";
+    private static JvirtUp jvirt;
+    private static Api api;
+
+    @BeforeAll
+    static void up() throws Exception {
+        jvirt = JvirtUp.start();
+        api = Api.of(jvirt.kubeconfig());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (jvirt != null) {
+            jvirt.close();
+        }
+    }
+
+    @Test
+    void vmCirrosStartsConsoleStopsAndRestartsWithANewVmi() throws Exception {
+        jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vm-cirros.yaml").toString());
+        Waits.until("vm-cirros Stopped", Duration.ofSeconds(30), () -> "Stopped".equals(printable("vm-cirros")));
+        assertTrue(jvirt.kubectl("get", "vm", "vm-cirros").matches("(?s).*vm-cirros\\s+\\S+\\s+Stopped\\s+False.*"));
+
+        try (StatusWatch seen = StatusWatch.of(jvirt, "vm-cirros")) {
+            putSubresource(START.formatted("vm-cirros"));
+            JsonNode vmi = Waits.until("VMI Running and Ready", Duration.ofSeconds(120), () -> {
+                JsonNode v = api.vmi("vm-cirros");
+                return v != null && "Running".equals(v.path("status").path("phase").asText()) && "True".equals(condition(v, "Ready")) ? v : null;
+            });
+            assertEquals("True", condition(vmi, "SoftwareEmulation"), "TCG on this machine");
+            Waits.until("VM Running", Duration.ofSeconds(30), () -> "Running".equals(printable("vm-cirros")));
+            assertEquals(List.of("Stopped", "Starting", "Running"), seen.distinct().subList(0, 3), "printableStatus sequence " + seen.distinct());
+        }
+        assertTrue(jvirt.kubectl("get", "vm", "vm-cirros").matches("(?s).*vm-cirros\\s+\\S+\\s+Running\\s+True.*"));
+
+        try (Api.Stream console = api.stream("vm-cirros", "console")) {
+            assertEquals("plain.kubevirt.io", console.subprotocol());
+            console.awaitLogin(Duration.ofSeconds(120));
+            assertTrue(console.text().contains("printed from cloud-init userdata"), console.text());
+        }
+
+        String firstUid = api.vmi("vm-cirros").path("metadata").path("uid").asText();
+        ProcessHandle qemu = qemuOf(firstUid);
+        jvirt.kubectl("replace", "--raw", Api.SUB + "default/virtualmachines/vm-cirros/stop", "-f", emptyBody().toString());
+        Waits.until("vm-cirros Stopped after stop", Duration.ofSeconds(60), () -> "Stopped".equals(printable("vm-cirros")));
+        Waits.until("QEMU of the stopped VM gone", Duration.ofSeconds(30), () -> !qemu.isAlive());
+        Waits.until("VMI deleted", Duration.ofSeconds(30), () -> api.vmi("vm-cirros") == null);
+
+        putSubresource(START.formatted("vm-cirros"));
+        String secondUid = runningVmiUid("vm-cirros");
+        assertNotEquals(firstUid, secondUid);
+        putSubresource(Api.SUB + "default/virtualmachines/vm-cirros/restart");
+        String thirdUid = Waits.until("a new VMI after restart", Duration.ofSeconds(120), () -> {
+            JsonNode v = api.vmi("vm-cirros");
+            String uid = v == null ? null : v.path("metadata").path("uid").asText();
+            return uid != null && !uid.equals(secondUid) && "Running".equals(v.path("status").path("phase").asText()) ? uid : null;
+        });
+        assertNotEquals(secondUid, thirdUid);
+        deleteVm("vm-cirros");
+    }
+
+    @Test
+    void replicaSetOfThreeScalesToOneAndReplacesADeletedVmi() throws Exception {
+        jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vmi-replicaset-cirros.yaml").toString());
+        Waits.until("3 Running VMIs", Duration.ofSeconds(180), () -> runningReplicas().size() == 3);
+        Set<String> three = runningReplicas();
+        jvirt.kubectl("scale", "vmirs", "vmi-replicaset-cirros", "--replicas=1");
+        Set<String> one = Waits.until("1 VMI left", Duration.ofSeconds(60), () -> {
+            Set<String> now = replicaNames();
+            return now.size() == 1 ? now : null;
+        });
+        assertTrue(three.containsAll(one), "the one kept is one of the three: " + three + " " + one);
+        String survivor = one.iterator().next();
+        jvirt.kubectl("delete", "vmi", survivor, "--wait=false");
+        Set<String> replaced = Waits.until("a replacement Running", Duration.ofSeconds(120), () -> {
+            Set<String> now = runningReplicas();
+            return now.size() == 1 && !now.contains(survivor) ? now : null;
+        });
+        assertEquals(1, replaced.size());
+        assertTrue(jvirt.kubectl("get", "vmirs", "vmi-replicaset-cirros", "-o", "jsonpath={.status.readyReplicas}").strip().equals("1"));
+        jvirt.kubectl("delete", "vmirs", "vmi-replicaset-cirros");
+        Waits.until("replica set's VMIs gone", Duration.ofSeconds(60), () -> replicaNames().isEmpty());
+    }
+
+    @Test
+    void alwaysRestartsAfterQemuIsKilledWithin30Seconds() throws Exception {
+        applyVariant("vm-always", "Always");
+        String uid = runningVmiUid("vm-always");
+        ProcessHandle qemu = qemuOf(uid);
+        try (VmiWatch phases = VmiWatch.of(jvirt, "vm-always")) {
+            Instant killed = Instant.now();
+            Guests.kill9(qemu);
+            String next = Waits.until("a new VMI Running", Duration.ofSeconds(30), () -> {
+                JsonNode v = api.vmi("vm-always");
+                return v != null && !uid.equals(v.path("metadata").path("uid").asText())
+                        && "Running".equals(v.path("status").path("phase").asText()) ? v.path("metadata").path("uid").asText() : null;
+            });
+            assertTrue(Duration.between(killed, Instant.now()).toSeconds() <= 30);
+            assertTrue(phases.lines().contains(uid + " Failed"), "the killed VMI went Failed: " + phases.lines());
+            assertNotEquals(uid, next);
+        }
+        deleteVm("vm-always");
+    }
+
+    @Test
+    void rerunOnFailureStaysStoppedAfterGuestPoweroff() throws Exception {
+        applyVariant("vm-rerun", "RerunOnFailure");
+        String uid = runningVmiUid("vm-rerun");
+        try (Api.Stream console = api.stream("vm-rerun", "console")) {
+            console.login(Duration.ofSeconds(120));
+            console.send("poweroff\r");
+            Waits.until("vm-rerun Stopped", Duration.ofSeconds(90), () -> "Stopped".equals(printable("vm-rerun")));
+        }
+        assertStaysWithoutNewVmi("vm-rerun", uid);
+        deleteVm("vm-rerun");
+    }
+
+    @Test
+    void onceIsNeverRestarted() throws Exception {
+        applyVariant("vm-once", "Once");
+        String uid = runningVmiUid("vm-once");
+        Guests.kill9(qemuOf(uid));
+        Waits.until("vm-once's VMI Failed", Duration.ofSeconds(60), () -> {
+            JsonNode v = api.vmi("vm-once");
+            return v == null || "Failed".equals(v.path("status").path("phase").asText());
+        });
+        assertStaysWithoutNewVmi("vm-once", uid);
+        deleteVm("vm-once");
+    }
+
+    @Test
+    void tooMuchMemoryIsErrorUnschedulableAndDuplicateDisksAre422() throws Exception {
+        String huge = variant("vm-huge", "Always").replace("guest: 128Mi", "guest: 64Ti");
+        jvirt.kubectlWithInput(huge, "apply", "-f", "-");
+        JsonNode vm = Waits.until("vm-huge ErrorUnschedulable", Duration.ofSeconds(60), () -> {
+            JsonNode v = api.vm("vm-huge");
+            return "ErrorUnschedulable".equals(v.path("status").path("printableStatus").asText()) ? v : null;
+        });
+        JsonNode vmi = api.vmi("vm-huge");
+        assertNotNull(vmi);
+        String why = vmi.path("status").path("conditions").toString();
+        assertTrue(why.contains("Insufficient memory"), why);
+        assertTrue(jvirt.kubectl("get", "vm", "vm-huge").contains("ErrorUnschedulable"));
+        assertNotNull(vm);
+        deleteVm("vm-huge");
+
+        String twoDisks = variant("vm-twins", "Halted").replace("name: cloudinitdisk\n        memory:", "name: containerdisk\n        memory:");
+        assertTrue(twoDisks.split("name: containerdisk\n        memory:", -1).length == 2, "the second disk was renamed");
+        JvirtUp.Result r = kubectlApply(twoDisks);
+        assertNotEquals(0, r.exit());
+        assertTrue(r.out().contains("is invalid") && r.out().contains("must not have the same Name"), r.out());
+        assertNull(api.vm("vm-twins"), "nothing stored");
+    }
+
+    @Test
+    void kubeVirtCrIsDeployedAndItsConfigurationAppliesToTheNextVmi() throws Exception {
+        Waits.until("KubeVirt CR Deployed", Duration.ofSeconds(30),
+                () -> "Deployed".equals(jvirt.kubectl("get", "kubevirt", "kubevirt", "-n", "kubevirt", "-o", "jsonpath={.status.phase}").strip()));
+        jvirt.kubectl("patch", "kubevirt", "kubevirt", "-n", "kubevirt", "--type", "merge", "-p",
+                "{\"spec\":{\"configuration\":{\"developerConfiguration\":{\"useEmulation\":true,\"cpuAllocationRatio\":4}}}}");
+        try {
+            Thread.sleep(1000); // informers in the controller and the node agent see the change
+            applyVariant("vm-config", "Always");
+            String uid = runningVmiUid("vm-config");
+            JsonNode pod = api.get("/api/v1/namespaces/default/pods?labelSelector=kubevirt.io%2Fcreated-by%3D" + uid).path("items").get(0);
+            assertEquals("250m", pod.path("spec").path("containers").get(0).path("resources").path("requests").path("cpu").asText(),
+                    "1 vCPU at cpuAllocationRatio 4");
+            String emulation = api.vmi("vm-config").path("status").path("conditions").toString();
+            assertTrue(emulation.contains("useEmulation is set in the KubeVirt CR"), emulation);
+            deleteVm("vm-config");
+        } finally {
+            jvirt.kubectl("patch", "kubevirt", "kubevirt", "-n", "kubevirt", "--type", "merge", "-p",
+                    "{\"spec\":{\"configuration\":{\"developerConfiguration\":{\"useEmulation\":null,\"cpuAllocationRatio\":null}}}}");
+        }
+    }
+
+    private JvirtUp.Result kubectlApply(String manifest) throws Exception {
+        Path file = Files.writeString(Files.createTempFile(jvirt.home(), "manifest", ".yaml"), manifest);
+        return jvirt.kubectlResult("apply", "-f", file.toString());
+    }
+
+    private static void assertStaysWithoutNewVmi(String vm, String oldUid) throws Exception {
+        Instant until = Instant.now().plusSeconds(15);
+        while (Instant.now().isBefore(until)) {
+            JsonNode v = api.vmi(vm);
+            assertTrue(v == null || oldUid.equals(v.path("metadata").path("uid").asText()), vm + " was restarted: " + v);
+            Thread.sleep(500);
+        }
+        assertEquals("Stopped", printable(vm));
+    }
+
+    private static String variant(String name, String runStrategy) throws Exception {
+        return Files.readString(JvirtUp.EXAMPLES.resolve("vm-cirros.yaml")).replace("vm-cirros", name)
+                .replace("runStrategy: Halted", "runStrategy: " + runStrategy);
+    }
+
+    private static void applyVariant(String name, String runStrategy) throws Exception {
+        jvirt.kubectlWithInput(variant(name, runStrategy), "apply", "-f", "-");
+    }
+
+    private static String runningVmiUid(String vm) throws Exception {
+        return Waits.until(vm + "'s VMI Running", Duration.ofSeconds(120), () -> {
+            JsonNode v = api.vmi(vm);
+            return v != null && "Running".equals(v.path("status").path("phase").asText()) ? v.path("metadata").path("uid").asText() : null;
+        });
+    }
+
+    private static ProcessHandle qemuOf(String vmiUid) throws Exception {
+        return Guests.qemuOf(api, vmiUid);
+    }
+
+    private static void deleteVm(String name) throws Exception {
+        jvirt.kubectl("delete", "vm", name);
+        Waits.until(name + "'s VMI gone", Duration.ofSeconds(60), () -> api.vmi(name) == null);
+    }
+
+    private static Set<String> replicaNames() throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode v : api.get("/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances?labelSelector="
+                + "kubevirt.io%2FvmReplicaSet%3Dvmi-replicaset-cirros").path("items")) {
+            names.add(v.path("metadata").path("name").asText());
+        }
+        return names;
+    }
+
+    private static Set<String> runningReplicas() throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode v : api.get("/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances?labelSelector="
+                + "kubevirt.io%2FvmReplicaSet%3Dvmi-replicaset-cirros").path("items")) {
+            if ("Running".equals(v.path("status").path("phase").asText()) && v.path("metadata").path("deletionTimestamp").isMissingNode()) {
+                names.add(v.path("metadata").path("name").asText());
+            }
+        }
+        return names;
+    }
+
+    private static String printable(String vm) throws Exception {
+        JsonNode v = api.vm(vm);
+        return v == null ? null : v.path("status").path("printableStatus").asText();
+    }
+
+    static String condition(JsonNode vmi, String type) {
+        for (JsonNode c : vmi.path("status").path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c.path("status").asText();
+            }
+        }
+        return null;
+    }
+
+    private static void putSubresource(String path) throws Exception {
+        jvirt.kubectl("replace", "--raw", path, "-f", emptyBody().toString());
+    }
+
+    private static Path emptyBody() throws Exception {
+        Path empty = jvirt.home().resolve("empty.json");
+        if (!Files.exists(empty)) {
+            Files.writeString(empty, "");
+        }
+        return empty;
+    }
+
+    /** {@code kubectl get --watch} printing one line per change, read on a thread; lines are kept in order. */
+    static class KubectlWatch implements AutoCloseable {
+        private final Process process;
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        KubectlWatch(JvirtUp jvirt, String... args) throws Exception {
+            List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", jvirt.kubeconfig().toString(), "get", "--watch"));
+            argv.addAll(List.of(args));
+            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line.strip());
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the watch was closed
+                }
+            });
+            Waits.until("kubectl watch started", Duration.ofSeconds(30), () -> !lines.isEmpty());
+        }
+
+        List<String> lines() {
+            synchronized (lines) {
+                return List.copyOf(lines);
+            }
+        }
+
+        /** Lines in order with repeats of the previous line dropped. */
+        List<String> distinct() {
+            List<String> out = new ArrayList<>();
+            for (String l : lines()) {
+                if (!l.isEmpty() && (out.isEmpty() || !out.getLast().equals(l))) {
+                    out.add(l);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The printableStatus of one VM, one line per change. */
+    static final class StatusWatch extends KubectlWatch {
+        private StatusWatch(JvirtUp jvirt, String vm) throws Exception {
+            super(jvirt, "vm", vm, "-o", "jsonpath={.status.printableStatus}{\"\\n\"}");
+        }
+
+        static StatusWatch of(JvirtUp jvirt, String vm) throws Exception {
+            return new StatusWatch(jvirt, vm);
+        }
+    }
+
+    /** uid and phase of the VMIs of one name, one line per change (VMIs come and go). */
+    static final class VmiWatch extends KubectlWatch {
+        private VmiWatch(JvirtUp jvirt, String name) throws Exception {
+            super(jvirt, "vmi", "--field-selector=metadata.name=" + name, "-o",
+                    "jsonpath={.metadata.uid} {.status.phase}{\"\\n\"}");
+        }
+
+        static VmiWatch of(JvirtUp jvirt, String name) throws Exception {
+            return new VmiWatch(jvirt, name);
+        }
+    }
+}
