@@ -92,7 +92,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (path.equals("/apis") || path.equals("/apis/")) {
-            if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, discovery.aggregated(false), Discovery.AGGREGATED_V2, List.of());
+            if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, withSubresourceGroupItem(discovery.aggregated(false)), Discovery.AGGREGATED_V2, List.of());
             else Replies.json(resp, 200, withSubresourceGroup(discovery.groupList()), "application/json", List.of());
             return;
         }
@@ -127,6 +127,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name());
         }
         resources.serve(req, type, api, verb, user);
+    }
+
+    private static ObjectNode withSubresourceGroupItem(ObjectNode discoveryList) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) discoveryList.get("items")).add(SubresourceDiscovery.aggregatedItem());
+        return discoveryList;
     }
 
     private static ObjectNode withSubresourceGroup(ObjectNode groupList) {

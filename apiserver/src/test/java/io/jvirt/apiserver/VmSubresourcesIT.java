@@ -53,6 +53,17 @@ class VmSubresourcesIT {
         Kubectl.Result raw = kubectl.run("get", "--raw", "/apis/subresources.kubevirt.io/v1");
         assertEquals(0, raw.exit(), raw.all());
         assertTrue(raw.out().contains("virtualmachineinstances/vnc"), raw.all());
+
+        JsonNode aggregated = http.send("GET", "/apis", null, null, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList").body();
+        JsonNode item = null;
+        for (JsonNode i : aggregated.path("items")) {
+            if (i.path("metadata").path("name").asText().equals("subresources.kubevirt.io")) item = i;
+        }
+        assertTrue(item != null, "aggregated discovery lists subresources.kubevirt.io: " + aggregated);
+        assertTrue(item.toString().contains("\"subresource\":\"console\"") && item.toString().contains("\"subresource\":\"start\""), item.toString());
+        Kubectl.Result resources = kubectl.run("api-resources");
+        assertEquals(0, resources.exit(), resources.all());
+        assertTrue(resources.out().contains("virtualmachines"), resources.all());
     }
 
     @Test

@@ -59,6 +59,7 @@ class LifecycleIT {
                 return v != null && "Running".equals(v.path("status").path("phase").asText()) && "True".equals(condition(v, "Ready")) ? v : null;
             });
             assertEquals("True", condition(vmi, "SoftwareEmulation"), "TCG on this machine");
+            assertEquals("jvirt/virt-launcher:v0.1.0", vmi.path("status").path("launcherContainerImageVersion").asText());
             Waits.until("VM Running", Duration.ofSeconds(30), () -> "Running".equals(printable("vm-cirros")));
             assertEquals(List.of("Stopped", "Starting", "Running"), seen.distinct().subList(0, 3), "printableStatus sequence " + seen.distinct());
         }

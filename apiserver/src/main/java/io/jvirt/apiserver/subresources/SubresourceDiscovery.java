@@ -44,6 +44,44 @@ public final class SubresourceDiscovery {
         return o;
     }
 
+    /**
+     * The group's item for aggregated discovery (APIGroupDiscoveryList v2): per version, the parent
+     * resources with their subresources and verbs, as kube-apiserver presents KubeVirt's aggregated API.
+     */
+    public static ObjectNode aggregatedItem() {
+        ObjectNode item = Codec.NODES.objectNode();
+        item.putObject("metadata").put("name", GROUP);
+        ArrayNode vs = item.putArray("versions");
+        for (String v : VERSIONS) {
+            ObjectNode ver = vs.addObject().put("version", v).put("freshness", "Current");
+            ArrayNode rs = ver.putArray("resources");
+            aggregatedResource(rs, "virtualmachines", "virtualmachine", "VirtualMachine", v, List.of(), VM_UPDATE);
+            aggregatedResource(rs, "virtualmachineinstances", "virtualmachineinstance", "VirtualMachineInstance", v, VMI_GET, VMI_UPDATE);
+        }
+        return item;
+    }
+
+    private static void aggregatedResource(ArrayNode rs, String plural, String singular, String kind, String version,
+                                           List<String> gets, List<String> updates) {
+        ObjectNode r = rs.addObject().put("resource", plural);
+        r.putObject("responseKind").put("group", GROUP).put("version", version).put("kind", kind);
+        r.put("scope", "Namespaced").put("singularResource", singular);
+        r.putArray("verbs");
+        ArrayNode subs = r.putArray("subresources");
+        for (String s : gets) {
+            aggregatedSubresource(subs, s, kind, version, "get");
+        }
+        for (String s : updates) {
+            aggregatedSubresource(subs, s, kind, version, "update");
+        }
+    }
+
+    private static void aggregatedSubresource(ArrayNode subs, String name, String kind, String version, String verb) {
+        ObjectNode s = subs.addObject().put("subresource", name);
+        s.putObject("responseKind").put("group", GROUP).put("version", version).put("kind", kind);
+        s.putArray("verbs").add(verb);
+    }
+
     private static void add(ArrayNode rs, String name, String kind, String verb) {
         ObjectNode r = rs.addObject();
         r.put("name", name).put("singularName", "").put("namespaced", true).put("kind", kind);

@@ -41,7 +41,8 @@ public final class LauncherPod {
     public static final String CREATED_BY = "kubevirt.io/created-by";
     public static final String VM_NAME = "vm.kubevirt.io/name";
     public static final String DOMAIN = "kubevirt.io/domain";
-    public static final String IMAGE = "jvirt/virt-launcher";
+    /** The launcher "image": embedded mode runs no container images; the tag is the jvirt release. */
+    public static final String IMAGE = "jvirt/virt-launcher:v0.1.0";
 
     private LauncherPod() {}
 

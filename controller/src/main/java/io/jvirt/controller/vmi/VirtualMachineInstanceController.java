@@ -182,8 +182,10 @@ public final class VirtualMachineInstanceController implements Reconciler {
         boolean bound = pod != null && pod.nodeName() != null && !pod.nodeName().isEmpty();
         String nodeName = bound ? pod.nodeName() : old.nodeName();
         Map<String, String> activePods = bound ? Map.of(podObject.getMetadata().getUid(), pod.nodeName()) : old.activePods();
+        String launcherImage = podObject == null ? old.launcherContainerImageVersion()
+                : podObject.getSpec().getContainers().getFirst().getImage();
         return new VirtualMachineInstanceStatus(t.phase(), t.reason() != null ? t.reason() : old.reason(), nodeName, conditions,
-                old.interfaces(), old.machine(), old.qosClass(), old.launcherContainerImageVersion(), stamps,
+                old.interfaces(), old.machine(), old.qosClass(), launcherImage, stamps,
                 old.migrationMethod(), activePods, old.guestOSInfo(), old.unknown());
     }
 
