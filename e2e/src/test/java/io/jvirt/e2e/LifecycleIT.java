@@ -92,6 +92,25 @@ class LifecycleIT {
     }
 
     @Test
+    void startPausedGivesAPausedVmThatUnpauses() throws Exception {
+        jvirt.kubectlWithInput(variant("vm-paused", "Halted"), "apply", "-f", "-");
+        Waits.until("vm-paused Stopped", Duration.ofSeconds(30), () -> "Stopped".equals(printable("vm-paused")));
+        Path paused = Files.writeString(jvirt.home().resolve("paused.json"), "{\"paused\":true}");
+        jvirt.kubectl("replace", "--raw", START.formatted("vm-paused"), "-f", paused.toString());
+        Waits.until("vm-paused Paused", Duration.ofSeconds(120), () -> "Paused".equals(printable("vm-paused")));
+        JsonNode vmi = api.vmi("vm-paused");
+        assertEquals("Paused", vmi.path("spec").path("startStrategy").asText());
+        assertEquals("True", condition(vmi, "Paused"));
+        assertEquals("Running", vmi.path("status").path("phase").asText(), "a paused VMI is Running with Paused True, as in KubeVirt");
+        putSubresource(Api.SUB + "default/virtualmachineinstances/vm-paused/unpause");
+        Waits.until("vm-paused Running after unpause", Duration.ofSeconds(60), () -> "Running".equals(printable("vm-paused")));
+        try (Api.Stream console = api.stream("vm-paused", "console")) {
+            console.awaitLogin(Duration.ofSeconds(120));
+        }
+        deleteVm("vm-paused");
+    }
+
+    @Test
     void replicaSetOfThreeScalesToOneAndReplacesADeletedVmi() throws Exception {
         jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vmi-replicaset-cirros.yaml").toString());
         Waits.until("3 Running VMIs", Duration.ofSeconds(180), () -> runningReplicas().size() == 3);

@@ -34,4 +34,10 @@ public record VirtualMachineInstanceSpec(
         String startStrategy,
         String architecture,
         @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+
+    /** This spec with {@code startStrategy} replaced ({@code Paused} starts the guest's CPUs stopped). */
+    public VirtualMachineInstanceSpec withStartStrategy(String strategy) {
+        return new VirtualMachineInstanceSpec(domain, volumes, networks, hostname, subdomain, terminationGracePeriodSeconds, nodeSelector,
+                evictionStrategy, priorityClassName, schedulerName, strategy, architecture, unknown);
+    }
 }

@@ -200,7 +200,13 @@ public final class ObjectService {
 
     // ---- update and patch ----
 
-    /** PUT: replaces the object (or its status with {@code sub = "status"}). */
+    /**
+     * For in-server callers only (never a URL's subresource): an update that writes spec and status in one
+     * step, e.g. a VM start that sets runStrategy and queues its state-change request atomically.
+     */
+    public static final String SPEC_AND_STATUS = "+status";
+
+    /** PUT: replaces the object (or its status with {@code sub = "status"}, or both with {@link #SPEC_AND_STATUS}). */
     public WriteResult update(ResourceType type, String ns, String name, String sub, ObjectNode body, WriteOptions opts) {
         checkTypeFields(type, body);
         String bodyName = body.path("metadata").path("name").asText("");
@@ -291,7 +297,9 @@ public final class ObjectService {
         List<String> warnings = new ArrayList<>();
         ObjectNode old = present(type, current);
         ObjectNode next;
-        if ("status".equals(sub)) {
+        if (SPEC_AND_STATUS.equals(sub)) {
+            next = body.deepCopy();
+        } else if ("status".equals(sub)) {
             next = old.deepCopy();
             if (body.has("status")) next.set("status", body.get("status"));
             else next.remove("status");

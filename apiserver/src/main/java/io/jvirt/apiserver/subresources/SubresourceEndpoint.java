@@ -134,27 +134,28 @@ public final class SubresourceEndpoint {
         VmChange change = VmLifecycle.decide(action, facts(t, vm), paused);
         if (change instanceof Rejected r) throw rejected(r, t);
         Accepted a = (Accepted) change;
-        ObjectNode current = vm;
+        // runStrategy and the requests change in one write: the VM controller must never see one without the other
+        // (a Halted VM started paused would otherwise start unpaused, or drop the request)
         if (a.runStrategy() != null) {
-            ObjectNode spec = (ObjectNode) current.path("spec");
+            ObjectNode spec = (ObjectNode) vm.path("spec");
             if (!spec.has("runStrategy") && spec.has("running")) spec.put("running", a.runStrategy().equals("Always"));
             else spec.put("runStrategy", a.runStrategy());
-            current = service.update(vms, t.namespace(), t.name(), null, current, opts).body();
         }
-        if (a.requests().isEmpty()) return;
-        ObjectNode status = current.has("status") && current.get("status").isObject()
-                ? (ObjectNode) current.get("status") : current.putObject("status");
-        ArrayNode list = status.has("stateChangeRequests") && status.get("stateChangeRequests").isArray()
-                ? (ArrayNode) status.get("stateChangeRequests") : status.putArray("stateChangeRequests");
-        for (Request r : a.requests()) {
-            ObjectNode o = list.addObject().put("action", r.action());
-            if (!r.data().isEmpty()) {
-                ObjectNode d = o.putObject("data");
-                r.data().forEach(d::put);
+        if (a.runStrategy() == null && a.requests().isEmpty()) return;
+        if (!a.requests().isEmpty()) {
+            ObjectNode status = vm.has("status") && vm.get("status").isObject() ? (ObjectNode) vm.get("status") : vm.putObject("status");
+            ArrayNode list = status.has("stateChangeRequests") && status.get("stateChangeRequests").isArray()
+                    ? (ArrayNode) status.get("stateChangeRequests") : status.putArray("stateChangeRequests");
+            for (Request r : a.requests()) {
+                ObjectNode o = list.addObject().put("action", r.action());
+                if (!r.data().isEmpty()) {
+                    ObjectNode d = o.putObject("data");
+                    r.data().forEach(d::put);
+                }
+                if (r.uid() != null) o.put("uid", r.uid());
             }
-            if (r.uid() != null) o.put("uid", r.uid());
         }
-        service.update(vms, t.namespace(), t.name(), "status", current, opts);
+        service.update(vms, t.namespace(), t.name(), ObjectService.SPEC_AND_STATUS, vm, opts);
     }
 
     private VmFacts facts(Target t, ObjectNode vm) {

@@ -107,7 +107,7 @@ public final class VirtualMachineController implements Reconciler {
         switch (decision.action()) {
             case CREATE_VMI -> {
                 try {
-                    createVmi(vm);
+                    createVmi(vm, startsPaused(decision, requests));
                     created = true;
                     events.record(vm, EventRecorder.NORMAL, "SuccessfulCreate", "Started the virtual machine by creating the new virtual machine instance " + key.name());
                 } catch (KubernetesClientException e) {
@@ -182,7 +182,14 @@ public final class VirtualMachineController implements Reconciler {
         client.resources(VirtualMachineResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(copy).updateStatus();
     }
 
-    private void createVmi(VirtualMachineResource vm) {
+    /** Whether the Start request this decision consumes asked for a paused start ({@code virtctl start --paused}). */
+    private static boolean startsPaused(Decision decision, List<StateChangeRequest> requests) {
+        if (!decision.consumesRequest() || requests.isEmpty() || !requests.getFirst().isStart()) return false;
+        Map<String, String> data = requests.getFirst().data();
+        return data != null && "true".equals(data.get("startPaused"));
+    }
+
+    private void createVmi(VirtualMachineResource vm, boolean paused) {
         VirtualMachineInstanceTemplateSpec template = vm.getSpec().template();
         Map<String, String> labels = template.metadata() == null || template.metadata().labels() == null
                 ? Map.of() : template.metadata().labels();
@@ -201,7 +208,7 @@ public final class VirtualMachineController implements Reconciler {
                         .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())
                         .withController(true).withBlockOwnerDeletion(true).build())
                 .build());
-        vmi.setSpec(template.spec());
+        vmi.setSpec(paused ? template.spec().withStartStrategy("Paused") : template.spec());
         client.resources(VirtualMachineInstanceResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(vmi).create();
     }
 

@@ -227,7 +227,9 @@ public final class VmiAgent implements LauncherPods {
                 JsonNode info = launcher.call("GetDomainInfo", Map.of(), Duration.ofSeconds(10));
                 argv = JSON.convertValue(info.path("argv"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
                 if ("DEFINED".equals(info.path("state").asText())) {
-                    launcher.call("Start", Map.of("paused", false), Duration.ofSeconds(60));
+                    GenericKubernetesResource vmi = fetch(ref);
+                    boolean paused = vmi != null && "Paused".equals(JSON.valueToTree(vmi).path("spec").path("startStrategy").asText());
+                    launcher.call("Start", Map.of("paused", paused), Duration.ofSeconds(60));
                     info = launcher.call("GetDomainInfo", Map.of(), Duration.ofSeconds(10));
                 }
                 onState(info.path("state").asText(), null);
