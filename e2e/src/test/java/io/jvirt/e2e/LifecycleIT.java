@@ -205,6 +205,8 @@ class LifecycleIT {
 
     @Test
     void kubeVirtCrIsDeployedAndItsConfigurationAppliesToTheNextVmi() throws Exception {
+        String nodes = jvirt.kubectl("get", "nodes");
+        assertTrue(nodes.matches("(?s).*\\sReady\\s.*"), "kubectl get nodes prints Ready as with kube-apiserver: " + nodes);
         Waits.until("KubeVirt CR Deployed", Duration.ofSeconds(30),
                 () -> "Deployed".equals(jvirt.kubectl("get", "kubevirt", "kubevirt", "-n", "kubevirt", "-o", "jsonpath={.status.phase}").strip()));
         jvirt.kubectl("patch", "kubevirt", "kubevirt", "-n", "kubevirt", "--type", "merge", "-p",

@@ -36,7 +36,7 @@ public final class BuiltinResources {
                 col("Capacity", ".spec.capacity.storage", 0), col("Status", ".status.phase", 0),
                 col("Claim", ".spec.claimRef.name", 0), col("StorageClass", ".spec.storageClassName", 0)));
         t.add(core("Node", "nodes", false, List.of("no"), List.of(), true,
-                col("Status", ".status.conditions[?(@.type=='Ready')].status", 0),
+                new PrinterColumn("Status", "string", "", "Status", "", 0, BuiltinResources::nodeStatus),
                 col("Version", ".status.nodeInfo.kubeletVersion", 0)));
         t.add(core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false));
         t.add(type("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false,
@@ -46,6 +46,21 @@ public final class BuiltinResources {
         t.add(type("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
                 List.of("crd", "crds"), List.of("api-extensions"), true, col("Created At", ".metadata.creationTimestamp", 0)));
         return t;
+    }
+
+    /** kubectl's node status: Ready, NotReady or Unknown from the Ready condition, plus ",SchedulingDisabled" when cordoned. */
+    public static String nodeStatus(JsonNode node) {
+        String ready = "Unknown";
+        for (JsonNode c : node.path("status").path("conditions")) {
+            if ("Ready".equals(c.path("type").asText())) {
+                ready = switch (c.path("status").asText()) {
+                    case "True" -> "Ready";
+                    case "False" -> "NotReady";
+                    default -> "Unknown";
+                };
+            }
+        }
+        return node.path("spec").path("unschedulable").asBoolean(false) ? ready + ",SchedulingDisabled" : ready;
     }
 
     private static PrinterColumn col(String name, String path, int priority) {

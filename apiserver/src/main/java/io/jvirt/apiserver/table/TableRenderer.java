@@ -54,6 +54,9 @@ public final class TableRenderer {
     }
 
     private static JsonNode cell(PrinterColumn c, JsonNode object, Instant now) {
+        if (c.derive() != null) {
+            return Codec.NODES.textNode(c.derive().apply(object));
+        }
         List<JsonNode> values = JsonPath.read(object, c.jsonPath());
         if (values.isEmpty() || values.get(0).isNull()) return Codec.NODES.nullNode();
         JsonNode v = values.get(0);

@@ -40,4 +40,15 @@ class TableTest {
     void humanAge(long seconds, String expected) {
         assertEquals(expected, TableRenderer.humanAge(Duration.ofSeconds(seconds)));
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}                                       | Ready",
+        "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}]}}                                      | NotReady",
+        "{\"status\":{}}                                                                                    | Unknown",
+        "{\"spec\":{\"unschedulable\":true},\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}} | Ready,SchedulingDisabled",
+    })
+    void nodeStatusIsWhatKubectlPrints(String node, String expected) throws Exception {
+        assertEquals(expected, io.jvirt.apiserver.resources.BuiltinResources.nodeStatus(new ObjectMapper().readTree(node)));
+    }
 }
