@@ -111,6 +111,25 @@ class LifecycleIT {
     }
 
     @Test
+    void stopWithGracePeriodZeroEndsAGuestThatIgnoresThePowerButton() throws Exception {
+        // a paused guest never reacts to ACPI, so only the shortened grace period can end it before 600 s
+        jvirt.kubectlWithInput(variant("vm-grace", "Halted").replace("terminationGracePeriodSeconds: 0", "terminationGracePeriodSeconds: 600"),
+                "apply", "-f", "-");
+        Waits.until("vm-grace Stopped", Duration.ofSeconds(30), () -> "Stopped".equals(printable("vm-grace")));
+        Path paused = Files.writeString(jvirt.home().resolve("paused.json"), "{\"paused\":true}");
+        jvirt.kubectl("replace", "--raw", START.formatted("vm-grace"), "-f", paused.toString());
+        Waits.until("vm-grace Paused", Duration.ofSeconds(120), () -> "Paused".equals(printable("vm-grace")));
+        ProcessHandle qemu = qemuOf(api.vmi("vm-grace").path("metadata").path("uid").asText());
+        Path force = Files.writeString(jvirt.home().resolve("force.json"), "{\"gracePeriod\":0}");
+        Instant asked = Instant.now();
+        jvirt.kubectl("replace", "--raw", Api.SUB + "default/virtualmachines/vm-grace/stop", "-f", force.toString());
+        Waits.until("QEMU of vm-grace gone", Duration.ofSeconds(60), () -> !qemu.isAlive());
+        assertTrue(Duration.between(asked, Instant.now()).toSeconds() < 60, "well within the VMI's own 600 s");
+        Waits.until("vm-grace Stopped", Duration.ofSeconds(60), () -> "Stopped".equals(printable("vm-grace")));
+        jvirt.kubectl("delete", "vm", "vm-grace");
+    }
+
+    @Test
     void replicaSetOfThreeScalesToOneAndReplacesADeletedVmi() throws Exception {
         jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vmi-replicaset-cirros.yaml").toString());
         Waits.until("3 Running VMIs", Duration.ofSeconds(180), () -> runningReplicas().size() == 3);

@@ -117,6 +117,9 @@ public final class SubresourceEndpoint {
         JsonNode options = body.length() == 0 ? Codec.NODES.objectNode() : Codec.parseJson(body.getBytes());
         boolean dryRun = "All".equals(req.getParam("dryRun")) || options.path("dryRun").size() > 0;
         boolean paused = options.path("paused").asBoolean(false);
+        if (action == VmAction.STOP && options.hasNonNull("gracePeriod")) {
+            shortenGracePeriod(t, options.get("gracePeriod"), new WriteOptions(dryRun, "virt-api", "Ignore", user.name()));
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 apply(t, action, paused, new WriteOptions(dryRun, "virt-api", "Ignore", user.name()));
@@ -156,6 +159,35 @@ public final class SubresourceEndpoint {
             }
         }
         service.update(vms, t.namespace(), t.name(), ObjectService.SPEC_AND_STATUS, vm, opts);
+    }
+
+    /**
+     * {@code stop} with {@code gracePeriod} (virtctl stop --grace-period, --force): the running VMI's
+     * {@code terminationGracePeriodSeconds} becomes that value before the VM is stopped, so the node agent
+     * stops the guest within it. Nothing happens when there is no VMI.
+     */
+    private void shortenGracePeriod(Target t, JsonNode gracePeriod, WriteOptions opts) {
+        if (!gracePeriod.canConvertToLong() || gracePeriod.asLong() < 0) {
+            throw ApiException.badRequest("gracePeriod must be a number of seconds >= 0, not " + gracePeriod);
+        }
+        ResourceType vmis = type("virtualmachineinstances");
+        for (int attempt = 1; ; attempt++) {
+            ObjectNode vmi;
+            try {
+                vmi = service.get(vmis, t.namespace(), t.name());
+            } catch (ApiException e) {
+                if (e.code() == 404) return;
+                throw e;
+            }
+            ((ObjectNode) vmi.path("spec")).put("terminationGracePeriodSeconds", gracePeriod.asLong());
+            try {
+                service.update(vmis, t.namespace(), t.name(), null, vmi, opts);
+                return;
+            } catch (ApiException e) {
+                boolean stale = e.code() == 409 && e.getMessage().contains("the object has been modified");
+                if (!stale || attempt == ATTEMPTS) throw e;
+            }
+        }
     }
 
     private VmFacts facts(Target t, ObjectNode vm) {

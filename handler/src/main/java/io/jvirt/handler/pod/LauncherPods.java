@@ -1,5 +1,7 @@
 package io.jvirt.handler.pod;
 
+import java.time.Duration;
+import java.util.Optional;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +23,15 @@ public interface LauncherPods {
 
     /** The pod is gone from the API and its processes are stopped. */
     void gone(String podUid);
+
+    /**
+     * A grace period shorter than the pod's own for stopping the launcher of {@code podUid}, when one was
+     * asked for after it started (KubeVirt's {@code stop --grace-period}: the VMI's current
+     * {@code terminationGracePeriodSeconds}). Empty: the pod's own applies.
+     */
+    default Optional<Duration> stopGrace(String podUid) {
+        return Optional.empty();
+    }
 
     /** For nodes without a VMI side: launcher pods fail with this reason. */
     LauncherPods NONE = new LauncherPods() {

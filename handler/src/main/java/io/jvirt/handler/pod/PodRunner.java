@@ -115,7 +115,9 @@ public final class PodRunner implements AutoCloseable {
         Optional<PodState> state = Files.isDirectory(dir) ? PodState.load(dir) : Optional.empty();
         if (pod == null) {
             if (Files.isDirectory(dir)) {
-                teardown(uid, state.orElse(null), Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L)));
+                Duration grace = Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L));
+                Duration asked = launchers.stopGrace(uid).orElse(grace);
+                teardown(uid, state.orElse(null), asked.compareTo(grace) < 0 ? asked : grace);
                 deleteTree(dir);
             }
             launchers.gone(uid);

@@ -199,6 +199,14 @@ public final class VmiAgent implements LauncherPods {
         deleteRunDirectory(podUid);
     }
 
+    @Override
+    public java.util.Optional<Duration> stopGrace(String podUid) {
+        Session s = sessions.get(podUid);
+        GenericKubernetesResource vmi = s == null ? null : fetch(s.ref);
+        JsonNode grace = vmi == null ? null : JSON.valueToTree(vmi).path("spec").path("terminationGracePeriodSeconds");
+        return grace == null || !grace.canConvertToLong() ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofSeconds(grace.asLong()));
+    }
+
     /** The run directory (launcher.sock, serial.sock, vnc.sock) of VMI {@code namespace/name} when its launcher runs here. */
     public java.util.Optional<Path> runDirectory(String namespace, String name) {
         return sessions.values().stream().filter(s -> s.ref.namespace().equals(namespace) && s.ref.name().equals(name))
