@@ -91,6 +91,7 @@ public final class VirtualMachineInstanceController implements Reconciler {
                 events.record(vmi, failed ? EventRecorder.WARNING : EventRecorder.NORMAL, next.phase(),
                         "VirtualMachineInstance phase " + (phase.isEmpty() ? "(unset)" : phase) + " -> " + next.phase()
                                 + (next.reason() == null ? "" : ": " + next.reason())
+                                + (failed ? endMessage(pod).map(m -> " (" + m + ")").orElse("") : "")
                                 + (next.nodeName() != null && "Scheduled".equals(next.phase()) ? " on node " + next.nodeName() : ""));
             }
         }
@@ -128,6 +129,14 @@ public final class VirtualMachineInstanceController implements Reconciler {
         Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", finalizers, "resourceVersion", vmi.getMetadata().getResourceVersion()));
         client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).withName(vmi.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
+    }
+
+    /** What the launcher said last before its pod ended (the terminated container's message), if anything. */
+    private static java.util.Optional<String> endMessage(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) return java.util.Optional.empty();
+        return pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> c.getState() != null && c.getState().getTerminated() != null && c.getState().getTerminated().getMessage() != null)
+                .map(c -> c.getState().getTerminated().getMessage()).findFirst();
     }
 
     private static String label(VirtualMachineInstanceResource vmi, String name) {

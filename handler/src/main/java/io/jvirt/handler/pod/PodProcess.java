@@ -21,6 +21,19 @@ public final class PodProcess {
     static final String PID_FILE = "pid";
     static final String EXIT_FILE = "exit";
     public static final String LOG_FILE = "compute.log";
+
+    /**
+     * The last line of the pod's log that says something: not blank and not a stack frame, so a Java
+     * exception gives its message (or its last {@code Caused by:}). Empty when there is no log.
+     */
+    public static java.util.Optional<String> lastLogLine(Path podDir) {
+        try (java.util.stream.Stream<String> lines = Files.lines(podDir.resolve(LOG_FILE))) {
+            return lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("at ") && !(l.startsWith("...") && l.endsWith("more")))
+                    .reduce((a, b) -> b);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
+    }
     /** Joins the cgroup first: {@code ip netns exec} remounts /sys, hiding the cgroup file system. */
     private static final String OUTER = """
             echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125

@@ -146,7 +146,7 @@ public final class PodRunner implements AutoCloseable {
         if (state.isPresent()) {
             OptionalInt exit = PodProcess.exitCode(dir);
             if (!terminal) {
-                writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit));
+                writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit, PodProcess.lastLogLine(dir).orElse(null)));
             }
             if (plan.isLauncher()) {
                 launchers.ended(pod, plan, dir, exit);

@@ -28,11 +28,14 @@ public final class PodStatuses {
                 .withConditions(conditions("True", startedAt)).withContainerStatuses(cs).build();
     }
 
-    /** Succeeded for exit code 0, Failed otherwise. */
-    public static PodStatus terminated(String image, String startedAt, String finishedAt, OptionalInt exitCode) {
+    /**
+     * Succeeded for exit code 0, Failed otherwise; a failed container's message is the last line of its log
+     * (kubelet's {@code FallbackToLogsOnError}), so {@code kubectl describe} and the VMI's events say why.
+     */
+    public static PodStatus terminated(String image, String startedAt, String finishedAt, OptionalInt exitCode, String lastLogLine) {
         int code = exitCode.orElse(137);
         String reason = exitCode.isEmpty() ? "ContainerStatusUnknown" : code == 0 ? "Completed" : "Error";
-        String message = exitCode.isEmpty() ? "the process ended without recording its exit status" : null;
+        String message = exitCode.isEmpty() ? "the process ended without recording its exit status" : code == 0 ? null : lastLogLine;
         ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
                 .withReady(false).withStarted(false).withRestartCount(0)
                 .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(code).withReason(reason).withMessage(message)

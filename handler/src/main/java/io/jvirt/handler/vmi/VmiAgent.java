@@ -143,16 +143,6 @@ public final class VmiAgent implements LauncherPods {
         }
     }
 
-    /** ": <last non-blank line of the launcher's log>", or "" (the launcher says why it gave up on stderr). */
-    static String lastLogLine(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
-            return lines.isEmpty() ? "" : ": " + lines.getLast().strip();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "";
-        }
-    }
-
     /** Makes a writable per-VMI image QEMU's user's own (no-op when QEMU runs as the launcher's user). */
     private Path handToQemu(Path file) throws IOException {
         if (qemuUser == null) {
@@ -186,7 +176,7 @@ public final class VmiAgent implements LauncherPods {
         }
         VmiRef ref = VmiRef.of(pod, plan);
         String reason = (exitCode.isEmpty() ? "launcher process ended without an exit status"
-                : "launcher exited with code " + exitCode.getAsInt()) + lastLogLine(podDir.resolve(PodProcess.LOG_FILE));
+                : "launcher exited with code " + exitCode.getAsInt()) + PodProcess.lastLogLine(podDir).map(line -> ": " + line).orElse("");
         writeStatus(ref, exitCode.orElse(-1) == 0 ? "SHUTOFF" : "CRASHED", reason, null, true);
     }
 

@@ -88,13 +88,14 @@ class PodRunnerIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"'exit 0', Succeeded, 0, Completed", "'echo bye; exit 3', Failed, 3, Error"})
-    void endedProcessGivesPhaseAndExitCode(String script, String phase, int code, String reason) throws Exception {
+    @CsvSource(nullValues = "-", value = {"'exit 0', Succeeded, 0, Completed, -", "'echo bye; exit 3', Failed, 3, Error, bye"})
+    void endedProcessGivesPhaseAndExitCode(String script, String phase, int code, String reason, String message) throws Exception {
         Pod pod = create("ends", List.of("sh", "-c", "sleep 1; " + script), null);
         Pod done = waitPhase("ends", phase);
         ContainerStateTerminated t = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
         assertEquals(code, t.getExitCode());
         assertEquals(reason, t.getReason());
+        assertEquals(message, t.getMessage(), "a failed container says its last log line");
         String uid = pod.getMetadata().getUid();
         Waits.until("cgroup removed after the end", Duration.ofSeconds(10), () -> !MemoryCgroup.forPod(uid).exists());
     }
