@@ -76,7 +76,7 @@ class ControlPlaneIT {
                 assertEquals("True", condition(vmi, "Ready"));
                 assertEquals("True", condition(vmi, "SoftwareEmulation"));
                 Pod pod = launcherPod(api, vmi.getMetadata().getUid());
-                Path serial = agent.pods().podDir(pod.getMetadata().getUid()).resolve("run/serial.log");
+                Path serial = VmiAgent.runDirectory(pod.getMetadata().getUid()).resolve("serial.log");
                 Waits.until("user data on the console", Duration.ofSeconds(120), () -> read(serial).contains("printed from cloud-init userdata"));
 
                 long qemu = qemuPid(pod.getMetadata().getUid());
