@@ -1,4 +1,4 @@
-# Sourced by ./test, ./bench and ./jvirt: picks the JDK and installs missing Debian packages.
+# Sourced by ./test, bench/run, ./jvirt and ./virtctl: picks the JDK, installs missing Debian packages, builds a module.
 # Contract: idempotent; installs only what dpkg says is missing; runs `apt-get update` first.
 
 JVIRT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,8 +34,13 @@ jvirt_pick_jdk() {
   fi
   export JAVA_HOME=$best
   export PATH="$JAVA_HOME/bin:$PATH"
-  # Maven's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run
-  if [ "$best_major" -ge 24 ]; then export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"; fi
+  jvirt_maven_opts "$best_major"
+}
+
+jvirt_maven_opts() { # MAJOR: Maven's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run
+  if [ "$1" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
 }
 
 jvirt_install_packages() {
@@ -49,4 +54,25 @@ jvirt_install_packages() {
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# jvirt_build_module MODULE CLASSPATH_FILE PATH...: builds MODULE (and the modules it needs) when a source
+# file under PATH... is newer than CLASSPATH_FILE, which then holds the module's runtime class path.
+jvirt_build_module() {
+  local module=$1 cpfile=$2
+  shift 2
+  if [ -f "$cpfile" ] && [ -z "$(find "$@" \( -name target -o -name build \) -prune -o \
+      \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$cpfile" -print -quit)" ]; then
+    return 0
+  fi
+  echo "jvirt: building $module" >&2
+  jvirt_maven_opts "$(jvirt_java_major "$JAVA_HOME/bin/java")"
+  mkdir -p "$JVIRT_ROOT/build"
+  (cd "$JVIRT_ROOT" && mvn -B -ntp -q -pl "$module" -am package \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+      -DskipTests -Dmdep.outputFile="$cpfile.tmp" -Dmdep.includeScope=runtime) >&2
+  local jar
+  jar=$(ls "$JVIRT_ROOT/$module"/target/jvirt-*.jar | grep -v -e '-tests.jar$' -e '-sources.jar$' | head -n1)
+  echo "$jar:$(cat "$cpfile.tmp")" > "$cpfile" # jars only: class-data archives refuse directories
+  rm -f "$cpfile.tmp"
 }

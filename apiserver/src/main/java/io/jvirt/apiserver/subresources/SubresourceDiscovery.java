@@ -2,6 +2,7 @@ package io.jvirt.apiserver.subresources;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.api.v1.Versions;
 import io.jvirt.apiserver.http.Codec;
 import java.util.List;
 
@@ -21,6 +22,13 @@ public final class SubresourceDiscovery {
     static final List<String> VMI_GET = List.of("console", "vnc", "guestosinfo");
 
     private SubresourceDiscovery() {}
+
+    /** KubeVirt's {@code version.Info} as {@code GET .../subresources.kubevirt.io/v1/version} answers it (virtctl version). */
+    public static ObjectNode version() {
+        return Codec.NODES.objectNode().put("gitVersion", Versions.KUBEVIRT).put("gitCommit", "jvirt").put("gitTreeState", "clean")
+                .put("buildDate", "").put("goVersion", "").put("compiler", "java " + Runtime.version().feature())
+                .put("platform", "linux/amd64");
+    }
 
     /** The group's entry for an APIGroupList, or with kind APIGroup when {@code standalone}. */
     public static ObjectNode group(boolean standalone) {

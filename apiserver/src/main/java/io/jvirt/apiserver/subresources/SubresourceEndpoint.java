@@ -67,6 +67,10 @@ public final class SubresourceEndpoint {
             Replies.json(req.response(), 200, SubresourceDiscovery.resourceList(seg[3]), "application/json", List.of());
             return;
         }
+        if (seg.length == 5 && seg[4].equals("version")) {
+            Replies.json(req.response(), 200, SubresourceDiscovery.version(), "application/json", List.of());
+            return;
+        }
         if (seg.length != 9 || !seg[4].equals("namespaces")) throw ApiException.pathNotFound(req.path());
         Target t = new Target(seg[5], seg[6], seg[7], seg[8]);
         String verb = verb(t, req.method());

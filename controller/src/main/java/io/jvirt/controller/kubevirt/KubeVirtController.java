@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.api.v1.KubeVirtSettings;
+import io.jvirt.api.v1.Versions;
 import io.jvirt.controller.reconcile.Key;
 import io.jvirt.controller.reconcile.Outcome;
 import io.jvirt.controller.reconcile.Reconciler;
@@ -30,8 +31,6 @@ import java.util.function.Supplier;
 public final class KubeVirtController implements Reconciler, Supplier<KubeVirtSettings> {
     public static final ResourceDefinitionContext KUBEVIRT = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("KubeVirt").withPlural("kubevirts").withNamespaced(true).build();
-    /** What status.observedKubeVirtVersion says: the KubeVirt API level jvirt serves. */
-    public static final String VERSION = "v1.5.0-jvirt";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
@@ -83,8 +82,8 @@ public final class KubeVirtController implements Reconciler, Supplier<KubeVirtSe
         current.set(KubeVirtSettings.fromSpec(spec));
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("phase", "Deployed");
-        status.put("observedKubeVirtVersion", VERSION);
-        status.put("targetKubeVirtVersion", VERSION);
+        status.put("observedKubeVirtVersion", Versions.KUBEVIRT);
+        status.put("targetKubeVirtVersion", Versions.KUBEVIRT);
         status.put("observedGeneration", kv.getMetadata().getGeneration());
         Object old = kv.getAdditionalProperties().get("status");
         String now = clock.instant().toString();

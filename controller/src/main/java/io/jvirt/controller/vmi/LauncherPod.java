@@ -9,8 +9,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jvirt.api.v1.Cpu;
-import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.api.v1.DomainSpec;
+import io.jvirt.api.v1.KubeVirtSettings;
+import io.jvirt.api.v1.Versions;
 import io.jvirt.api.v1.VirtualMachineInstanceSpec;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import java.util.Arrays;
@@ -42,7 +43,7 @@ public final class LauncherPod {
     public static final String VM_NAME = "vm.kubevirt.io/name";
     public static final String DOMAIN = "kubevirt.io/domain";
     /** The launcher "image": embedded mode runs no container images; the tag is the jvirt release. */
-    public static final String IMAGE = "jvirt/virt-launcher:v0.1.0";
+    public static final String IMAGE = "jvirt/virt-launcher:" + Versions.JVIRT;
 
     private LauncherPod() {}
 
