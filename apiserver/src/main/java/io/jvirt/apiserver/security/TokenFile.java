@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TokenFile {
     private final Path file;
     private final Map<String, User> byToken = new ConcurrentHashMap<>();
+    private long lastModified = -1;
 
     private TokenFile(Path file) {
         this.file = file;
@@ -29,14 +30,29 @@ public final class TokenFile {
     /** Loads {@code file}, creating it with one admin token when it does not exist. */
     public static TokenFile ensure(Path file) throws IOException {
         TokenFile tokens = new TokenFile(file);
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.trim().split(",");
-                if (f.length == 3 && !f[0].isEmpty()) tokens.byToken.put(f[0], new User(f[1], Role.valueOf(f[2].toUpperCase())));
-            }
-        }
+        tokens.reloadIfChanged();
         if (tokens.tokenFor("admin").isEmpty()) tokens.add("admin", Role.ADMIN);
         return tokens;
+    }
+
+    /**
+     * Reads the file again when it changed since the last read, so tokens added from outside (for example
+     * by {@code ./jvirt kubeconfig USER ROLE}) work without a restart. Lines that do not parse are skipped.
+     */
+    private synchronized void reloadIfChanged() throws IOException {
+        if (!Files.exists(file)) return;
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        if (modified == lastModified) return;
+        lastModified = modified;
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.trim().split(",");
+            if (f.length != 3 || f[0].isEmpty()) continue;
+            try {
+                byToken.put(f[0], new User(f[1], Role.valueOf(f[2].toUpperCase())));
+            } catch (IllegalArgumentException unknownRole) {
+                System.err.println("jvirt-apiserver: " + file + ": unknown role " + f[2] + " for user " + f[1] + " (admin, edit or view)");
+            }
+        }
     }
 
     /** Adds a new random token for {@code user} and persists the file; returns the token. */
@@ -67,6 +83,17 @@ public final class TokenFile {
     /** The user holding {@code token}, compared in constant time. */
     public Optional<User> authenticate(String token) {
         if (token == null || token.isEmpty()) return Optional.empty();
+        Optional<User> user = find(token);
+        if (user.isPresent()) return user;
+        try {
+            reloadIfChanged();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return find(token);
+    }
+
+    private Optional<User> find(String token) {
         for (var e : byToken.entrySet()) {
             if (MessageDigest.isEqual(e.getKey().getBytes(), token.getBytes())) return Optional.of(e.getValue());
         }
