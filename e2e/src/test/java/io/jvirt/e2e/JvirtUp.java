@@ -98,8 +98,17 @@ final class JvirtUp implements AutoCloseable {
         return r.out();
     }
 
-    Result jvirt(String command) throws Exception {
-        return run(List.of(ROOT.resolve("jvirt").toString(), command), null);
+    Result jvirt(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(ROOT.resolve("jvirt").toString()));
+        argv.addAll(List.of(args));
+        return run(argv, null);
+    }
+
+    /** {@code ./virtctl --kubeconfig <this instance's> args...}; stdout and stderr together. */
+    Result virtctl(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(ROOT.resolve("virtctl").toString(), "--kubeconfig", kubeconfig().toString()));
+        argv.addAll(List.of(args));
+        return run(argv, null);
     }
 
     private Result run(List<String> argv, String stdin) throws Exception {
