@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "create", description = "Create a manifest for a resource.", subcommands = Create.Vm.class)
 final class Create {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     @Command(name = "vm", description = "Print a VirtualMachine manifest (pipe it to kubectl apply -f -).")
     static final class Vm implements Callable<Integer>, VirtctlMain.Action {

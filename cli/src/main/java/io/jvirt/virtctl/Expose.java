@@ -45,15 +45,16 @@ final class Expose implements Callable<Integer>, VirtctlMain.Action {
 
     @Override
     public Integer call() throws Exception {
-        String ns = root.namespace();
-        String base = "/apis/kubevirt.io/v1/namespaces/" + ns + "/";
-        JsonNode labels = switch (kind) {
-            case "vm", "virtualmachine" -> root.api().get(base + "virtualmachines/" + name).path("spec").path("template").path("metadata").path("labels");
-            case "vmi", "virtualmachineinstance" -> root.api().get(base + "virtualmachineinstances/" + name).path("metadata").path("labels");
-            case "vmirs", "virtualmachineinstancereplicaset" -> root.api().get(base + "virtualmachineinstancereplicasets/" + name)
-                    .path("spec").path("template").path("metadata").path("labels");
+        String plural = switch (kind) {
+            case "vm", "virtualmachine" -> "virtualmachines";
+            case "vmi", "virtualmachineinstance" -> "virtualmachineinstances";
+            case "vmirs", "virtualmachineinstancereplicaset" -> "virtualmachineinstancereplicasets";
             default -> throw new IllegalArgumentException("unsupported resource type '" + kind + "': use vm, vmi or vmirs");
         };
+        String ns = root.namespace();
+        JsonNode object = root.api().get("/apis/kubevirt.io/v1/namespaces/" + ns + "/" + plural + "/" + name);
+        JsonNode labels = plural.equals("virtualmachineinstances") ? object.path("metadata").path("labels")
+                : object.path("spec").path("template").path("metadata").path("labels");
         if (!labels.isObject() || labels.isEmpty()) {
             throw new IllegalArgumentException("cannot expose " + kind + " " + name + ": it has no labels to select its pods by");
         }

@@ -1,0 +1,63 @@
+package io.jvirt.virtctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * Every command's argument handling, without a server: usage errors exit 2 with picocli's message,
+ * checks of our own exit 1 with "Error ...", and the commands jvirt lacks say which feature is missing.
+ */
+class CommandLineTest {
+    @ParameterizedTest(name = "virtctl {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        start                                       | 2 | Missing required parameter: 'VM'
+        start vm-a --bogus                          | 2 | Unknown option: '--bogus'
+        stop vm-a --grace-period 5                  | 1 | --grace-period must be used together with --force
+        pause vmx vm-a                              | 1 | unsupported resource type 'vmx': use vm or vmi
+        unpause vm                                  | 2 | Missing required parameter: 'NAME'
+        expose vm vm-a --port 22                    | 2 | Missing required option: '--name=<serviceName>'
+        expose pod vm-a --name s --port 22          | 1 | unsupported resource type 'pod'
+        vnc screenshot vm-a                         | 2 | Missing required option: '--file=<file>'
+        console                                     | 2 | Missing required parameter: 'VMI'
+        migrate vm-a                                | 1 | not supported by jvirt yet: live migration
+        port-forward vm/vm-a 22                     | 1 | not supported by jvirt yet: port forwarding
+        ssh root@vm/vm-a                            | 1 | not supported by jvirt yet: ssh
+        scp f root@vm/vm-a:/tmp                     | 1 | not supported by jvirt yet: scp
+        image-upload dv d --size 1Gi --image-path x | 1 | not supported by jvirt yet: image upload
+        addvolume vm-a --volume-name v              | 1 | not supported by jvirt yet: volume hot-plug
+        completion fish                             | 2 | unsupported shell fish
+        """)
+    void argumentsAreCheckedBeforeAnyCall(String args, int exit, String message) {
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8)); // before the CommandLine exists: it writes to System.err
+        int code;
+        try {
+            code = VirtctlMain.commandLine().execute(args.split(" "));
+        } finally {
+            System.setErr(saved);
+        }
+        String said = stderr.toString(StandardCharsets.UTF_8);
+        assertEquals(exit, code, said);
+        assertTrue(said.contains(message), said);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"completion bash, complete -F", "--version, Client Version: version.Info{GitVersion:"})
+    void localCommandsPrint(String args, String expected) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = VirtctlMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute(args.split(" ")));
+        assertTrue(out.toString().contains(expected), out.toString());
+    }
+}
