@@ -44,6 +44,50 @@ final class JvirtInstance implements AutoCloseable {
         return j;
     }
 
+    /** HTTPS to this instance's API server as its admin (the kubeconfig's token, trusting only its CA). */
+    Http http() throws Exception {
+        String kc = Files.readString(kubeconfig());
+        String server = field(kc, "server");
+        String token = field(kc, "token");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (var in = Files.newInputStream(home.resolve("pki/ca.crt"))) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return new Http(java.net.http.HttpClient.newBuilder().sslContext(tls).version(java.net.http.HttpClient.Version.HTTP_1_1).build(), server, token);
+    }
+
+    /** JSON over HTTPS with a bearer token; non-2xx answers throw. */
+    record Http(java.net.http.HttpClient client, String server, String token) {
+        String send(String method, String path, String json) throws Exception {
+            var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server + path)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").timeout(java.time.Duration.ofSeconds(60))
+                    .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+            var r = client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+            }
+            return r.body();
+        }
+    }
+
+    private static String field(String kubeconfig, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*" + name + ":\\s*(\\S+)\\s*$").matcher(kubeconfig);
+        if (!m.find()) {
+            throw new IllegalStateException("kubeconfig has no " + name);
+        }
+        return m.group(1);
+    }
+
+    /** The control-plane process (API server, controllers, node agent). */
+    long pid() throws IOException {
+        return Long.parseLong(Files.readString(home.resolve("jvirt.pid")).strip());
+    }
+
     Path kubeconfig() {
         return home.resolve("kubeconfig");
     }

@@ -83,6 +83,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        VmiAgent.removeStaleRunDirectories();
         registration.register();
         registration.start();
         pods.start();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.jvirt.handler.pod.LauncherPods;
+import io.jvirt.handler.pod.MemoryCgroup;
 import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodProcess;
 import io.jvirt.qemu.accel.AccelDecision;
@@ -132,6 +133,31 @@ public final class VmiAgent implements LauncherPods {
     /** The run directory of launcher pod {@code podUid}: {@code /run/jvirt/<pod uid>}. */
     public static Path runDirectory(String podUid) {
         return RUN_ROOT.resolve(podUid);
+    }
+
+    /**
+     * Removes run directories whose pod runs nowhere on this host (no process in a memory cgroup of that pod
+     * UID), e.g. left by a jvirt home deleted without its pods. Safe beside other jvirt instances: a pod's
+     * launcher joins its cgroup before it makes the run directory. Called at agent start.
+     */
+    public static void removeStaleRunDirectories() {
+        if (!Files.isDirectory(RUN_ROOT)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(RUN_ROOT)) {
+            dirs.map(d -> d.getFileName().toString()).filter(VmiAgent::runsNowhere).forEach(VmiAgent::deleteRunDirectory);
+        } catch (IOException e) {
+            System.err.println("jvirt-handler: listing " + RUN_ROOT + ": " + e);
+        }
+    }
+
+    private static boolean runsNowhere(String podUid) {
+        MemoryCgroup cgroup = MemoryCgroup.forPod(podUid);
+        try {
+            return !cgroup.exists() || cgroup.pids().isEmpty();
+        } catch (IOException | RuntimeException e) {
+            return false; // unsure: keep it
+        }
     }
 
     private static void deleteRunDirectory(String podUid) {
