@@ -3,7 +3,7 @@ package io.jvirt.apiserver;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
-import io.jvirt.apiserver.admission.UniqueDiskNames;
+import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
 import io.jvirt.apiserver.handler.ObjectService;
 import io.jvirt.apiserver.handler.WriteOptions;
@@ -68,7 +68,7 @@ public final class ApiServer implements AutoCloseable {
         Pki pki = Pki.ensure(config.dataDir().resolve("pki"));
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
-        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addValidating(new UniqueDiskNames());
+        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addValidating(new VmiSpecRules());
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);

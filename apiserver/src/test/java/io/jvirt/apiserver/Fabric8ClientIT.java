@@ -59,7 +59,7 @@ class Fabric8ClientIT {
         vm.setApiVersion("kubevirt.io/v1");
         vm.setKind("VirtualMachine");
         vm.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withLabels(Map.of("app", name)).build());
-        vm.setAdditionalProperty("spec", Map.of("runStrategy", "Halted", "template", Map.of("spec", Map.of("domain", Map.of("devices", Map.of())))));
+        vm.setAdditionalProperty("spec", Map.of("runStrategy", "Halted", "template", Map.of("spec", Map.of("domain", Map.of("devices", Map.of(), "memory", Map.of("guest", "64Mi"))))));
         return vm;
     }
 
@@ -92,7 +92,7 @@ class Fabric8ClientIT {
                 && "Starting".equals(s.get("printableStatus")), 10, TimeUnit.SECONDS);
         assertEquals(2L, ready.getMetadata().getGeneration(), "create = 1, the spec patch bumps it, the status update does not");
         GenericKubernetesResource applied = vm("f8-vm");
-        applied.setAdditionalProperty("spec", Map.of("runStrategy", "Manual", "template", Map.of("spec", Map.of("domain", Map.of("devices", Map.of())))));
+        applied.setAdditionalProperty("spec", Map.of("runStrategy", "Manual", "template", Map.of("spec", Map.of("domain", Map.of("devices", Map.of(), "memory", Map.of("guest", "64Mi"))))));
         applied.getMetadata().setLabels(Map.of("app", "f8-vm", "applied", "yes"));
         vms().resource(applied).forceConflicts().serverSideApply();
         GenericKubernetesResource afterApply = vms().withName("f8-vm").get();

@@ -41,7 +41,7 @@ class InformerIT {
 
     static String vm(String name, String runStrategy) {
         return "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\"},"
-                + "\"spec\":{\"runStrategy\":\"" + runStrategy + "\",\"template\":{\"spec\":{\"domain\":{\"devices\":{}}}}}}";
+                + "\"spec\":{\"runStrategy\":\"" + runStrategy + "\",\"template\":{\"spec\":{\"domain\":{\"devices\":{},\"memory\":{\"guest\":\"64Mi\"}}}}}}";
     }
 
     @Test

@@ -220,6 +220,12 @@ class LifecycleIT {
         assertNotEquals(0, r.exit());
         assertTrue(r.out().contains("is invalid") && r.out().contains("must not have the same Name"), r.out());
         assertNull(api.vm("vm-twins"), "nothing stored");
+
+        String both = variant("vm-both", "Halted").replace("runStrategy: Halted", "runStrategy: Halted\n  running: false");
+        JvirtUp.Result exclusive = kubectlApply(both);
+        assertNotEquals(0, exclusive.exit());
+        assertTrue(exclusive.out().contains("Running and RunStrategy are mutually exclusive"), exclusive.out());
+        assertNull(api.vm("vm-both"), "nothing stored");
     }
 
     @Test

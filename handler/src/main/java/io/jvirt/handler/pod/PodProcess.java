@@ -48,6 +48,9 @@ public final class PodProcess {
             """;
 
 
+    /** How long the wrapper may take to join the cgroup and the netns: generous for a heavily loaded host (50 TCG guests booting on 2 cores). */
+    static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     private PodProcess() {}
 
     /** Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid. */
@@ -66,7 +69,7 @@ public final class PodProcess {
         pb.environment().put("JVIRT_NETNS", netns.name());
         pb.environment().put("JVIRT_INNER", INNER);
         Process p = pb.start();
-        Instant deadline = Instant.now().plusSeconds(20);
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
         Path pidFile = podDir.resolve(PID_FILE);
         while (!Files.exists(pidFile)) {
             if (!p.isAlive() && p.exitValue() != 0 && !Files.exists(pidFile)) {
@@ -74,7 +77,7 @@ public final class PodProcess {
             }
             if (Instant.now().isAfter(deadline)) {
                 p.destroyForcibly();
-                throw new IOException("pod process did not start within 20 s");
+                throw new IOException("pod process did not start within " + START_TIMEOUT.toSeconds() + " s");
             }
             Thread.sleep(5);
         }

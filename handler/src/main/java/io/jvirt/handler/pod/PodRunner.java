@@ -175,6 +175,9 @@ public final class PodRunner implements AutoCloseable {
             state = PodProcess.start(plan, argv, dir, netns, cgroup);
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
+            // the log's last line is what a failed pod reports (and the VMI's reason): say why it never ran
+            Files.writeString(dir.resolve(PodProcess.LOG_FILE), "jvirt-handler: the pod did not start: " + e.getMessage() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             writeStatus(pod, PodStatuses.failedToStart("StartError", String.valueOf(e.getMessage()), now()));
             PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now(), 0);
             marker.save(dir); // never retried: the pod is Failed
