@@ -68,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
         Pki pki = Pki.ensure(config.dataDir().resolve("pki"));
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
-        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addValidating(new VmiSpecRules());
+        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults());
+        VmiSpecRules.all().forEach(admission::addValidating);
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);

@@ -361,6 +361,22 @@ class KubectlIT {
         Kubectl.Result u = kubectl.run("create", "-f", unknown.toString());
         assertTrue(u.err().contains("unknown field \"spec.bogus\""), u.all());
         assertNotEquals(0, u.exit());
+
+        Path both = server.dir.resolve("both.yaml");
+        Files.writeString(both, Files.readString(writeVm("vm-both", "Always", "")).replace("runStrategy: Always", "runStrategy: Always\n  running: true"));
+        Kubectl.Result b = kubectl.run("apply", "-f", both.toString());
+        assertNotEquals(0, b.exit());
+        // kubectl prints a 422's causes as "field: message"
+        assertTrue(b.err().contains("spec.running: Running and RunStrategy are mutually exclusive. Note that Running is deprecated, "
+                + "please use RunStrategy instead"), b.all());
+        assertEquals(404, http.get("/apis/kubevirt.io/v1/namespaces/default/virtualmachines/vm-both").code(), "nothing stored");
+        Path rs = server.dir.resolve("rs.yaml");
+        Files.writeString(rs, Files.readString(writeVm("rs-mismatch", "Halted", ""))
+                .replace("kind: VirtualMachine", "kind: VirtualMachineInstanceReplicaSet")
+                .replace("  runStrategy: Halted\n", "  replicas: 1\n  selector: {matchLabels: {app: other}}\n"));
+        Kubectl.Result s = kubectl.run("apply", "-f", rs.toString());
+        assertNotEquals(0, s.exit());
+        assertTrue(s.err().contains("spec.selector: selector does not match labels."), s.all());
     }
 
     @Test

@@ -5,7 +5,6 @@ import io.jvirt.apiserver.http.Cause;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -13,204 +12,372 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * KubeVirt's validation of a VMI spec, with its messages and field paths, for VirtualMachineInstances
- * ({@code spec}) and the templates of VirtualMachines and replica sets ({@code spec.template.spec}): the
- * rules in {@link #RULES}, applied in that order, plus reserved labels on VMI creation and the VM's
- * run strategy. Each finding is one 422 cause. Stateless; thread-safe.
+ * KubeVirt's validating webhook for one kind that carries a VMI spec, with KubeVirt's webhook name,
+ * messages, cause types and field paths. The VMI spec is found once, by {@link Target#specPath}
+ * ({@code spec} or {@code spec.template.spec}); {@link #SPEC_RULES} run over it for every kind, between
+ * the kind's own {@link Target#before} and {@link Target#after} rules, in KubeVirt's order. Each finding
+ * is one 422 cause. Stateless; thread-safe.
  */
 public final class VmiSpecRules implements ValidatingAdmitter {
-    /** KubeVirt's limit for cloud-init user and network data ({@code cloudInitUserMaxLen}). */
+    /** KubeVirt's limit for cloud-init user data and network data ({@code cloudInitUserMaxLen}). */
     static final int CLOUD_INIT_MAX = 2048;
-    /** Labels only KubeVirt's own components may set on a VMI. */
+    /** Labels only KubeVirt's own components may set on a VMI ({@code restrictedVmiLabels}). */
     static final List<String> RESERVED_LABELS = List.of("kubevirt.io/created-by", "kubevirt.io/migrationJobUID", "kubevirt.io/nodeName",
             "kubevirt.io/migrationTargetNodeName", "kubevirt.io/schedulable", "kubevirt.io/install-strategy");
-    static final List<String> RUN_STRATEGIES = List.of("Always", "RerunOnFailure", "Manual", "Halted", "Once", "WaitAsReceiver");
+    /** Run strategies a VM may name without a feature gate; WaitAsReceiver needs DecentralizedLiveMigration. */
+    static final List<String> RUN_STRATEGIES = List.of("Halted", "Manual", "Always", "RerunOnFailure", "Once");
+    /** The volume sources KubeVirt counts; a volume must have exactly one. */
+    static final List<String> VOLUME_SOURCES = List.of("persistentVolumeClaim", "sysprep", "cloudInitNoCloud", "cloudInitConfigDrive",
+            "containerDisk", "ephemeral", "emptyDisk", "hostDisk", "dataVolume", "configMap", "secret", "downwardAPI", "serviceAccount",
+            "downwardMetrics", "memoryDump", "containerPath");
 
-    /** One rule over the spec found at {@code path}; adds what it finds to {@code causes}. */
+    /** One check of the VMI spec found at {@code path}; adds what it finds to {@code causes}. */
     @FunctionalInterface
-    interface Rule {
+    interface SpecRule {
         void check(JsonNode spec, String path, List<Cause> causes);
     }
 
-    /** Skipped for a VM with an instancetype, which supplies the memory. */
-    static final Rule MEMORY = VmiSpecRules::memoryRequested;
-    static final List<Rule> RULES = List.of(
-            VmiSpecRules::uniqueNames,
-            VmiSpecRules::disksHaveVolumes,
-            VmiSpecRules::interfacesHaveNetworks,
-            VmiSpecRules::oneSourcePerVolume,
-            MEMORY,
-            VmiSpecRules::cloudInitData,
-            VmiSpecRules::bootOrders);
+    /** One check of the whole object (metadata, VM or replica set fields). */
+    @FunctionalInterface
+    interface ObjectRule {
+        void check(JsonNode object, List<Cause> causes);
+    }
 
-    @Override
-    public String name() {
-        return "virtualmachine-validator.kubevirt.io";
+    /** KubeVirt's shared VMI spec validation ({@code ValidateVirtualMachineInstanceSpec}), the parts jvirt checks, in its order. */
+    static final List<SpecRule> SPEC_RULES = List.of(
+            VmiSpecRules::networkNames,
+            VmiSpecRules::disksHaveVolumesAndBootOrders,
+            VmiSpecRules::disks,
+            VmiSpecRules::volumes);
+
+    /** The kinds KubeVirt validates a VMI spec of: where the spec is, the webhook's name, the operations, the kind's own rules. */
+    public enum Target {
+        VMI("VirtualMachineInstance", "virtualmachineinstances-create-validator.kubevirt.io", "spec", false, List.of(),
+                List.of(VmiSpecRules::memoryRequested, (o, causes) -> reservedLabels(o.path("metadata"), "metadata", causes))),
+        VM("VirtualMachine", "virtualmachine-validator.kubevirt.io", "spec.template.spec", true,
+                List.of((o, causes) -> reservedLabels(o.path("spec").path("template").path("metadata"), "spec.template.metadata", causes)),
+                List.of(VmiSpecRules::runStrategy)),
+        VMIRS("VirtualMachineInstanceReplicaSet", "virtualmachinereplicaset-validator.kubevirt.io", "spec.template.spec", true, List.of(),
+                List.of(VmiSpecRules::selectorMatchesTemplate));
+
+        final String kind;
+        final String webhook;
+        final String specPath;
+        final boolean onUpdate;
+        /** Run before {@link #SPEC_RULES}; each sees the whole object. */
+        final List<ObjectRule> before;
+        /** Run after {@link #SPEC_RULES}. */
+        final List<ObjectRule> after;
+
+        Target(String kind, String webhook, String specPath, boolean onUpdate, List<ObjectRule> before, List<ObjectRule> after) {
+            this.kind = kind;
+            this.webhook = webhook;
+            this.specPath = specPath;
+            this.onUpdate = onUpdate;
+            this.before = before;
+            this.after = after;
+        }
+
+        /** The VMI spec inside {@code object} (a missing node when absent). */
+        JsonNode spec(JsonNode object) {
+            JsonNode node = object;
+            for (String step : specPath.split("\\.")) {
+                node = node.path(step);
+            }
+            return node;
+        }
+    }
+
+    private final Target target;
+
+    public VmiSpecRules(Target target) {
+        this.target = target;
+    }
+
+    /** One admitter per kind, as KubeVirt registers one webhook per kind. */
+    public static List<VmiSpecRules> all() {
+        return List.of(new VmiSpecRules(Target.VMI), new VmiSpecRules(Target.VM), new VmiSpecRules(Target.VMIRS));
     }
 
     @Override
+    public String name() {
+        return target.webhook;
+    }
+
+    /** VMIs on create (spec changes go through subresources); VMs and replica sets on create and update; never subresources. */
+    @Override
     public boolean handles(AdmissionRequest r) {
-        return r.subresource() == null && r.operation() != Operation.DELETE && r.type().group().equals("kubevirt.io")
-                && (r.type().kind().equals("VirtualMachine") || r.type().kind().equals("VirtualMachineInstance")
-                    || r.type().kind().equals("VirtualMachineInstanceReplicaSet"));
+        boolean operation = r.operation() == Operation.CREATE || r.operation() == Operation.UPDATE && target.onUpdate;
+        return operation && r.subresource() == null && r.type().group().equals("kubevirt.io") && r.type().kind().equals(target.kind);
     }
 
     @Override
     public List<Cause> validate(AdmissionRequest r) {
-        boolean vmi = r.type().kind().equals("VirtualMachineInstance");
-        String path = vmi ? "spec" : "spec.template.spec";
-        JsonNode spec = vmi ? r.object().path("spec") : r.object().path("spec").path("template").path("spec");
+        JsonNode object = r.object();
         List<Cause> causes = new ArrayList<>();
-        if (r.type().kind().equals("VirtualMachine")) {
-            runStrategy(r.object().path("spec"), causes);
+        if (target == Target.VM && object.path("metadata").hasNonNull("deletionTimestamp")) {
+            return causes;
         }
-        if (vmi && r.operation() == Operation.CREATE) {
-            reservedLabels(r.object().path("metadata").path("labels"), causes);
+        if (target != Target.VMI && !object.path("spec").hasNonNull("template")) {
+            causes.add(new Cause("FieldValueRequired", "missing virtual machine template.", "spec.template"));
+            return causes;
         }
-        boolean instancetype = !vmi && r.object().path("spec").has("instancetype");
-        for (Rule rule : RULES) {
-            if (rule != MEMORY || !instancetype) {
-                rule.check(spec, path, causes);
-            }
-        }
+        target.before.forEach(rule -> rule.check(object, causes));
+        JsonNode spec = target.spec(object);
+        SPEC_RULES.forEach(rule -> rule.check(spec, target.specPath, causes));
+        target.after.forEach(rule -> rule.check(object, causes));
         return causes;
     }
 
-    static void uniqueNames(JsonNode spec, String path, List<Cause> causes) {
-        unique(spec.path("domain").path("devices").path("disks"), path + ".domain.devices.disks", causes);
-        unique(spec.path("volumes"), path + ".volumes", causes);
-        unique(spec.path("domain").path("devices").path("interfaces"), path + ".domain.devices.interfaces", causes);
-        unique(spec.path("networks"), path + ".networks", causes);
-    }
-
-    private static void unique(JsonNode list, String listPath, List<Cause> causes) {
-        Map<String, Integer> seen = new HashMap<>();
-        for (int i = 0; i < list.size(); i++) {
-            Integer first = seen.putIfAbsent(list.get(i).path("name").asText(), i);
-            if (first != null) {
-                causes.add(new Cause("FieldValueDuplicate", listPath + "[" + i + "] and " + listPath + "[" + first + "] must not have the same Name.",
-                        listPath + "[" + i + "].name"));
-            }
-        }
-    }
-
-    static void disksHaveVolumes(JsonNode spec, String path, List<Cause> causes) {
-        Set<String> volumes = names(spec.path("volumes"));
-        JsonNode disks = spec.path("domain").path("devices").path("disks");
-        for (int i = 0; i < disks.size(); i++) {
-            String name = disks.get(i).path("name").asText();
-            if (!volumes.contains(name)) {
-                String field = path + ".domain.devices.disks[" + i + "]";
-                causes.add(new Cause("FieldValueInvalid", field + ".Name '" + name + "' not found.", field + ".name"));
-            }
-        }
-    }
-
-    static void interfacesHaveNetworks(JsonNode spec, String path, List<Cause> causes) {
-        Set<String> networks = names(spec.path("networks"));
+    /** Networks and interfaces: unique names, each network used by an interface, each interface backed by a network. */
+    static void networkNames(JsonNode spec, String path, List<Cause> causes) {
+        JsonNode networks = spec.path("networks");
         JsonNode interfaces = spec.path("domain").path("devices").path("interfaces");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < networks.size(); i++) {
+            String name = networks.get(i).path("name").asText();
+            if (!seen.add(name)) {
+                causes.add(new Cause("FieldValueDuplicate", "Network with name \"" + name + "\" already exists, every network must have a unique name",
+                        path + ".networks[" + i + "].name"));
+            }
+        }
+        Set<String> interfaceNames = names(interfaces);
+        for (int i = 0; i < networks.size(); i++) {
+            String name = networks.get(i).path("name").asText();
+            if (!interfaceNames.contains(name)) {
+                String field = path + ".networks[" + i + "].name";
+                causes.add(new Cause("FieldValueRequired", field + " '" + name + "' not found.", field));
+            }
+        }
+        seen.clear();
+        for (int i = 0; i < interfaces.size(); i++) {
+            if (!seen.add(interfaces.get(i).path("name").asText())) {
+                causes.add(new Cause("FieldValueDuplicate", "Only one interface can be connected to one specific network",
+                        path + ".domain.devices.interfaces[" + i + "].name"));
+            }
+        }
+        Set<String> networkNames = names(networks);
         for (int i = 0; i < interfaces.size(); i++) {
             String name = interfaces.get(i).path("name").asText();
-            if (!networks.contains(name)) {
+            if (!networkNames.contains(name)) {
                 String field = path + ".domain.devices.interfaces[" + i + "].name";
                 causes.add(new Cause("FieldValueInvalid", field + " '" + name + "' not found.", field));
             }
         }
     }
 
-    static void oneSourcePerVolume(JsonNode spec, String path, List<Cause> causes) {
-        JsonNode volumes = spec.path("volumes");
-        for (int i = 0; i < volumes.size(); i++) {
-            int sources = 0;
-            for (Iterator<String> f = volumes.get(i).fieldNames(); f.hasNext(); ) {
-                if (!f.next().equals("name")) {
-                    sources++;
-                }
+    /**
+     * Every disk has a volume (an empty CD-ROM needs a feature gate jvirt does not offer); boot orders of disks, then
+     * interfaces, unique; an interface's boot order > 0.
+     */
+    static void disksHaveVolumesAndBootOrders(JsonNode spec, String path, List<Cause> causes) {
+        Set<String> volumes = names(spec.path("volumes"));
+        Set<Integer> taken = new HashSet<>();
+        JsonNode disks = spec.path("domain").path("devices").path("disks");
+        for (int i = 0; i < disks.size(); i++) {
+            JsonNode disk = disks.get(i);
+            String name = disk.path("name").asText();
+            String field = path + ".domain.devices.disks[" + i + "]";
+            if (!volumes.contains(name) && !disk.has("cdrom")) {
+                causes.add(new Cause("FieldValueInvalid", field + ".Name '" + name + "' not found.", field + ".name"));
+            } else if (!volumes.contains(name)) {
+                causes.add(new Cause("FieldValueInvalid", "DeclarativeHotplugVolumes feature gate not enabled, cannot define an empty CD-ROM disk",
+                        field + ".name"));
             }
-            if (sources != 1) {
-                String field = path + ".volumes[" + i + "]";
-                causes.add(new Cause("FieldValueRequired", field + " must have exactly one source type set", field));
+            if (disk.has("bootOrder") && !taken.add(disk.path("bootOrder").asInt())) {
+                causes.add(new Cause("FieldValueInvalid", "Boot order for " + field + ".bootOrder already set for a different device.", field + ".bootOrder"));
+            }
+        }
+        JsonNode interfaces = spec.path("domain").path("devices").path("interfaces");
+        for (int i = 0; i < interfaces.size(); i++) {
+            if (!interfaces.get(i).has("bootOrder")) {
+                continue;
+            }
+            int order = interfaces.get(i).path("bootOrder").asInt();
+            String field = path + ".domain.devices.interfaces[" + i + "].bootOrder";
+            if (order < 1) {
+                // (sic) KubeVirt indexes the spec path itself here, not the interface list
+                causes.add(new Cause("FieldValueInvalid", path + "[" + i + "] must have a boot order > 0, if supplied", path + "[" + i + "].bootOrder"));
+            } else if (!taken.add(order)) {
+                causes.add(new Cause("FieldValueInvalid", "Boot order for " + field + " already set for a different device.", field));
             }
         }
     }
 
-    static void memoryRequested(JsonNode spec, String path, List<Cause> causes) {
-        JsonNode domain = spec.path("domain");
-        boolean requested = domain.path("memory").hasNonNull("guest") || domain.path("memory").path("hugepages").hasNonNull("pageSize")
+    /** Per disk: a name no earlier disk has, at most one of disk, lun and cdrom, a boot order > 0 if any. */
+    static void disks(JsonNode spec, String path, List<Cause> causes) {
+        String list = path + ".domain.devices.disks";
+        JsonNode disks = spec.path("domain").path("devices").path("disks");
+        for (int i = 0; i < disks.size(); i++) {
+            JsonNode disk = disks.get(i);
+            duplicateName(disks, i, list, true, causes);
+            int targets = (disk.has("disk") ? 1 : 0) + (disk.has("lun") ? 1 : 0) + (disk.has("cdrom") ? 1 : 0);
+            if (targets > 1) {
+                causes.add(new Cause("FieldValueInvalid", list + "[" + i + "] can only have a single target type defined", list + "[" + i + "]"));
+            }
+            if (disk.has("bootOrder") && disk.path("bootOrder").asInt() < 1) {
+                causes.add(new Cause("FieldValueInvalid", list + "[" + i + "] must have a boot order > 0, if supplied", list + "[" + i + "].bootOrder"));
+            }
+        }
+    }
+
+    /** Per volume: a name no earlier volume has, exactly one source, a DataVolume name, cloud-init data KubeVirt accepts. */
+    static void volumes(JsonNode spec, String path, List<Cause> causes) {
+        String list = path + ".volumes";
+        JsonNode volumes = spec.path("volumes");
+        for (int i = 0; i < volumes.size(); i++) {
+            JsonNode volume = volumes.get(i);
+            String field = list + "[" + i + "]";
+            duplicateName(volumes, i, list, false, causes);
+            if (volume.has("dataVolume") && volume.path("dataVolume").path("name").asText("").isEmpty()) {
+                causes.add(new Cause("FieldValueRequired", "DataVolume 'name' must be set", field + ".name"));
+            }
+            long sources = VOLUME_SOURCES.stream().filter(s -> volume.hasNonNull(s)).count();
+            if (sources != 1) {
+                causes.add(new Cause("FieldValueInvalid", field + " must have exactly one source type set", field));
+            }
+            for (String source : List.of("cloudInitNoCloud", "cloudInitConfigDrive")) {
+                if (volume.hasNonNull(source)) {
+                    cloudInit(volume.get(source), field + "." + source, source, causes);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** User data and network data: at most one source each, at most 2048 bytes, base64 that decodes, and at least one of the two. */
+    private static void cloudInit(JsonNode ci, String field, String source, List<Cause> causes) {
+        int userSources = cloudInitData(ci, field, source, "user", "userdatasource", "UserDataSecretRef", causes);
+        int networkSources = cloudInitData(ci, field, source, "network", "networkdata source", "NetworkDataSecretRef", causes);
+        if (userSources == 0 && networkSources == 0) {
+            causes.add(new Cause("FieldValueInvalid", field + " must have at least one userdatasource or one networkdatasource set.", field));
+        }
+    }
+
+    /** @return how many sources of {@code kind} data are set */
+    private static int cloudInitData(JsonNode ci, String field, String source, String kind, String sourceWord, String secretRef, List<Cause> causes) {
+        int sources = 0;
+        int length = 0;
+        if (!ci.path(kind + "DataSecretRef").path("name").asText("").isEmpty()) {
+            sources++;
+        }
+        String base64 = ci.path(kind + "DataBase64").asText("");
+        if (!base64.isEmpty()) {
+            sources++;
+            try {
+                length = Base64.getDecoder().decode(base64).length;
+            } catch (IllegalArgumentException e) {
+                String b64Field = field + "." + kind + "DataBase64";
+                // (sic) KubeVirt names the volume source twice in this message
+                causes.add(new Cause("FieldValueInvalid", b64Field + "." + source + "." + kind + "DataBase64 is not a valid base64 value.", b64Field));
+            }
+        }
+        String plain = ci.path(kind + "Data").asText("");
+        if (!plain.isEmpty()) {
+            sources++;
+            length = plain.getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (sources > 1) {
+            causes.add(new Cause("FieldValueInvalid", field + " must have only one " + sourceWord + " set.", field));
+        }
+        if (length > CLOUD_INIT_MAX) {
+            causes.add(new Cause("FieldValueInvalid", field + " " + kind + "data exceeds " + CLOUD_INIT_MAX + " byte limit. Should use "
+                    + secretRef + " for larger data.", field));
+        }
+        return sources;
+    }
+
+    /** VMI only (KubeVirt checks it after the VMI's defaults, which take the guest memory from requests, limits or hugepages). */
+    static void memoryRequested(JsonNode vmi, List<Cause> causes) {
+        JsonNode domain = vmi.path("spec").path("domain");
+        boolean requested = domain.path("memory").hasNonNull("guest") || domain.path("memory").hasNonNull("hugepages")
                 || domain.path("resources").path("requests").hasNonNull("memory") || domain.path("resources").path("limits").hasNonNull("memory");
         if (!requested) {
             causes.add(new Cause("FieldValueRequired", "no memory requested, at least one of 'spec.domain.memory.guest', "
-                    + "'spec.domain.memory.hugepages.pageSize' or 'spec.domain.resources.requests.memory' must be set",
-                    path + ".domain.resources.requests.memory"));
+                    + "'spec.domain.memory.hugepages.pageSize' or 'spec.domain.resources.requests.memory' must be set", null));
         }
     }
 
-    static void cloudInitData(JsonNode spec, String path, List<Cause> causes) {
-        JsonNode volumes = spec.path("volumes");
-        for (int i = 0; i < volumes.size(); i++) {
-            for (String source : List.of("cloudInitNoCloud", "cloudInitConfigDrive")) {
-                JsonNode ci = volumes.get(i).path(source);
-                if (ci.isMissingNode()) {
-                    continue;
-                }
-                String field = path + ".volumes[" + i + "]." + source;
-                for (String kind : List.of("user", "network")) {
-                    int size = ci.path(kind + "Data").asText("").getBytes(StandardCharsets.UTF_8).length;
-                    String b64Field = kind + "DataBase64";
-                    if (ci.hasNonNull(b64Field)) {
-                        try {
-                            size = Math.max(size, Base64.getDecoder().decode(ci.get(b64Field).asText()).length);
-                        } catch (IllegalArgumentException e) {
-                            causes.add(new Cause("FieldValueInvalid", field + "." + b64Field + " is not a valid base64 value.", field + "." + b64Field));
-                            continue;
-                        }
-                    }
-                    if (size > CLOUD_INIT_MAX) {
-                        causes.add(new Cause("FieldValueTooLong", field + " " + kind + "data exceeds " + CLOUD_INIT_MAX
-                                + " byte limit. Should use " + (kind.equals("user") ? "UserDataSecretRef" : "NetworkDataSecretRef")
-                                + " for larger data.", field));
-                    }
-                }
-            }
+    /**
+     * Reserved labels on a new VMI or a VM's template. KubeVirt lets its own service accounts set them; jvirt's components
+     * never create objects with them, so the rule applies to every caller.
+     */
+    static void reservedLabels(JsonNode metadata, String metadataPath, List<Cause> causes) {
+        JsonNode labels = metadata.path("labels");
+        if (RESERVED_LABELS.stream().anyMatch(labels::has)) {
+            causes.add(new Cause("FieldValueNotSupported", "creation of the following reserved kubevirt.io/ labels on a VMI object is prohibited",
+                    metadataPath + ".labels"));
         }
     }
 
-    static void bootOrders(JsonNode spec, String path, List<Cause> causes) {
-        Set<Integer> taken = new HashSet<>();
-        for (String list : List.of("disks", "interfaces")) {
-            JsonNode devices = spec.path("domain").path("devices").path(list);
-            for (int i = 0; i < devices.size(); i++) {
-                if (!devices.get(i).has("bootOrder")) {
-                    continue;
-                }
-                int order = devices.get(i).path("bootOrder").asInt();
-                String field = path + ".domain.devices." + list + "[" + i + "].bootOrder";
-                if (order < 1) {
-                    causes.add(new Cause("FieldValueInvalid", path + ".domain.devices." + list + "[" + i + "] must have a boot order > 0, if supplied", field));
-                } else if (!taken.add(order)) {
-                    causes.add(new Cause("FieldValueInvalid", "Boot order for " + field + " already set for a different device.", field));
-                }
-            }
-        }
-    }
-
-    static void reservedLabels(JsonNode labels, List<Cause> causes) {
-        for (String reserved : RESERVED_LABELS) {
-            if (labels.has(reserved)) {
-                causes.add(new Cause("FieldValueNotSupported", "creation of the following reserved kubevirt.io/ labels on a VMI object is prohibited",
-                        "metadata.labels"));
-                return;
-            }
-        }
-    }
-
-    static void runStrategy(JsonNode vmSpec, List<Cause> causes) {
-        if (vmSpec.hasNonNull("running") && vmSpec.hasNonNull("runStrategy")) {
+    /** A VM names exactly one of {@code running} and {@code runStrategy}, and a known run strategy. */
+    static void runStrategy(JsonNode vm, List<Cause> causes) {
+        JsonNode spec = vm.path("spec");
+        boolean running = spec.hasNonNull("running");
+        boolean strategy = spec.hasNonNull("runStrategy");
+        if (running && strategy) {
             causes.add(new Cause("FieldValueInvalid",
                     "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead", "spec.running"));
         }
-        if (vmSpec.hasNonNull("runStrategy") && !RUN_STRATEGIES.contains(vmSpec.get("runStrategy").asText())) {
-            causes.add(new Cause("FieldValueInvalid", "Invalid RunStrategy (" + vmSpec.get("runStrategy").asText() + ")", "spec.runStrategy"));
+        if (!running && !strategy) {
+            causes.add(new Cause("FieldValueInvalid", "RunStrategy must be specified", "spec.running"));
+        }
+        if (!strategy) {
+            return;
+        }
+        String value = spec.get("runStrategy").asText();
+        if (value.equals("WaitAsReceiver")) {
+            causes.add(new Cause("FieldValueInvalid", "Invalid RunStrategy (WaitAsReceiver), DecentralizedLiveMigration feature gate is not enabled in kubevirt resource",
+                    "spec.runStrategy"));
+        } else if (!RUN_STRATEGIES.contains(value)) {
+            causes.add(new Cause("FieldValueInvalid", "Invalid RunStrategy (" + value + ")", "spec.runStrategy"));
+        }
+    }
+
+    /** A replica set's selector (matchLabels and matchExpressions; absent selects nothing) matches its template's labels. */
+    static void selectorMatchesTemplate(JsonNode rs, List<Cause> causes) {
+        JsonNode selector = rs.path("spec").path("selector");
+        JsonNode labels = rs.path("spec").path("template").path("metadata").path("labels");
+        boolean matches = !selector.isMissingNode() && !selector.isNull();
+        for (Iterator<Map.Entry<String, JsonNode>> it = selector.path("matchLabels").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            matches &= labels.path(e.getKey()).isTextual() && labels.path(e.getKey()).asText().equals(e.getValue().asText());
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String key = expression.path("key").asText();
+            Set<String> values = new HashSet<>();
+            expression.path("values").forEach(v -> values.add(v.asText()));
+            String operator = expression.path("operator").asText();
+            switch (operator) {
+                case "In" -> matches &= labels.has(key) && values.contains(labels.path(key).asText());
+                case "NotIn" -> matches &= !labels.has(key) || !values.contains(labels.path(key).asText());
+                case "Exists" -> matches &= labels.has(key);
+                case "DoesNotExist" -> matches &= !labels.has(key);
+                default -> {
+                    causes.add(new Cause("FieldValueInvalid", "\"" + operator + "\" is not a valid label selector operator", "spec.selector"));
+                    return;
+                }
+            }
+        }
+        if (!matches) {
+            causes.add(new Cause("FieldValueInvalid", "selector does not match labels.", "spec.selector"));
+        }
+    }
+
+    /**
+     * A cause for item {@code i} of {@code list} when an earlier item has its name: one per earlier namesake
+     * ({@code everyEarlier}, as KubeVirt does for disks) or against the first only (as for volumes).
+     */
+    private static void duplicateName(JsonNode list, int i, String listPath, boolean everyEarlier, List<Cause> causes) {
+        String name = list.get(i).path("name").asText();
+        for (int other = 0; other < i; other++) {
+            if (list.get(other).path("name").asText().equals(name)) {
+                causes.add(new Cause("FieldValueInvalid", listPath + "[" + i + "] and " + listPath + "[" + other + "] must not have the same Name.",
+                        listPath + "[" + i + "].name"));
+                if (!everyEarlier) {
+                    return;
+                }
+            }
         }
     }
 
