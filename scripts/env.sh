@@ -57,7 +57,9 @@ jvirt_install_packages() {
 }
 
 # jvirt_build_module MODULE CLASSPATH_FILE PATH...: builds MODULE (and the modules it needs) when a source
-# file under PATH... is newer than CLASSPATH_FILE, which then holds the module's runtime class path.
+# file under PATH... is newer than CLASSPATH_FILE, which then holds the module's runtime class path
+# (jars only: class-data archives refuse directories). Every module built on the way gets its own
+# build/<module>.classpath too (the launcher runs on its own, shorter one).
 jvirt_build_module() {
   local module=$1 cpfile=$2
   shift 2
@@ -70,9 +72,14 @@ jvirt_build_module() {
   mkdir -p "$JVIRT_ROOT/build"
   (cd "$JVIRT_ROOT" && mvn -B -ntp -q -pl "$module" -am package \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-      -DskipTests -Dmdep.outputFile="$cpfile.tmp" -Dmdep.includeScope=runtime) >&2
-  local jar
-  jar=$(ls "$JVIRT_ROOT/$module"/target/jvirt-*.jar | grep -v -e '-tests.jar$' -e '-sources.jar$' | head -n1)
-  echo "$jar:$(cat "$cpfile.tmp")" > "$cpfile" # jars only: class-data archives refuse directories
-  rm -f "$cpfile.tmp"
+      -DskipTests -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime) >&2
+  local built jar deps
+  for built in "$JVIRT_ROOT"/*/target/runtime.classpath; do
+    built=${built%/target/runtime.classpath}
+    jar=$(ls "$built"/target/jvirt-*.jar | grep -v -e '-tests.jar$' -e '-sources.jar$' | head -n1)
+    deps=$(cat "$built/target/runtime.classpath")
+    echo "$jar${deps:+:$deps}" > "$JVIRT_ROOT/build/$(basename "$built").classpath"
+    rm -f "$built/target/runtime.classpath"
+  done
+  cp "$JVIRT_ROOT/build/$module.classpath" "$cpfile.tmp" && mv "$cpfile.tmp" "$cpfile"
 }

@@ -21,10 +21,13 @@ import java.util.concurrent.CountDownLatch;
  * control-plane overhead create → QEMU process started (its start time from /proc, not polled), compared
  * with the issue's target. (B) Memory per running VMI beyond the guest's RAM for 10 and 50 VMIs: launcher
  * PSS + QEMU PSS without the guest-RAM mapping + the control-plane process's growth per VMI, beside
- * KubeVirt's published per-VM allowance. Sizes: {@code -Djvirt.bench.vmis=N}, {@code -Djvirt.bench.memoryVmis=10,50}.
+ * KubeVirt's published per-VM allowance. (C) The overhead without contention: {@value #DEFAULT_ONE_BY_ONE} VMIs
+ * one at a time, create → QEMU started and → Running. Sizes: {@code -Djvirt.bench.vmis=N},
+ * {@code -Djvirt.bench.memoryVmis=10,50} (empty: none), {@code -Djvirt.bench.oneByOne=N}.
  */
 final class LifecycleBench implements Benchmark {
     static final int DEFAULT_AT_ONCE = 20;
+    static final int DEFAULT_ONE_BY_ONE = 8;
     /** The demo guest panics ("deadlocked on memory") with 64 and 96 MiB; 128 MiB is what KubeVirt's examples give it. */
     static final String GUEST = "128Mi";
     static final long GUEST_KIB = 128 * 1024;
@@ -49,8 +52,11 @@ final class LifecycleBench implements Benchmark {
         int atOnce = Integer.getInteger("jvirt.bench.vmis", DEFAULT_AT_ONCE);
         List<Integer> memoryCounts = new ArrayList<>();
         for (String n : System.getProperty("jvirt.bench.memoryVmis", "10,50").split(",")) {
-            memoryCounts.add(Integer.parseInt(n.strip()));
+            if (!n.isBlank()) {
+                memoryCounts.add(Integer.parseInt(n.strip()));
+            }
         }
+        int oneByOne = Integer.getInteger("jvirt.bench.oneByOne", DEFAULT_ONE_BY_ONE);
         List<Figure> figures = new ArrayList<>();
         try (JvirtInstance jvirt = JvirtInstance.up(root)) {
             JvirtInstance.Http http = jvirt.http();
@@ -62,12 +68,27 @@ final class LifecycleBench implements Benchmark {
             warm.await(Duration.ofMinutes(3));
             warm.delete();
 
+            // the overhead on an otherwise idle machine: one VMI at a time, each deleted before the next
+            Map<String, Long> oneCreated = new HashMap<>();
+            Map<String, Long> oneQemu = new HashMap<>();
+            Map<String, Long> oneRunning = new HashMap<>();
+            for (int i = 0; i < oneByOne; i++) {
+                Batch one = Batch.create(http, "one-" + i, 1);
+                one.await(Duration.ofMinutes(3));
+                oneCreated.putAll(one.created);
+                oneQemu.putAll(one.qemuStarted);
+                oneRunning.putAll(one.running);
+                one.delete();
+            }
+            figures.add(Figure.of(TARGET, "ms", List.of(300.0)));
+            figures.add(Figure.of("1 VMI at a time: create -> QEMU started", "ms", millis(oneCreated, oneQemu)).against(TARGET));
+            figures.add(Figure.of("1 VMI at a time: create -> Running", "ms", millis(oneCreated, oneRunning)));
+
             Batch batch = Batch.create(http, "at-once", atOnce);
             batch.await(Duration.ofMinutes(15));
             figures.add(Figure.of(atOnce + " VMIs: failed to start", "VMIs", List.of((double) batch.failed.size())));
             figures.add(Figure.of(atOnce + " VMIs: create -> Running", "s", batch.seconds(batch.running)));
             figures.add(Figure.of(atOnce + " VMIs: create -> login:", "s", batch.seconds(batch.login)));
-            figures.add(Figure.of(TARGET, "ms", List.of(300.0)));
             figures.add(Figure.of(atOnce + " VMIs: create -> QEMU started", "ms", batch.millis(batch.qemuStarted)).against(TARGET));
             batch.delete();
 
@@ -213,9 +234,7 @@ final class LifecycleBench implements Benchmark {
         }
 
         List<Double> millis(Map<String, Long> at) {
-            List<Double> out = new ArrayList<>();
-            at.forEach((name, t) -> out.add((double) (t - created.get(name))));
-            return out;
+            return LifecycleBench.millis(created, at);
         }
 
         void delete() throws Exception {
@@ -229,6 +248,12 @@ final class LifecycleBench implements Benchmark {
                 Thread.sleep(500);
             }
         }
+    }
+
+    private static List<Double> millis(Map<String, Long> created, Map<String, Long> at) {
+        List<Double> out = new ArrayList<>();
+        at.forEach((name, t) -> out.add((double) (t - created.get(name))));
+        return out;
     }
 
     private static String manifest(String name, String prefix) {

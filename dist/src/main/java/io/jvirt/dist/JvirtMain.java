@@ -87,14 +87,27 @@ public final class JvirtMain {
         return p;
     }
 
-    /** The node agent's settings (see HandlerMain); launchers run this JVM's class path with the launcher's lean options. */
+    /**
+     * The node agent's settings (see HandlerMain). Launchers run with the launcher's lean JVM options
+     * on the launcher module's own class path ({@code build/launcher.classpath}, written by the build;
+     * else this JVM's) and map the class-data archive {@code build/launcher.jsa} (see LauncherArchive).
+     */
     static HandlerConfig nodeConfig(Properties p, Path buildDir) throws IOException {
         List<String> launcher = new ArrayList<>();
         launcher.add("env");
         LauncherMain.ENVIRONMENT.forEach((k, v) -> launcher.add(k + "=" + v));
         launcher.add(ProcessHandle.current().info().command().orElse("java"));
         launcher.addAll(LauncherMain.JVM_OPTIONS);
-        launcher.addAll(List.of("-cp", System.getProperty("java.class.path"), LauncherMain.class.getName()));
+        Path classPathFile = buildDir == null ? null : buildDir.resolve("launcher.classpath");
+        String classPath = System.getProperty("java.class.path");
+        if (classPathFile != null && Files.exists(classPathFile)) {
+            classPath = Files.readString(classPathFile).strip();
+            Path archive = LauncherArchive.ensure(buildDir.resolve("launcher.jsa"), launcher, classPath);
+            if (archive != null) {
+                launcher.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+            }
+        }
+        launcher.addAll(List.of("-cp", classPath, LauncherMain.class.getName()));
         Properties withBuildDir = new Properties();
         withBuildDir.putAll(p);
         if (buildDir != null) {

@@ -73,6 +73,9 @@ class LifecycleIT {
 
         String firstUid = api.vmi("vm-cirros").path("metadata").path("uid").asText();
         ProcessHandle qemu = qemuOf(firstUid);
+        long launcherPid = qemu.parent().orElseThrow().pid();
+        assertTrue(Files.readString(Path.of("/proc", Long.toString(launcherPid), "maps")).contains("/build/launcher.jsa"),
+                "the launcher maps the class-data archive ./jvirt up trained");
         jvirt.kubectl("replace", "--raw", Api.SUB + "default/virtualmachines/vm-cirros/stop", "-f", emptyBody().toString());
         Waits.until("vm-cirros Stopped after stop", Duration.ofSeconds(60), () -> "Stopped".equals(printable("vm-cirros")));
         Waits.until("QEMU of the stopped VM gone", Duration.ofSeconds(30), () -> !qemu.isAlive());

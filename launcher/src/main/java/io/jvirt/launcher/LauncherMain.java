@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * virt-launcher: {@code LauncherMain <launch-request.json>}. Prepares and converts the VMI, then
+ * virt-launcher: {@code LauncherMain <launch-request.json>} ({@code --train DIR}: see {@link Training}). Prepares and converts the VMI, then
  * serves the node agent on {@code <runDirectory>/launcher.sock} until the domain has ended, and
  * exits 0 when it shut off as asked, 2 when it crashed, 1 when it could not be prepared (the
  * reason on stderr). SIGTERM shuts a running guest down within its grace period first. Only
@@ -61,11 +61,21 @@ public final class LauncherMain {
     private LauncherMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: LauncherMain <launch-request.json>");
+        boolean training = args.length == 2 && args[0].equals("--train");
+        if (args.length != 1 && !training) {
+            System.err.println("usage: LauncherMain <launch-request.json> | --train <directory>");
             System.exit(1);
         }
-        LaunchRequest request = JSON.readValue(Files.readString(Path.of(args[0])), LaunchRequest.class);
+        Path requestFile = Path.of(args[0]);
+        if (training) {
+            try {
+                requestFile = Training.writeRequest(Path.of(args[1]));
+            } catch (IOException e) {
+                System.err.println("jvirt-launcher: training run failed: " + e);
+                System.exit(1);
+            }
+        }
+        LaunchRequest request = JSON.readValue(Files.readString(requestFile), LaunchRequest.class);
         NodeHandover handover;
         LaunchPlan plan;
         try {
@@ -85,11 +95,19 @@ public final class LauncherMain {
             domain.addListener(server::publish);
             domain.addListener(event -> System.err.println("jvirt-launcher: " + event.state() + ": " + event.reason()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnTermination(domain, grace)));
+            if (training) {
+                try {
+                    Training.drive(handover.runDirectory().launcherSocket());
+                } catch (IOException e) {
+                    System.err.println("jvirt-launcher: training run failed: " + e.getMessage());
+                    System.exit(1); // the shutdown hook kills QEMU
+                }
+            }
             DomainEvent end = domain.finished().get();
             domain.awaitIdle(); // a command still running (e.g. a failing Start) gets to answer
             Thread.sleep(200); // let the last response and event reach connected clients
             domain.close();
-            System.exit(end.state() == DomainState.SHUTOFF ? 0 : 2);
+            System.exit(training || end.state() == DomainState.SHUTOFF ? 0 : 2);
         }
     }
 

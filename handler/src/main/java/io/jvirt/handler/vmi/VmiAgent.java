@@ -276,7 +276,7 @@ public final class VmiAgent implements LauncherPods {
                         // not listening yet
                     }
                 }
-                Thread.sleep(50);
+                Thread.sleep(10);
             }
             return null;
         }
