@@ -87,7 +87,7 @@ TIMEOUT 0
 LABEL jvirt
   KERNEL /vmlinuz
   INITRD /initrd
-  APPEND console=tty0 console=ttyS0,115200n8 quiet
+  APPEND console=tty0 console=ttyS0,115200n8 quiet no_timer_check
 CFG
 mcopy -i "$img" "$WORK/syslinux.cfg" ::/syslinux.cfg
 mcopy -i "$img" "$WORK/vmlinuz" ::/vmlinuz

@@ -68,8 +68,7 @@ public final class VirtualMachineInstanceController implements Reconciler {
         }
         if (vmi.getMetadata().getDeletionTimestamp() != null) return finalizeDeletion(vmi);
         if (!hasFinalizer(vmi)) {
-            setFinalizers(vmi, true);
-            return Outcome.DONE; // the update brings the VMI back with the finalizer
+            vmi = setFinalizers(vmi, true); // go on with the server's answer: waiting for it on the watch costs a round trip
         }
         VirtualMachineInstanceStatus old = vmi.getStatus() == null ? emptyStatus() : vmi.getStatus();
         String phase = old.phase() == null ? "" : old.phase();
@@ -122,12 +121,12 @@ public final class VirtualMachineInstanceController implements Reconciler {
     }
 
     /** Adds or removes {@link #FINALIZER}, guarded by the read resourceVersion (a stale read gets 409 and a retry). */
-    private void setFinalizers(VirtualMachineInstanceResource vmi, boolean present) {
+    private VirtualMachineInstanceResource setFinalizers(VirtualMachineInstanceResource vmi, boolean present) {
         List<String> finalizers = new ArrayList<>(vmi.getMetadata().getFinalizers() == null ? List.of() : vmi.getMetadata().getFinalizers());
         finalizers.remove(FINALIZER);
         if (present) finalizers.add(FINALIZER);
         Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", finalizers, "resourceVersion", vmi.getMetadata().getResourceVersion()));
-        client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).withName(vmi.getMetadata().getName())
+        return client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).withName(vmi.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
     }
 
