@@ -8,17 +8,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The launchers' class-data archive ({@code build/launcher.jsa}): made by one training run of the
  * launcher ({@code LauncherMain --train}, a real launch of a paused guest) under
  * {@code -XX:ArchiveClassesAtExit}, and made again when a jar of the launcher's class path is newer.
  * Every launcher maps it, which roughly halves the time from its start to QEMU's. Without it (the
- * training failed) launchers still run, only slower.
+ * training failed) launchers still run, only slower. The training's files and log stay in
+ * {@code launcher-training/} beside the archive, for a look after a failure.
  */
 final class LauncherArchive {
     private static final long TRAINING_SECONDS = 120;
@@ -36,12 +35,7 @@ final class LauncherArchive {
             if (upToDate(archive, classPath)) {
                 return archive;
             }
-            Path dir = Files.createTempDirectory("jvirt-launcher-training");
-            try {
-                return train(archive, java, classPath, dir);
-            } finally {
-                deleteTree(dir);
-            }
+            return train(archive, java, classPath, Files.createDirectories(archive.resolveSibling("launcher-training")));
         } catch (IOException e) {
             System.err.println("jvirt: no class-data archive for launchers: " + e.getMessage());
             return null;
@@ -69,14 +63,6 @@ final class LauncherArchive {
         }
         Files.move(made, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return archive;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private static boolean upToDate(Path archive, String classPath) throws IOException {
