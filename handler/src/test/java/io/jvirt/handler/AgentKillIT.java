@@ -1,7 +1,7 @@
 package io.jvirt.handler;
 
 import static io.jvirt.handler.TestFiles.read;
-import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.TestFiles.noPodsIn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +59,7 @@ class AgentKillIT {
 
                 api.client.pods().inNamespace("default").withName("keep").delete();
                 Waits.until("process stopped on delete", Duration.ofSeconds(60), () -> sleepersQuietly(marker).isEmpty());
-                Waits.until("state removed", Duration.ofSeconds(30), () -> isEmptyDir(data.resolve("node/pods")));
+                Waits.until("state removed", Duration.ofSeconds(30), () -> noPodsIn(data.resolve("node/pods")));
             } finally {
                 agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

@@ -1,7 +1,7 @@
 package io.jvirt.handler;
 
 import static io.jvirt.handler.TestFiles.read;
-import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.TestFiles.noPodsIn;
 import static io.jvirt.handler.VmiStatusView.status;
 import static io.jvirt.handler.VmiStatusView.condition;
 
@@ -94,7 +94,7 @@ class ControlPlaneIT {
                 api.client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
                 api.client.pods().inNamespace("default").delete();
-                Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> isEmptyDir(data.resolve("node/pods")));
+                Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
                 agent.close();
                 controller.destroy();
                 controller.waitFor(20, TimeUnit.SECONDS);

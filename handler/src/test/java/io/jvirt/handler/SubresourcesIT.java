@@ -1,6 +1,6 @@
 package io.jvirt.handler;
 
-import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.TestFiles.noPodsIn;
 import static io.jvirt.handler.VmiStatusView.status;
 import static io.jvirt.handler.VmiStatusView.condition;
 
@@ -144,7 +144,7 @@ class SubresourcesIT {
                 client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
                 client.pods().inNamespace("default").delete();
-                Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> isEmptyDir(data.resolve("node/pods")));
+                Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
             }
             if (agent != null) agent.close();
             if (controller != null) {

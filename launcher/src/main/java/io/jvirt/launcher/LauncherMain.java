@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * virt-launcher: {@code LauncherMain <launch-request.json>} ({@code --train DIR}: see {@link Training}). Prepares and converts the VMI, then
+ * virt-launcher: {@code LauncherMain <launch-request.json>} ({@code --train DIR}: see {@link Training};
+ * {@code --standby DIR}: see {@link Standby}). Prepares and converts the VMI, then
  * serves the node agent on {@code <runDirectory>/launcher.sock} until the domain has ended, and
  * exits 0 when it shut off as asked, 2 when it crashed, 1 when it could not be prepared (the
  * reason on stderr). SIGTERM shuts a running guest down within its grace period first. Only
@@ -60,32 +61,45 @@ public final class LauncherMain {
 
     private LauncherMain() {}
 
+    /** A VMI prepared and converted, ready to run. */
+    record Launch(LaunchRequest request, NodeHandover handover, LaunchPlan plan) {}
+
+    /** Reads the launch request, prepares the VMI's files and converts it (no QEMU yet). */
+    static Launch prepare(Path requestFile) throws IOException, ConversionException {
+        LaunchRequest request = JSON.readValue(Files.readString(requestFile), LaunchRequest.class);
+        NodeHandover handover = Preparation.prepare(request, FirmwareFiles.debianOvmf());
+        return new Launch(request, handover, new VmiConverter().convert(request.vmi(), handover));
+    }
+
     public static void main(String[] args) throws Exception {
         boolean training = args.length == 2 && args[0].equals("--train");
-        if (args.length != 1 && !training) {
-            System.err.println("usage: LauncherMain <launch-request.json> | --train <directory>");
+        boolean standby = args.length == 2 && args[0].equals("--standby");
+        if (args.length != 1 && !training && !standby) {
+            System.err.println("usage: LauncherMain <launch-request.json> | --train <directory> | --standby <warm-up directory>");
             System.exit(1);
         }
         Path requestFile = Path.of(args[0]);
-        if (training) {
-            try {
-                requestFile = Training.writeRequest(Path.of(args[1]));
-            } catch (IOException e) {
-                System.err.println("jvirt-launcher: training run failed: " + e);
-                System.exit(1);
-            }
-        }
-        LaunchRequest request = JSON.readValue(Files.readString(requestFile), LaunchRequest.class);
-        NodeHandover handover;
-        LaunchPlan plan;
         try {
-            handover = Preparation.prepare(request, FirmwareFiles.debianOvmf());
-            plan = new VmiConverter().convert(request.vmi(), handover);
+            if (training) {
+                requestFile = Training.writeRequest(Path.of(args[1]));
+            } else if (standby) {
+                requestFile = Standby.awaitClaim(Path.of(args[1]));
+            }
+        } catch (IOException e) {
+            System.err.println("jvirt-launcher: " + (training ? "training run" : "standby") + " failed: " + e);
+            System.exit(1);
+        }
+        Launch launch;
+        try {
+            launch = prepare(requestFile);
         } catch (ConversionException | IOException e) {
             System.err.println("jvirt-launcher: cannot run this VMI: " + e.getMessage());
             System.exit(1);
             return;
         }
+        LaunchRequest request = launch.request();
+        NodeHandover handover = launch.handover();
+        LaunchPlan plan = launch.plan();
         Domain domain = new Domain(plan, handover.runDirectory().path().resolve("qemu.log"),
                 request.qemuUser() == null ? null : RunAs.parse(request.qemuUser()));
         long grace = request.vmi().spec().terminationGracePeriodSeconds() == null

@@ -15,6 +15,14 @@ public interface LauncherPods {
     /** Prepares the VMI (disks, launch request) and returns the argv that runs its launcher. */
     List<String> prepare(Pod pod, PodPlan plan, Path podDir) throws Exception;
 
+    /**
+     * The argv of a standby launcher ({@link LauncherStandby}) that will run as pod {@code standbyUid} until
+     * claimed; empty when this node keeps none.
+     */
+    default List<String> standbyCommand(String standbyUid) {
+        return List.of();
+    }
+
     /** The launcher process runs (just started or re-adopted). Idempotent; called on every reconcile. */
     void running(Pod pod, PodPlan plan, Path podDir);
 

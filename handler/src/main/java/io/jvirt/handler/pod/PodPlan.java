@@ -72,6 +72,11 @@ public record PodPlan(String uid, String namespace, String name, List<String> co
 
     /** Network namespace name: {@code jvirt-} and the first 12 hex digits of the UID. */
     public String netnsName() {
+        return netnsName(uid);
+    }
+
+    /** Network namespace name of the pod with this UID. */
+    public static String netnsName(String uid) {
         String hex = uid.replace("-", "");
         return "jvirt-" + hex.substring(0, Math.min(12, hex.length()));
     }

@@ -39,11 +39,12 @@ public final class PodProcess {
             echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125
             exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
             """;
+    /** Paths relative to the working directory, the pod directory: they follow it when a standby is claimed (renamed). */
     private static final String INNER = """
-            echo $$ > "$JVIRT_POD_DIR/pid.tmp" && mv "$JVIRT_POD_DIR/pid.tmp" "$JVIRT_POD_DIR/pid"
+            echo $$ > pid.tmp && mv pid.tmp pid
             "$@"
             code=$?
-            echo $code > "$JVIRT_POD_DIR/exit.tmp" && mv "$JVIRT_POD_DIR/exit.tmp" "$JVIRT_POD_DIR/exit"
+            echo $code > exit.tmp && mv exit.tmp exit
             exit $code
             """;
 
@@ -65,7 +66,6 @@ public final class PodProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(LOG_FILE).toFile()))
                 .redirectErrorStream(true);
         pb.environment().put("JVIRT_CGROUP", cgroup.path().toString());
-        pb.environment().put("JVIRT_POD_DIR", podDir.toString());
         pb.environment().put("JVIRT_NETNS", netns.name());
         pb.environment().put("JVIRT_INNER", INNER);
         Process p = pb.start();

@@ -37,6 +37,7 @@ public final class PodRunner implements AutoCloseable {
     private final String nodeName;
     private final Path podsDir;
     private final LauncherPods launchers;
+    private final LauncherStandby standby;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
@@ -49,6 +50,7 @@ public final class PodRunner implements AutoCloseable {
         this.nodeName = nodeName;
         this.podsDir = dataDir.resolve("pods");
         this.launchers = launchers;
+        this.standby = new LauncherStandby(podsDir, launchers::standbyCommand);
     }
 
     /** Directory holding one pod's state, pid/exit files and {@code compute.log}. */
@@ -77,6 +79,7 @@ public final class PodRunner implements AutoCloseable {
         try (Stream<Path> dirs = Files.list(podsDir)) {
             dirs.filter(Files::isDirectory).forEach(d -> enqueue(d.getFileName().toString()));
         }
+        standby.refill();
     }
 
     private void seen(Pod pod) {
@@ -133,6 +136,11 @@ public final class PodRunner implements AutoCloseable {
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+        if (state.isPresent() && state.get().alive() && LauncherStandby.neverHandedOver(dir)) {
+            teardown(uid, state.get(), Duration.ZERO); // claimed by an agent that died before handing the VMI over
+            deleteTree(dir);
+            state = Optional.empty();
+        }
         if (state.isPresent() && state.get().alive()) {
             watchExit(uid, state.get());
             if (!"Running".equals(phase)) {
@@ -161,7 +169,6 @@ public final class PodRunner implements AutoCloseable {
     }
 
     private void startPod(Pod pod, PodPlan plan, Path dir) throws Exception {
-        Files.createDirectories(dir);
         NetworkNamespace netns = new NetworkNamespace(plan.netnsName());
         MemoryCgroup cgroup = MemoryCgroup.forPod(plan.uid());
         PodState state;
@@ -169,13 +176,23 @@ public final class PodRunner implements AutoCloseable {
             if (!cgroup.pids().isEmpty()) {
                 PodProcess.stop(null, cgroup, Duration.ZERO); // leftovers of a start interrupted before its state was saved
             }
-            netns.create();
-            cgroup.create(plan.memoryLimitBytes());
-            List<String> argv = plan.isLauncher() ? launchers.prepare(pod, plan, dir) : plan.command();
-            state = PodProcess.start(plan, argv, dir, netns, cgroup);
+            Optional<PodState> claimed = plan.isLauncher() && !Files.exists(dir) && !cgroup.exists() ? standby.claim(plan, dir)
+                    : Optional.empty();
+            if (claimed.isPresent()) {
+                List<String> argv = launchers.prepare(pod, plan, dir);
+                LauncherStandby.handOver(dir, Path.of(argv.get(argv.size() - 1)));
+                state = claimed.get();
+            } else {
+                Files.createDirectories(dir);
+                netns.create();
+                cgroup.create(plan.memoryLimitBytes());
+                List<String> argv = plan.isLauncher() ? launchers.prepare(pod, plan, dir) : plan.command();
+                state = PodProcess.start(plan, argv, dir, netns, cgroup);
+            }
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
             // the log's last line is what a failed pod reports (and the VMI's reason): say why it never ran
+            Files.createDirectories(dir);
             Files.writeString(dir.resolve(PodProcess.LOG_FILE), "jvirt-handler: the pod did not start: " + e.getMessage() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             writeStatus(pod, PodStatuses.failedToStart("StartError", String.valueOf(e.getMessage()), now()));
@@ -209,12 +226,11 @@ public final class PodRunner implements AutoCloseable {
     /** Stops the pod's processes and removes its netns and cgroup. Idempotent. */
     private void teardown(String uid, PodState state, Duration grace) throws IOException, InterruptedException {
         MemoryCgroup cgroup = MemoryCgroup.forPod(uid);
-        String hex = uid.replace("-", "");
         try {
             PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
             removeWhenEmpty(cgroup);
         } finally {
-            new NetworkNamespace("jvirt-" + hex.substring(0, Math.min(12, hex.length()))).delete();
+            new NetworkNamespace(PodPlan.netnsName(uid)).delete();
         }
     }
 
@@ -284,6 +300,7 @@ public final class PodRunner implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        standby.close();
         if (informer != null) {
             informer.close();
         }

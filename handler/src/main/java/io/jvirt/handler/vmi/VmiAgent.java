@@ -130,6 +130,18 @@ public final class VmiAgent implements LauncherPods {
         return argv;
     }
 
+    /** The launcher in standby mode, warming up in its run directory (see the launcher's {@code Standby}). */
+    @Override
+    public List<String> standbyCommand(String standbyUid) {
+        if (launcherCommand.isEmpty()) {
+            return List.of();
+        }
+        List<String> argv = new ArrayList<>(launcherCommand);
+        argv.add("--standby");
+        argv.add(runDirectory(standbyUid).toString());
+        return argv;
+    }
+
     /** The run directory of launcher pod {@code podUid}: {@code /run/jvirt/<pod uid>}. */
     public static Path runDirectory(String podUid) {
         return RUN_ROOT.resolve(podUid);

@@ -1,7 +1,7 @@
 package io.jvirt.handler.vmi;
 
 import static io.jvirt.handler.TestFiles.read;
-import static io.jvirt.handler.TestFiles.isEmptyDir;
+import static io.jvirt.handler.TestFiles.noPodsIn;
 import static io.jvirt.handler.VmiStatusView.status;
 import static io.jvirt.handler.VmiStatusView.condition;
 
@@ -68,7 +68,7 @@ class VmiLifecycleIT {
         }
         api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
         api.client.pods().inNamespace("default").delete();
-        Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> isEmptyDir(data.resolve("pods")));
+        Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("pods")));
         agent.close();
         api.close();
         try (Stream<Path> files = Files.walk(data)) {
@@ -80,6 +80,7 @@ class VmiLifecycleIT {
     void demoVmiRunsSurvivesAgentRestartAndFailsWhenQemuIsKilled() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
+        Path standby = Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir);
         Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
 
         GenericKubernetesResource running = waitVmi("Running", Duration.ofSeconds(120));
@@ -98,6 +99,12 @@ class VmiLifecycleIT {
         assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + pod.getMetadata().getUid()));
         assertTrue(Files.readAllLines(Path.of("/proc/" + qemu + "/status")).contains("Uid:\t65534\t65534\t65534\t65534"),
                 "QEMU runs as nobody");
+        assertEquals(440L << 20, MemoryCgroup.forPod(pod.getMetadata().getUid()).limitBytes(), "the pod's limit on the claimed cgroup");
+        Path podDir = agent.pods().podDir(pod.getMetadata().getUid());
+        assertTrue(Files.exists(podDir.resolve("standby")) && Files.exists(podDir.resolve("claim")), "the standby launcher was claimed");
+        assertFalse(Files.exists(standby), "its standby directory became the pod's");
+        Path next = Waits.until("the next standby launcher", Duration.ofSeconds(30), this::standbyPodDir);
+        assertNotEquals(standby, next);
 
         agent.close();
         agent = new NodeAgent(api.client, config);
@@ -115,10 +122,21 @@ class VmiLifecycleIT {
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
     }
 
+    /** The pod directory of the node's standby launcher, once its process runs; null before. */
+    private Path standbyPodDir() {
+        try (Stream<Path> dirs = Files.list(data.resolve("pods"))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("standby-") && Files.exists(d.resolve("state.json")))
+                    .findFirst().orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     @Test
     void nocloudExampleBootsWithUserDataPausesAndPodDeletionStopsEverything() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-nocloud.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-nocloud").get();
+        Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir); // the pod below claims it
         Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
@@ -138,7 +156,8 @@ class VmiLifecycleIT {
 
         long qemu = qemuPid(uid);
         String netns = "jvirt-" + uid.replace("-", "").substring(0, 12);
-        assertTrue(Files.exists(Path.of("/run/netns", netns)));
+        assertEquals("net:[" + Files.readAttributes(Path.of("/run/netns", netns), "unix:ino").get("ino") + "]",
+                Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")).toString(), "QEMU lives in the pod's netns " + netns);
         api.client.pods().resource(pod).delete();
         Waits.until("QEMU gone", Duration.ofSeconds(60), () -> !Files.exists(Path.of("/proc/" + qemu)));
         Waits.until("netns removed", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/run/netns", netns)));
