@@ -106,7 +106,8 @@ final class LifecycleBench implements Benchmark {
                     waves.add(wave);
                 }
                 Thread.sleep(5000); // settle after boot
-                double agentShare = Math.max(0, ProcMemory.of(jvirt.pid()).pssMiB() - idle) / n;
+                double standby = standbyPssMiB();
+                double agentShare = (Math.max(0, ProcMemory.of(jvirt.pid()).pssMiB() - idle) + standby) / n;
                 List<Double> launcher = new ArrayList<>();
                 List<Double> qemu = new ArrayList<>();
                 List<Double> total = new ArrayList<>();
@@ -134,7 +135,8 @@ final class LifecycleBench implements Benchmark {
                 }
                 figures.add(Figure.of(n + " VMIs: launcher PSS per VMI", "MiB", launcher));
                 figures.add(Figure.of(n + " VMIs: QEMU PSS without guest RAM", "MiB", qemu));
-                figures.add(Figure.of(n + " VMIs: control plane growth per VMI", "MiB", List.of(agentShare)));
+                figures.add(Figure.of(n + " VMIs: standby launcher PSS (per node)", "MiB", List.of(standby)));
+                figures.add(Figure.of(n + " VMIs: control plane growth + standby per VMI", "MiB", List.of(agentShare)));
                 figures.add(Figure.of(n + " VMIs: memory per VMI beyond guest RAM", "MiB", total).against(KUBEVIRT));
                 for (Batch m : waves) {
                     m.delete();
@@ -279,6 +281,20 @@ final class LifecycleBench implements Benchmark {
         spec.putArray("volumes").addObject().put("name", "containerdisk").putObject("containerDisk")
                 .put("image", "registry:5000/kubevirt/cirros-container-disk-demo:devel");
         return vmi.toString();
+    }
+
+    /** PSS of the node agent's standby launcher pod(s) ({@code standby-*} cgroups): a per-node cost shared by the VMIs. */
+    static double standbyPssMiB() throws IOException {
+        List<Long> pids;
+        try (java.util.stream.Stream<Path> cgroups = Files.list(Path.of("/sys/fs/cgroup/memory/jvirt"))) {
+            pids = cgroups.map(c -> c.getFileName().toString()).filter(name -> name.startsWith("standby-"))
+                    .flatMap(name -> cgroupPids(name).stream()).toList();
+        }
+        double sum = 0;
+        for (long pid : pids) {
+            sum += ProcMemory.of(pid).pssMiB();
+        }
+        return sum;
     }
 
     static List<Long> cgroupPids(String podUid) {
