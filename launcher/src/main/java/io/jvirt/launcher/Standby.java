@@ -41,8 +41,7 @@ final class Standby {
 
     private static void warmUp(Path warmDir) throws IOException, InterruptedException {
         try {
-            LauncherMain.Launch launch = LauncherMain.prepare(Training.writeRequest(warmDir));
-            launch.plan().commandLine().argv();
+            LauncherMain.prepare(Training.writeRequest(warmDir));
         } catch (io.jvirt.launcher.convert.ConversionException e) {
             throw new IOException("warming up on the training VMI failed: " + e.getMessage(), e);
         } finally {

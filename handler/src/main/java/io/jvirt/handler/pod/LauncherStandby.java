@@ -7,7 +7,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * One launcher pod process started before any VMI needs it, so a new VMI's launcher does not pay
@@ -148,11 +146,7 @@ final class LauncherStandby implements AutoCloseable {
             cgroup.remove();
             new NetworkNamespace(PodPlan.netnsName(uid)).delete();
             if (Files.exists(dir)) {
-                try (Stream<Path> paths = Files.walk(dir)) {
-                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+                PodRunner.deleteTree(dir);
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("jvirt-handler: removing standby launcher " + standby.uid() + ": " + e);

@@ -285,7 +285,7 @@ public final class PodRunner implements AutoCloseable {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -20,6 +20,7 @@ import io.jvirt.handler.HandlerConfig;
 import io.jvirt.handler.NodeAgent;
 import io.jvirt.handler.Waits;
 import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,7 +156,7 @@ class VmiLifecycleIT {
         }
 
         long qemu = qemuPid(uid);
-        String netns = "jvirt-" + uid.replace("-", "").substring(0, 12);
+        String netns = PodPlan.netnsName(uid);
         assertEquals("net:[" + Files.readAttributes(Path.of("/run/netns", netns), "unix:ino").get("ino") + "]",
                 Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")).toString(), "QEMU lives in the pod's netns " + netns);
         api.client.pods().resource(pod).delete();
