@@ -1,6 +1,7 @@
 package io.jvirt.apiserver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
 import io.jvirt.apiserver.admission.VmiSpecRules;
@@ -14,6 +15,7 @@ import io.jvirt.apiserver.resources.ResourceRegistry;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.Kubeconfig;
 import io.jvirt.apiserver.security.Pki;
+import io.jvirt.apiserver.security.Role;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.store.ListOptions;
 import io.jvirt.store.ObjectStore;
@@ -162,6 +164,16 @@ public final class ApiServer implements AutoCloseable {
     public void writeKubeconfig(Path file, String user) throws IOException {
         String token = tokens.tokenFor(user).orElseThrow(() -> new IOException("no token for user " + user));
         Kubeconfig.write(file, url(), pki.caPem(), token, user);
+    }
+
+    /**
+     * Writes a kubeconfig for one of the control plane's components, with a token of its own (created in
+     * tokens.csv on first use, kept afterwards), so the server authenticates it as
+     * {@link ComponentIdentity#userName()}. Idempotent.
+     */
+    public void writeKubeconfig(Path file, ComponentIdentity component) throws IOException {
+        String token = tokens.ensure(component.userName(), Role.ADMIN);
+        Kubeconfig.write(file, url(), pki.caPem(), token, component.userName());
     }
 
     @Override

@@ -53,10 +53,20 @@ public final class ControlPlane implements AutoCloseable {
 
     private ControlPlane() {}
 
+    /** Starts the controllers and (per {@code options}) the scheduler, all with {@code client}'s identity. */
     public static ControlPlane start(KubernetesClient client, Options options, Clock clock) throws Exception {
+        return start(client, client, options, clock);
+    }
+
+    /**
+     * Starts the controllers with {@code client} and the scheduler (per {@code options}) with
+     * {@code schedulerClient}, so each acts under its own identity: the scheduler's client reads nodes,
+     * binds pods and records the scheduler's events; the pods it sees come from the controllers' informer.
+     */
+    public static ControlPlane start(KubernetesClient client, KubernetesClient schedulerClient, Options options, Clock clock) throws Exception {
         ControlPlane cp = new ControlPlane();
         try {
-            cp.wire(client, options, clock);
+            cp.wire(client, schedulerClient, options, clock);
         } catch (Exception e) {
             cp.close();
             throw e;
@@ -64,7 +74,7 @@ public final class ControlPlane implements AutoCloseable {
         return cp;
     }
 
-    private void wire(KubernetesClient client, Options options, Clock clock) throws Exception {
+    private void wire(KubernetesClient client, KubernetesClient schedulerClient, Options options, Clock clock) throws Exception {
         EventRecorder events = new EventRecorder(client, "virt-controller", clock);
         closeables.add(events);
         SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
@@ -89,11 +99,11 @@ public final class ControlPlane implements AutoCloseable {
         WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock), options.workers());
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers());
         WorkQueue schedQueue;
-        SharedIndexInformer<Node> nodes = options.scheduler() ? informer(client.nodes().runnableInformer(0)) : null;
+        SharedIndexInformer<Node> nodes = options.scheduler() ? informer(schedulerClient.nodes().runnableInformer(0)) : null;
         if (options.scheduler()) {
-            EventRecorder schedulerEvents = new EventRecorder(client, Scheduler.NAME, clock);
+            EventRecorder schedulerEvents = new EventRecorder(schedulerClient, Scheduler.NAME, clock);
             closeables.add(schedulerEvents);
-            scheduler = new Scheduler(client, pods, nodes, schedulerEvents, clock);
+            scheduler = new Scheduler(schedulerClient, pods, nodes, schedulerEvents, clock);
             schedQueue = loop("scheduler", scheduler, 1); // one at a time: each placement sees the previous ones
         } else {
             schedQueue = null;

@@ -3,6 +3,7 @@ package io.jvirt.dist;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.ApiServer;
 import io.jvirt.controller.ControlPlane;
 import io.jvirt.handler.HandlerConfig;
@@ -30,7 +31,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>Settings come from {@code $JVIRT_HOME/config.properties} (all optional): {@code apiPort}
  * (6443, or $JVIRT_API_PORT) and the node agent's settings (see {@code HandlerMain}: nodeName,
  * memoryReserveMiB, useEmulation, {@code mirror.<image>=<OCI layout dir>} for registry mirrors, ...).
- * {@code --build-dir DIR} names the project's build folder with the demo containerDisk. When all
+ * The controllers, the scheduler and the node agent each talk to the API server with a token of their own
+ * ({@link ComponentIdentity}). {@code --build-dir DIR} names the project's build folder with the demo containerDisk. When all
  * parts run, it writes {@code $JVIRT_HOME/apiserver.ready} (the URL) and prints {@code jvirt ready}.
  */
 public final class JvirtMain {
@@ -51,9 +53,11 @@ public final class JvirtMain {
         Path kubeconfig = home.resolve("kubeconfig");
         server.writeKubeconfig(kubeconfig, "admin");
 
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
-        ControlPlane controllers = ControlPlane.start(client, ControlPlane.Options.EMBEDDED, Clock.systemUTC());
-        NodeAgent node = new NodeAgent(client, nodeConfig(settings, buildDir));
+        KubernetesClient controllerClient = componentClient(server, home, ComponentIdentity.CONTROLLER);
+        KubernetesClient schedulerClient = componentClient(server, home, ComponentIdentity.SCHEDULER);
+        KubernetesClient nodeClient = componentClient(server, home, ComponentIdentity.NODE_AGENT);
+        ControlPlane controllers = ControlPlane.start(controllerClient, schedulerClient, ControlPlane.Options.EMBEDDED, Clock.systemUTC());
+        NodeAgent node = new NodeAgent(nodeClient, nodeConfig(settings, buildDir));
         node.start();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -65,7 +69,9 @@ public final class JvirtMain {
             } catch (IOException e) {
                 System.err.println("jvirt: stopping: " + e);
             } finally {
-                client.close();
+                nodeClient.close();
+                schedulerClient.close();
+                controllerClient.close();
                 server.close();
                 store.close();
                 stopped.countDown();
@@ -75,6 +81,16 @@ public final class JvirtMain {
         System.out.println("jvirt ready " + server.url());
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * A client acting as {@code component}, with its own token: its kubeconfig is written to
+     * {@code <home>/components/<component>.kubeconfig} (0600), the token kept in tokens.csv across restarts.
+     */
+    private static KubernetesClient componentClient(ApiServer server, Path home, ComponentIdentity component) throws IOException {
+        Path file = home.resolve("components").resolve(component.name().toLowerCase().replace('_', '-') + ".kubeconfig");
+        server.writeKubeconfig(file, component);
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(file))).build();
     }
 
     private static Properties settings(Path file) throws IOException {

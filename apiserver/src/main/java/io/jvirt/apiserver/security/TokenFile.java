@@ -75,6 +75,12 @@ public final class TokenFile {
         return token;
     }
 
+    /** The first token of {@code user}, adding one with {@code role} (persisted) when the user has none. */
+    public synchronized String ensure(String user, Role role) throws IOException {
+        Optional<String> existing = tokenFor(user);
+        return existing.isPresent() ? existing.get() : add(user, role);
+    }
+
     /** The first token of {@code user}, if any. */
     public Optional<String> tokenFor(String user) {
         return byToken.entrySet().stream().filter(e -> e.getValue().name().equals(user)).map(Map.Entry::getKey).findFirst();

@@ -32,4 +32,13 @@ class TokenFileTest {
         assertTrue(tokens.authenticate("feed").isEmpty(), "an unknown role gives no user");
         assertTrue(tokens.authenticate(tokens.tokenFor("admin").orElseThrow()).isPresent());
     }
+
+    @Test
+    void ensureAddsATokenOnceAndKeepsItInTheFile() throws Exception {
+        Path file = dir.resolve("tokens.csv");
+        TokenFile tokens = TokenFile.ensure(file);
+        String token = tokens.ensure("system:kube-scheduler", Role.ADMIN);
+        assertEquals(token, tokens.ensure("system:kube-scheduler", Role.ADMIN));
+        assertEquals("system:kube-scheduler", TokenFile.ensure(file).authenticate(token).orElseThrow().name());
+    }
 }
