@@ -61,7 +61,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), e);
-            Replies.error(req.response(), ApiException.internal(String.valueOf(e.getMessage())));
+            Replies.error(req.response(), ApiException.unexpected(e));
         }
     }
 

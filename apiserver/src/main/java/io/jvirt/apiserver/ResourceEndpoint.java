@@ -67,7 +67,7 @@ final class ResourceEndpoint {
                         Replies.error(resp, ApiException.badRequest(String.valueOf(e.getMessage())));
                     } else {
                         LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), ar.cause());
-                        Replies.error(resp, ApiException.internal(String.valueOf(ar.cause().getMessage())));
+                        Replies.error(resp, ApiException.unexpected(ar.cause()));
                     }
                 }));
     }

@@ -19,6 +19,9 @@ import java.util.function.Function;
  *   <li><b>Durability</b>: a write method returns only after its transaction is fsync'ed (SQLite WAL,
  *       {@code synchronous=FULL}). If it throws {@link StoreException.StorageFailure} the write may or may
  *       not have happened; no other exception leaves a trace.</li>
+ *   <li><b>Failures pass</b>: a write that failed on the disk ({@link StoreException.StorageFull} when it is
+ *       full) is not visible in reads, watches or the resourceVersion; once the cause is gone the next write
+ *       succeeds, without a restart.</li>
  *   <li><b>No-op updates</b>: an update whose JSON (with the resourceVersion put back) is byte-identical
  *       to the stored one writes nothing and returns the stored object with its old resourceVersion.</li>
  *   <li><b>Thread safety</b>: every method may be called from any thread. Writes are linearizable (one

@@ -1,8 +1,11 @@
 package io.jvirt.store;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -21,10 +25,21 @@ import java.util.function.Consumer;
  * {@code meta(name, value)} holding {@code compacted} (the highest resourceVersion dropped from the event
  * log). The current resourceVersion is the highest event's: every write appends an event and compaction
  * always keeps the newest one.
+ *
+ * <p>The database and its {@code -wal} and {@code -shm} files are private to the owner (0600), and a directory
+ * created for them is 0700: the objects hold Secrets and cloud-init user data.
+ *
+ * <p>After a failed {@link #commit} or {@link #compact} the connection's transaction state is not trusted
+ * (SQLite may have rolled the transaction back itself, after which the driver runs statements in autocommit
+ * mode): the store {@link #close() closes} this file and opens a new one.
  */
 final class SqliteFile implements AutoCloseable {
 
     private static final int SCHEMA_VERSION = 1;
+    /** SQLite's primary result code {@code SQLITE_FULL}: "database or disk is full". */
+    private static final int SQLITE_FULL = 13;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final Connection connection;
     private final PreparedStatement upsertObject;
@@ -40,14 +55,22 @@ final class SqliteFile implements AutoCloseable {
         this.insertEvent = connection.prepareStatement("INSERT INTO events(rv, type, key, data) VALUES (?, ?, ?, ?)");
     }
 
-    /** Opens (creating if needed) the database at {@code path}. */
+    /**
+     * Opens (creating if needed) the database at {@code path}, private to the owner (see the class comment).
+     *
+     * @throws StoreException.StorageFailure if it cannot be opened or is not a store ({@link
+     *         StoreException.StorageFull} when the disk is full)
+     */
     static SqliteFile open(Path path) {
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
+            Path database = path.toAbsolutePath();
+            Path parent = database.getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
                 Files.createDirectories(parent);
+                Files.setPosixFilePermissions(parent, OWNER_ONLY_DIR);
             }
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+            restrictToOwner(database);
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
             try {
                 configure(connection);
                 return new SqliteFile(connection);
@@ -56,8 +79,52 @@ final class SqliteFile implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException | IOException e) {
-            throw new StoreException.StorageFailure("cannot open store database " + path + ": " + e.getMessage(), e);
+            throw failure("cannot open store database " + path, e);
         }
+    }
+
+    /**
+     * Creates the database file 0600 if missing (SQLite then gives its {@code -wal} and {@code -shm} files the
+     * same mode), and sets 0600 on those that exist (installs made before the files were private).
+     */
+    private static void restrictToOwner(Path database) throws IOException {
+        if (Files.isDirectory(database)) {
+            throw new IOException("is a directory, not a database file");
+        }
+        try {
+            Files.createFile(database, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException existing) {
+            Files.setPosixFilePermissions(database, OWNER_ONLY);
+        }
+        for (String suffix : List.of("-wal", "-shm")) {
+            Path companion = database.resolveSibling(database.getFileName() + suffix);
+            if (Files.exists(companion)) {
+                Files.setPosixFilePermissions(companion, OWNER_ONLY);
+            }
+        }
+    }
+
+    /**
+     * {@code what} failed because of {@code cause}: {@link StoreException.StorageFull} if the disk is full,
+     * else {@link StoreException.StorageFailure}; the message ends with the cause's.
+     */
+    static StoreException.StorageFailure failure(String what, Exception cause) {
+        String message = what + ": " + cause.getMessage();
+        return isDiskFull(cause)
+                ? new StoreException.StorageFull(message, cause)
+                : new StoreException.StorageFailure(message, cause);
+    }
+
+    private static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() & 0xff) == SQLITE_FULL) {
+                return true;
+            }
+            if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void configure(Connection connection) throws SQLException {
@@ -92,7 +159,12 @@ final class SqliteFile implements AutoCloseable {
 
     /** Calls {@code sink} with every retained event, oldest first. */
     void loadEvents(Consumer<WatchEvent> sink) {
-        query("SELECT rv, type, key, data FROM events ORDER BY rv", rs -> sink.accept(new WatchEvent(
+        loadEventsAfter(0, sink);
+    }
+
+    /** Calls {@code sink} with every retained event after {@code resourceVersion}, oldest first. */
+    void loadEventsAfter(long resourceVersion, Consumer<WatchEvent> sink) {
+        query("SELECT rv, type, key, data FROM events WHERE rv > " + resourceVersion + " ORDER BY rv", rs -> sink.accept(new WatchEvent(
                 WatchEvent.Type.values()[rs.getInt(2)],
                 new StoredObject(ObjectKey.parse(rs.getString(3)), rs.getLong(1), rs.getBytes(4)))));
     }
@@ -116,7 +188,7 @@ final class SqliteFile implements AutoCloseable {
             connection.commit();
         } catch (SQLException e) {
             rollback(e);
-            throw new StoreException.StorageFailure("write of " + events.size() + " change(s) failed: " + e.getMessage(), e);
+            throw failure("write of " + events.size() + " change(s) failed", e);
         }
     }
 
@@ -149,7 +221,7 @@ final class SqliteFile implements AutoCloseable {
             connection.commit();
         } catch (SQLException e) {
             rollback(e);
-            throw new StoreException.StorageFailure("event log compaction failed: " + e.getMessage(), e);
+            throw failure("event log compaction failed", e);
         }
     }
 
@@ -172,7 +244,7 @@ final class SqliteFile implements AutoCloseable {
             }
             connection.commit();
         } catch (SQLException e) {
-            throw new StoreException.StorageFailure("read failed (" + sql + "): " + e.getMessage(), e);
+            throw failure("read failed (" + sql + ")", e);
         }
     }
 
@@ -189,7 +261,7 @@ final class SqliteFile implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            throw new StoreException.StorageFailure("closing the store database failed: " + e.getMessage(), e);
+            throw failure("closing the store database failed", e);
         }
     }
 }

@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@link ObjectStore} on a SQLite file, with every object and the retained event log mirrored in memory.
@@ -30,18 +28,29 @@ import java.util.logging.Logger;
  * and fanned out to watches under the state lock, and only then acknowledged. Reads take only the state
  * lock's read side, so they never wait for a disk write. A background thread compacts the event log every
  * {@link StoreConfig#compactionInterval()}. Thread-safe.
+ *
+ * <p>A failed commit (disk full, I/O error) fails the writes of its batch with {@link
+ * StoreException.StorageFailure} ({@link StoreException.StorageFull} for a full disk) and changes nothing in
+ * memory: no object, no event, no resourceVersion. The connection is then not trusted any more; the next
+ * write or compaction opens the file again first (failing the same way while the cause lasts) and publishes
+ * any change of the failed transaction that reached the disk after all, so memory and disk agree again
+ * without a restart.
  */
 public final class SqliteStore implements ObjectStore {
 
-    private static final Logger LOG = Logger.getLogger(SqliteStore.class.getName());
+    private static final System.Logger LOG = System.getLogger(SqliteStore.class.getName());
     /** resourceVersions stay below 2^31 so that clients parsing them as int32 never overflow. */
     static final long MAX_RESOURCE_VERSION = Integer.MAX_VALUE;
     /** Most writes committed in one transaction. */
     static final int MAX_BATCH = 512;
 
     private final StoreConfig config;
-    private final SqliteFile file;
     private final ScheduledExecutorService compactor;
+
+    /** The open database; replaced by {@link #recover()} (guarded by the write lock). */
+    private SqliteFile file;
+    /** The last commit or compaction failure until {@link #recover()} succeeded; null when healthy (guarded by the write lock). */
+    private StoreException.StorageFailure failed;
 
     /** Serializes writers and compaction; held across the database commit. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -218,6 +227,9 @@ public final class SqliteStore implements ObjectStore {
         writeLock.lock();
         try {
             ensureOpen();
+            if (failed != null) {
+                recover();
+            }
             int excess = eventLog.size() - config.eventLogRetention();
             if (excess <= 0) {
                 return;
@@ -227,7 +239,12 @@ public final class SqliteStore implements ObjectStore {
             for (int i = 0; i < excess; i++) {
                 through = oldest.next().resourceVersion();
             }
-            file.compact(through);
+            try {
+                file.compact(through);
+            } catch (StoreException.StorageFailure e) {
+                failed = e;
+                throw e;
+            }
             stateLock.writeLock().lock();
             try {
                 while (!eventLog.isEmpty() && eventLog.peekFirst().resourceVersion() <= through) {
@@ -261,6 +278,10 @@ public final class SqliteStore implements ObjectStore {
             for (Watcher watcher : List.copyOf(watchers)) {
                 watcher.finish(new WatchEnd.StoreClosed());
             }
+            if (failed != null) {
+                closeQuietly(file);
+                return;
+            }
             file.close();
         } finally {
             writeLock.unlock();
@@ -282,6 +303,9 @@ public final class SqliteStore implements ObjectStore {
         writeLock.lock();
         try {
             ensureOpen();
+            if (failed != null) {
+                recover();
+            }
             return file.pragmas();
         } finally {
             writeLock.unlock();
@@ -329,6 +353,9 @@ public final class SqliteStore implements ObjectStore {
                 batch.forEach(w -> w.fail(new StoreException.StorageFailure("store is closed", null)));
                 return;
             }
+            if (failed != null) {
+                recover();
+            }
             Map<String, StoredObject> overlay = new HashMap<>(); // state after the batch's earlier writes; null = deleted
             List<WatchEvent> events = new ArrayList<>();
             List<PendingWrite> changed = new ArrayList<>();
@@ -370,11 +397,47 @@ public final class SqliteStore implements ObjectStore {
         } catch (RuntimeException e) {
             StoreException.StorageFailure failure = e instanceof StoreException.StorageFailure storage
                     ? storage : new StoreException.StorageFailure("write failed: " + e, e);
+            failed = failure;
             batch.forEach(w -> w.fail(failure));
             throw failure;
         } catch (Error e) {
-            batch.forEach(w -> w.fail(new StoreException.StorageFailure("write aborted: " + e, e)));
+            failed = new StoreException.StorageFailure("write aborted: " + e, e);
+            batch.forEach(w -> w.fail(failed));
             throw e;
+        }
+    }
+
+    /**
+     * Under the write lock, after a failed commit or compaction: closes the connection, opens the file again
+     * and publishes the events on disk newer than memory (a failed commit that reached the disk after all).
+     * Throws, and stays failed, while the cause lasts (e.g. the disk is still full).
+     */
+    private void recover() {
+        closeQuietly(file);
+        SqliteFile reopened = SqliteFile.open(config.database());
+        List<WatchEvent> committed = new ArrayList<>();
+        try {
+            reopened.loadEventsAfter(currentResourceVersion, committed::add);
+        } catch (RuntimeException e) {
+            closeQuietly(reopened);
+            throw e;
+        }
+        file = reopened;
+        LOG.log(System.Logger.Level.INFO, "store database reopened after: " + failed.getMessage());
+        failed = null;
+        if (!committed.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, committed.size() + " change(s) reported as failed had reached the disk;"
+                    + " publishing them (resourceVersion " + committed.getFirst().resourceVersion() + " to "
+                    + committed.getLast().resourceVersion() + ")");
+            publish(committed);
+        }
+    }
+
+    private static void closeQuietly(SqliteFile file) {
+        try {
+            file.close();
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a failed store connection", e);
         }
     }
 
@@ -452,7 +515,7 @@ public final class SqliteStore implements ObjectStore {
             compact();
         } catch (StoreException e) {
             if (!isClosed()) {
-                LOG.log(Level.WARNING, "event log compaction failed; will retry", e);
+                LOG.log(System.Logger.Level.WARNING, "event log compaction failed; will retry", e);
             }
         }
     }

@@ -3,7 +3,7 @@ package io.jvirt.store;
 /**
  * Every failure the store reports. The subclasses map one-to-one onto Kubernetes Status reasons
  * (AlreadyExists 409, NotFound 404, Conflict 409, Expired 410); {@link StorageFailure} is an internal
- * error (500) of the disk or database.
+ * error (500) of the disk or database, {@link StorageFull} its case of a full disk (507 Insufficient Storage).
  */
 public abstract sealed class StoreException extends RuntimeException
         permits StoreException.AlreadyExists, StoreException.NotFound, StoreException.Conflict,
@@ -87,9 +87,20 @@ public abstract sealed class StoreException extends RuntimeException
         }
     }
 
-    /** The database or disk failed, or the store is closed; the write may or may not have happened. */
-    public static final class StorageFailure extends StoreException {
+    /**
+     * The database or disk failed, or the store is closed. A failed write changed nothing the store shows
+     * (memory, watches, resourceVersion); should its transaction have reached the disk after all, the store
+     * publishes it like any other write when it recovers.
+     */
+    public static sealed class StorageFailure extends StoreException permits StorageFull {
         public StorageFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The disk (or SQLite's size limit) is full: SQLite's {@code SQLITE_FULL}. Writes work again once space is freed. */
+    public static final class StorageFull extends StorageFailure {
+        public StorageFull(String message, Throwable cause) {
             super(message, cause);
         }
     }

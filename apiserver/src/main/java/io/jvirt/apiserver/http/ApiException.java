@@ -1,6 +1,7 @@
 package io.jvirt.apiserver.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.store.StoreException;
 import java.util.List;
 
 /**
@@ -112,6 +113,18 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException internal(String message) {
         return new ApiException(500, "InternalError", message, null, null, null, List.of());
+    }
+
+    /**
+     * An unexpected failure of a request: 507 InsufficientStorage when the store's disk is full (the write did
+     * not happen; retry once space is freed), else 500 InternalError; the message is the failure's own.
+     */
+    public static ApiException unexpected(Throwable failure) {
+        if (failure instanceof StoreException.StorageFull full) {
+            return new ApiException(507, "InsufficientStorage", "storage full, the write was not stored: "
+                    + full.getMessage(), null, null, null, List.of());
+        }
+        return internal(String.valueOf(failure.getMessage()));
     }
 
     private static String qualified(String plural, String group) {

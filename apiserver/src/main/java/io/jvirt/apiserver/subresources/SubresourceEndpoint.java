@@ -94,7 +94,7 @@ public final class SubresourceEndpoint {
                 Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
             } else {
                 LOG.log(Level.WARNING, "internal error on " + req.method() + " " + req.uri(), ar.cause());
-                Replies.error(req.response(), ApiException.internal(String.valueOf(ar.cause().getMessage())));
+                Replies.error(req.response(), ApiException.unexpected(ar.cause()));
             }
         }));
     }
@@ -291,7 +291,7 @@ public final class SubresourceEndpoint {
 
     private static void fail(HttpServerRequest req, Throwable e) {
         if (req.response().ended() || req.response().headWritten()) return;
-        ApiException a = e instanceof ApiException x ? x : ApiException.internal(String.valueOf(e.getMessage()));
+        ApiException a = e instanceof ApiException x ? x : ApiException.unexpected(e);
         Replies.error(req.response(), a);
     }
 
