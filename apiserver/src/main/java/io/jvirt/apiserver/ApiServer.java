@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
+import io.jvirt.apiserver.admission.SecretStringData;
 import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
 import io.jvirt.apiserver.handler.ObjectService;
@@ -70,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
         Pki pki = Pki.ensure(config.dataDir().resolve("pki"));
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
-        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults());
+        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
         VmiSpecRules.all().forEach(admission::addValidating);
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);

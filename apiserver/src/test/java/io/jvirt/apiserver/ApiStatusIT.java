@@ -216,7 +216,7 @@ class ApiStatusIT {
         assertEquals(List.of("p0", "p1", "p2", "p3", "p4"), names);
         assertEquals(3, pages);
         String binding = "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p0\"},\"target\":{\"kind\":\"Node\",\"name\":\"node9\"}}";
-        Http.Reply unbound = http.post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"unbound\"},\"spec\":{\"containers\":[]}}");
+        Http.Reply unbound = http.post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"unbound\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
         assertEquals(201, unbound.code());
         assertEquals(201, http.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code());
         assertEquals("node9", http.get("/api/v1/namespaces/default/pods/unbound").body().path("spec").path("nodeName").asText());

@@ -19,6 +19,7 @@ public final class CoreDefaults implements MutatingAdmitter {
         switch (r.type().kind()) {
             case "Secret" -> { if (!o.hasNonNull("type")) o.put("type", "Opaque"); }
             case "Service" -> {
+                if (!objectOrAbsent(o, "spec")) return;
                 ObjectNode spec = o.withObjectProperty("spec");
                 if (!spec.hasNonNull("type")) spec.put("type", "ClusterIP");
             }
@@ -28,7 +29,13 @@ public final class CoreDefaults implements MutatingAdmitter {
         }
     }
 
+    /** A field of the wrong type is left alone: the schema refuses it after the mutators. */
+    private static boolean objectOrAbsent(ObjectNode o, String field) {
+        return o.path(field).isObject() || o.path(field).isMissingNode() || o.path(field).isNull();
+    }
+
     private static void phase(ObjectNode o, String phase) {
+        if (!objectOrAbsent(o, "status")) return;
         ObjectNode status = o.withObjectProperty("status");
         if (!status.hasNonNull("phase")) status.put("phase", phase);
     }

@@ -16,6 +16,7 @@ import io.jvirt.apiserver.resources.ResourceRegistry;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.schema.SchemaOutcome;
 import io.jvirt.apiserver.schema.StructuralSchema;
+import io.jvirt.apiserver.validation.CoreValidation;
 import io.jvirt.store.ListOptions;
 import io.jvirt.store.ListResult;
 import io.jvirt.store.ObjectKey;
@@ -30,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The verbs on stored objects (get, list, create, update, patch, delete, deletecollection) with the
@@ -118,14 +121,13 @@ public final class ObjectService {
         List<String> warnings = new ArrayList<>();
         checkTypeFields(type, body);
         ObjectNode meta = body.withObjectProperty("metadata");
+        ObjectMeta.checkTypes(type, meta);
         if (meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
-            meta.put("name", meta.path("generateName").asText() + ObjectMeta.randomSuffix());
+            meta.put("name", ObjectMeta.generateName(meta.path("generateName").asText()));
         }
         if (type.namespaced()) {
             String bodyNs = meta.path("namespace").asText("");
-            if (!bodyNs.isEmpty() && ns != null && !bodyNs.equals(ns)) {
-                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
-            }
+            if (!bodyNs.isEmpty() && ns != null && !bodyNs.equals(ns)) throw namespaceMismatch();
             if (ns == null) ns = bodyNs.isEmpty() ? null : bodyNs;
             if (ns == null) throw ApiException.badRequest("the namespace of the object is required");
             meta.put("namespace", ns);
@@ -133,14 +135,14 @@ public final class ObjectService {
             meta.remove("namespace");
         }
         String name = meta.path("name").asText("");
-        List<Cause> metaErrors = ObjectMeta.validate(meta, type.kind().equals("Namespace") && type.group().isEmpty());
+        List<Cause> metaErrors = ObjectMeta.validate(meta, ObjectMeta.nameRule(type));
         if (!metaErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, metaErrors);
         if (type.namespaced() && store.get(ObjectKey.cluster("", "namespaces", ns)).isEmpty()) {
             throw ApiException.notFound("namespaces", "", ns);
         }
         if (type.statusSubresource() && !type.builtin()) body.remove("status");
         ObjectMeta.initialise(meta, clock);
-        if (type.kind().equals("Namespace") && type.group().isEmpty()) body.withObjectProperty("status").put("phase", "Active");
+        if (type.kind().equals("Namespace") && type.group().isEmpty()) body.putObject("status").put("phase", "Active");
         admit(type, null, body, null, Operation.CREATE, opts, warnings);
         if (isCrd(type)) CrdRules.prepare(body, type);
         if (opts.dryRun()) return new WriteResult(201, present(type, body), warnings);
@@ -154,18 +156,55 @@ public final class ObjectService {
         return new WriteResult(201, present(type, stored), warnings);
     }
 
-    private static void checkTypeFields(ResourceType type, ObjectNode body) {
+    private static ApiException namespaceMismatch() {
+        return ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+
+    /**
+     * apiVersion and kind of a body against the URL's resource, as kube-apiserver's decoder and handlers answer: a
+     * built-in kind takes missing ones from the URL (its decoder defaults them); a custom resource needs {@code kind}
+     * (400 {@code Object 'Kind' is missing in '...'}); an apiVersion of another group or an unserved version is 400
+     * {@code the API version in the data (...) does not match the expected API version (...)}; another kind is 400 for
+     * a built-in (its decoder cannot convert it) and 422 {@code kind: Invalid value} for a custom resource (its
+     * validator's type check). Then sets both to the URL's.
+     */
+    private void checkTypeFields(ResourceType type, ObjectNode body) {
+        for (String field : new String[] {"apiVersion", "kind"}) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull() && !v.isTextual()) {
+                throw ObjectMeta.decodeError(type, v, "TypeMeta." + field, "string");
+            }
+        }
+        if (body.has("metadata") && !body.get("metadata").isObject() && !body.get("metadata").isNull()) {
+            throw ObjectMeta.decodeError(type, body.get("metadata"), "ObjectMeta.metadata", "v1.ObjectMeta");
+        }
         String kind = body.path("kind").asText("");
-        if (!kind.isEmpty() && !kind.equals(type.kind())) {
-            throw ApiException.badRequest(kind + " in version \"" + type.version() + "\" cannot be handled as a "
-                    + type.kind() + ": the kind of the body does not match the URL");
-        }
         String apiVersion = body.path("apiVersion").asText("");
-        if (!apiVersion.isEmpty() && !apiVersion.startsWith(type.group().isEmpty() ? "v" : type.group() + "/")) {
-            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version (" + type.apiVersion() + ")");
+        if (!type.builtin() && kind.isEmpty()) {
+            throw ApiException.badRequest("Object 'Kind' is missing in '" + Codec.toJson(body) + "'");
         }
-        if (body.has("metadata") && !body.get("metadata").isObject()) throw ApiException.badRequest("metadata must be an object");
+        if (!(type.builtin() && apiVersion.isEmpty()) && !servedVersionOf(type, apiVersion)) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
+                    + type.apiVersion() + ")");
+        }
+        if (!kind.isEmpty() && !kind.equals(type.kind())) {
+            if (type.builtin()) {
+                throw ApiException.badRequest(kind + " in version \"" + type.version() + "\" cannot be handled as a " + type.kind()
+                        + ": the kind of the body does not match the URL");
+            }
+            throw ApiException.invalid(type.kind(), type.group(), type.plural(), body.path("metadata").path("name").asText(""),
+                    List.of(Cause.invalid("kind", "Invalid value: \"" + kind + "\": must be " + type.kind())));
+        }
         body.put("apiVersion", type.apiVersion()).put("kind", type.kind());
+    }
+
+    /** Whether {@code apiVersion} is {@code type}'s group at a version the server serves it in. */
+    private boolean servedVersionOf(ResourceType type, String apiVersion) {
+        if (apiVersion.equals(type.apiVersion())) return true;
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String version = apiVersion.substring(slash + 1);
+        return group.equals(type.group()) && registry.find(group, version, type.plural()).isPresent();
     }
 
     private static boolean isCrd(ResourceType type) {
@@ -178,6 +217,7 @@ public final class ObjectService {
         AdmissionRequest req = new AdmissionRequest(op, type, sub, object, old, opts.userName(), opts.dryRun());
         if (sub == null) admission.mutate(req);
         String name = object.path("metadata").path("name").asText();
+        if (isCore(type)) dropNulls(object);
         SchemaOutcome outcome = StructuralSchema.apply(type.schema(), object);
         if (!outcome.unknownFields().isEmpty()) {
             String mode = opts.fieldValidation() == null ? "Warn" : opts.fieldValidation();
@@ -190,12 +230,52 @@ public final class ObjectService {
             }
             if (mode.equalsIgnoreCase("Warn")) outcome.unknownFields().forEach(f -> warnings.add("unknown field \"" + f + "\""));
         }
+        if (isCore(type)) decodeChecks(type, object, outcome.errors());
         if (!outcome.errors().isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, outcome.errors());
+        if (isCore(type) && sub == null) {
+            List<Cause> coreErrors = CoreValidation.validate(type.kind(), object, old);
+            if (!coreErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, coreErrors);
+        }
         if (isCrd(type)) {
             List<Cause> crdErrors = CrdRules.validate(object);
             if (!crdErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, crdErrors);
         }
         admission.validate(req);
+    }
+
+    /** kube-apiserver decodes a null in a core object as the field's zero value, which it then omits: drop them. */
+    private static void dropNulls(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            o.properties().removeIf(e -> e.getValue().isNull());
+            o.forEach(ObjectService::dropNulls);
+        } else if (node instanceof ArrayNode a) {
+            a.forEach(ObjectService::dropNulls);
+        }
+    }
+
+    private static boolean isCore(ResourceType type) {
+        return type.builtin() && type.group().isEmpty();
+    }
+
+    private static final Pattern TYPE_ERROR = Pattern.compile("Invalid value: \"(\\w+)\": (\\S+) in body must be of type ([^:]+):.*", Pattern.DOTALL);
+
+    /**
+     * What kube-apiserver's typed decoder refuses in a core object, answered as it does (400 BadRequest
+     * {@code Pod in version "v1" cannot be handled as a Pod: ...}): a field of the wrong JSON type (first found by
+     * the schema), a quantity that does not parse, byte fields that are not base64.
+     */
+    private static void decodeChecks(ResourceType type, ObjectNode object, List<Cause> schemaErrors) {
+        String prefix = type.kind() + " in version \"" + type.version() + "\" cannot be handled as a " + type.kind() + ": ";
+        for (Cause c : schemaErrors) {
+            Matcher m = TYPE_ERROR.matcher(c.message());
+            if (c.reason().equals("FieldValueTypeInvalid") && m.matches()) {
+                String actual = m.group(1).equals("integer") ? "number" : m.group(1).equals("boolean") ? "bool" : m.group(1);
+                throw ApiException.badRequest(prefix + "json: cannot unmarshal " + actual + " into Go struct field " + type.kind() + "."
+                        + m.group(2) + " of type " + m.group(3), List.of(c));
+            }
+        }
+        String decode = CoreValidation.decodeError(type.kind(), object);
+        if (decode != null) throw ApiException.badRequest(prefix + decode);
     }
 
     // ---- update and patch ----
@@ -209,6 +289,7 @@ public final class ObjectService {
     /** PUT: replaces the object (or its status with {@code sub = "status"}, or both with {@link #SPEC_AND_STATUS}). */
     public WriteResult update(ResourceType type, String ns, String name, String sub, ObjectNode body, WriteOptions opts) {
         checkTypeFields(type, body);
+        ObjectMeta.checkTypes(type, body.path("metadata"));
         String bodyName = body.path("metadata").path("name").asText("");
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
             throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
@@ -261,6 +342,8 @@ public final class ObjectService {
             };
             if (!patched.isObject()) throw ApiException.badRequest("the patched object is not an object");
             ObjectNode result = (ObjectNode) patched;
+            checkTypeFields(type, result);
+            ObjectMeta.checkTypes(type, result.path("metadata"));
             // Only a resourceVersion the patch itself carries is a precondition; the live one it was applied
             // to is not (a patch without one is retried on a racing write, as kube-apiserver does).
             long rv = setsResourceVersion(ct, patch) ? parseRv(result.path("metadata").path("resourceVersion").asText("")) : 0;
@@ -269,6 +352,7 @@ public final class ObjectService {
             if (!result.path("metadata").path("name").asText(name).equals(name)) {
                 throw ApiException.badRequest("the name of the object does not match the name on the URL");
             }
+
             try {
                 return write(type, ns, name, sub, current, result, rv != 0, opts);
             } catch (StaleRead e) {
@@ -313,11 +397,13 @@ public final class ObjectService {
             }
         }
         ObjectNode meta = next.withObjectProperty("metadata");
+        String bodyNs = meta.path("namespace").asText("");
+        if (type.namespaced() && !bodyNs.isEmpty() && !bodyNs.equals(ns)) throw namespaceMismatch();
         meta.put("name", name);
         if (type.namespaced()) meta.put("namespace", ns);
         else meta.remove("namespace");
         List<Cause> causes = ObjectMeta.keepSystemFields(meta, old.path("metadata"));
-        causes.addAll(ObjectMeta.validate(meta, false));
+        causes.addAll(ObjectMeta.validate(meta, ObjectMeta.nameRule(type)));
         if (!causes.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, causes);
         next.put("apiVersion", type.apiVersion()).put("kind", type.kind());
         admit(type, sub, next, old, Operation.UPDATE, opts, warnings);
