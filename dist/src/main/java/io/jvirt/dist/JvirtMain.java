@@ -34,53 +34,67 @@ import java.util.concurrent.CountDownLatch;
  * The controllers, the scheduler and the node agent each talk to the API server with a token of their own
  * ({@link ComponentIdentity}). {@code --build-dir DIR} names the project's build folder with the demo containerDisk. When all
  * parts run, it writes {@code $JVIRT_HOME/apiserver.ready} (the URL) and prints {@code jvirt ready}.
+ *
+ * <p>If any part fails to start, the parts already running are stopped, the reason is written to
+ * {@code $JVIRT_HOME/start.failed} (see {@link StartFailure}) and the JVM exits with status 1: nothing keeps
+ * running or holds the port. The private files are made 0600 in 0700 directories (see {@link PrivateFiles}).
  */
 public final class JvirtMain {
     private JvirtMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws InterruptedException {
         Path home = Path.of(System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt")).toAbsolutePath();
         Path buildDir = args.length == 2 && args[0].equals("--build-dir") ? Path.of(args[1]).toAbsolutePath() : null;
+        StartedParts parts = new StartedParts();
+        Runtime.getRuntime().addShutdownHook(new Thread(parts::close, "jvirt-shutdown"));
+        try {
+            start(home, buildDir, parts);
+        } catch (Exception | Error e) {
+            // the threads already started (HTTP server, informers, the node agent) would keep this JVM and the port
+            StartFailure.report(home, e);
+            parts.close();
+            System.exit(1);
+        }
+        new CountDownLatch(1).await(); // runs until the shutdown hook stops the parts
+    }
+
+    /**
+     * Starts every part, each recorded in {@code parts} as soon as it runs, then writes the ready file.
+     * Throws on the first part that fails; the caller stops what {@code parts} holds.
+     */
+    static void start(Path home, Path buildDir, StartedParts parts) throws Exception {
         Files.createDirectories(home);
+        Files.deleteIfExists(home.resolve(StartFailure.FILE));
+        PrivateFiles.secure(home);
         Properties settings = settings(home.resolve("config.properties"));
         Path ready = home.resolve("apiserver.ready");
         Files.deleteIfExists(ready);
 
-        ObjectStore store = SqliteStore.open(StoreConfig.defaults(home.resolve("store").resolve("objects.db")));
+        ObjectStore store = parts.add("the store", SqliteStore.open(StoreConfig.defaults(home.resolve("store").resolve("objects.db"))));
         int port = Integer.parseInt(settings.getProperty("apiPort", System.getenv().getOrDefault("JVIRT_API_PORT", "6443")));
-        ApiServer server = ApiServer.start(new ApiServer.Config(home, "127.0.0.1", port), store);
+        ApiServer server = parts.add("the API server", ApiServer.start(new ApiServer.Config(home, "127.0.0.1", port), store));
         Path kubeconfig = home.resolve("kubeconfig");
         server.writeKubeconfig(kubeconfig, "admin");
 
-        KubernetesClient controllerClient = componentClient(server, home, ComponentIdentity.CONTROLLER);
-        KubernetesClient schedulerClient = componentClient(server, home, ComponentIdentity.SCHEDULER);
-        KubernetesClient nodeClient = componentClient(server, home, ComponentIdentity.NODE_AGENT);
-        ControlPlane controllers = ControlPlane.start(controllerClient, schedulerClient, ControlPlane.Options.EMBEDDED, Clock.systemUTC());
-        NodeAgent node = new NodeAgent(nodeClient, nodeConfig(settings, buildDir));
+        KubernetesClient controllerClient = parts.add("the controllers' client", componentClient(server, home, ComponentIdentity.CONTROLLER));
+        KubernetesClient schedulerClient = parts.add("the scheduler's client", componentClient(server, home, ComponentIdentity.SCHEDULER));
+        KubernetesClient nodeClient = parts.add("the node agent's client", componentClient(server, home, ComponentIdentity.NODE_AGENT));
+        parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient, ControlPlane.Options.EMBEDDED, Clock.systemUTC()));
+        HandlerConfig nodeConfig;
+        try {
+            nodeConfig = nodeConfig(settings, buildDir);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid node agent setting in " + home.resolve("config.properties") + ": " + e.getMessage(), e);
+        }
+        NodeAgent node = parts.add("the node agent", new NodeAgent(nodeClient, nodeConfig));
         node.start();
+        PrivateFiles.secure(home); // what the API server wrote on a first start (pki, tokens, kubeconfigs)
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                Files.deleteIfExists(ready);
-                node.close();
-                controllers.close();
-            } catch (IOException e) {
-                System.err.println("jvirt: stopping: " + e);
-            } finally {
-                nodeClient.close();
-                schedulerClient.close();
-                controllerClient.close();
-                server.close();
-                store.close();
-                stopped.countDown();
-            }
-        }, "jvirt-shutdown"));
         Files.writeString(ready, server.url() + "\n");
+        parts.add("the ready file", ready, () -> Files.deleteIfExists(ready));
         System.out.println("jvirt ready " + server.url());
         System.out.flush();
-        stopped.await();
     }
 
     /**

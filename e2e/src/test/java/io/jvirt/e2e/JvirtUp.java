@@ -34,11 +34,16 @@ final class JvirtUp implements AutoCloseable {
 
     /** Runs {@code ./jvirt up} in a fresh home; fails with the script's output when it does not come up. */
     static JvirtUp start() throws Exception {
-        Path home = Files.createTempDirectory("jvirt-e2e");
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // QEMU's user passes through
-        JvirtUp up = new JvirtUp(home, freePort());
+        JvirtUp up = inFreshHome();
         up.up();
         return up;
+    }
+
+    /** A fresh home and a free port, nothing started yet (to prepare the home, or to run {@code up} expecting failure). */
+    static JvirtUp inFreshHome() throws Exception {
+        Path home = Files.createTempDirectory("jvirt-e2e");
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // QEMU's user passes through
+        return new JvirtUp(home, freePort());
     }
 
     /** {@code ./jvirt up} (again, e.g. after {@link #killControlPlane()}). */
@@ -51,6 +56,47 @@ final class JvirtUp implements AutoCloseable {
 
     Path home() {
         return home;
+    }
+
+    /** The API server's port on 127.0.0.1 ({@code JVIRT_API_PORT}). */
+    int port() {
+        return port;
+    }
+
+    /** The processes (pids) that run with this instance's {@code JVIRT_HOME} in their environment. */
+    List<Long> processes() throws IOException {
+        byte[] marker = ("JVIRT_HOME=" + home + "\0").getBytes(StandardCharsets.UTF_8);
+        List<Long> found = new ArrayList<>();
+        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) proc::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == ProcessHandle.current().pid()) {
+                    continue;
+                }
+                try {
+                    byte[] environ = Files.readAllBytes(p.resolve("environ"));
+                    if (indexOf(environ, marker) >= 0) {
+                        found.add(Long.parseLong(name));
+                    }
+                } catch (IOException gone) {
+                    // ended meanwhile, or a kernel thread
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     Path kubeconfig() {
