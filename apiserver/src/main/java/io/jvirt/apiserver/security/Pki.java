@@ -40,9 +40,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public record Pki(Path caCert, Path serverCert, Path serverKey) {
 
-    /** Loads the PKI from {@code dir}, generating the missing files first. */
+    /** Loads the PKI from {@code dir} (made 0700; keys 0600), generating the missing files first. */
     public static Pki ensure(Path dir) throws IOException {
         Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException ignored) {
+            // non-POSIX file system
+        }
         Path caCrt = dir.resolve("ca.crt"), caKey = dir.resolve("ca.key");
         Path crt = dir.resolve("server.crt"), key = dir.resolve("server.key");
         if (!(Files.exists(caCrt) && Files.exists(crt) && Files.exists(key))) {
@@ -102,12 +107,13 @@ public record Pki(Path caCert, Path serverCert, Path serverKey) {
     }
 
     private static void writePrivate(Path p, String content) throws IOException {
-        Files.writeString(p, content);
+        Files.writeString(p, ""); // private before the key goes in
         try {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException ignored) {
             // non-POSIX file system: nothing more to do
         }
+        Files.writeString(p, content);
     }
 
     /** The CA certificate PEM, as a kubeconfig's certificate-authority-data wants it (before base64). */

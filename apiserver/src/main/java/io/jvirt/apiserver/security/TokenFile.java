@@ -65,12 +65,13 @@ public final class TokenFile {
         byToken.forEach((t, u) -> lines.add(t + "," + u.name() + "," + u.role().name().toLowerCase()));
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, lines);
+        Files.write(tmp, new byte[0]); // private before the tokens go in
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException ignored) {
             // non-POSIX file system
         }
+        Files.write(tmp, lines);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return token;
     }
