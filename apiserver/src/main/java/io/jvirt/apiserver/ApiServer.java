@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
+import io.jvirt.apiserver.admission.FeatureGates;
 import io.jvirt.apiserver.admission.SecretStringData;
 import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
@@ -72,7 +73,7 @@ public final class ApiServer implements AutoCloseable {
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
         AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
-        VmiSpecRules.all().forEach(admission::addValidating);
+        VmiSpecRules.all(new FeatureGates(store)).forEach(admission::addValidating);
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);

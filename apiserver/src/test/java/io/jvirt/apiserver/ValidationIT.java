@@ -66,6 +66,10 @@ class ValidationIT {
         secret with a bad key           | /api/v1/namespaces/default/secrets        | {'metadata':{'name':'s'},'stringData':{'a b':'x'}} | 422 | Invalid | data[a b]: Invalid value: "a b": a valid config key | data[a b]
         tls secret without its key      | /api/v1/namespaces/default/secrets        | {'metadata':{'name':'s'},'type':'kubernetes.io/tls','data':{'tls.crt':'AA=='}} | 422 | Invalid | data[tls.key]: Required value | data[tls.key]
         service without ports           | /api/v1/namespaces/default/services       | {'metadata':{'name':'svc'},'spec':{'selector':{'a':'b'}}} | 422 | Invalid | spec.ports: Required value | spec.ports
+        vmi with an unparsable memory   | /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances | {'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-q'},'spec':{'domain':{'resources':{'requests':{'memory':'lots'}},'devices':{}},'volumes':[]}} | 422 | Invalid | spec.domain.resources.requests.memory: Invalid value: "lots": spec.domain.resources.requests.memory in body should match | spec.domain.resources.requests.memory
+        vmi with a negative memory      | /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances | {'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-n'},'spec':{'domain':{'resources':{'requests':{'memory':'-1Gi'}},'devices':{}},'volumes':[]}} | 422 | Invalid | admission webhook "virtualmachineinstances-create-validator.kubevirt.io" denied the request: spec.domain.resources.requests.memory '-1Gi': must be greater than or equal to 0. | spec.domain.resources.requests.memory
+        vmi with cores -1               | /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances | {'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-c'},'spec':{'domain':{'memory':{'guest':'64Mi'},'cpu':{'cores':-1},'devices':{}},'volumes':[]}} | 400 | BadRequest | json: cannot unmarshal number -1 into Go struct field CPU.spec.domain.cpu.cores of type uint32 | ``
+        vmi with a hostDisk             | /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances | {'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-h'},'spec':{'domain':{'memory':{'guest':'64Mi'},'devices':{'disks':[{'name':'h'}]}},'volumes':[{'name':'h','hostDisk':{'path':'/tmp/x.img','type':'Disk'}}]}} | 422 | Invalid | HostDisk feature gate is not enabled | spec.volumes[0]
         """)
     void writes(String what, String path, String body, int code, String reason, String message, String field) throws Exception {
         Http.Reply r = http.post(path, json(body));
@@ -95,6 +99,21 @@ class ValidationIT {
         assertEquals(422, typeChange.code(), typeChange.raw());
         assertEquals("Secret \"merged\" is invalid: type: Invalid value: \"kubernetes.io/basic-auth\": field is immutable",
                 typeChange.body().path("message").asText());
+    }
+
+    @Test
+    void hostDiskNeedsTheGateInTheKubeVirtCr() throws Exception {
+        String vmi = json("{'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-hostdisk'},'spec':{'domain':"
+                + "{'memory':{'guest':'64Mi'},'devices':{'disks':[{'name':'h'}]}},'volumes':[{'name':'h','hostDisk':{'path':'/tmp/x.img','type':'Disk'}}]}}");
+        String vmis = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances?dryRun=All";
+        assertEquals(422, http.post(vmis, vmi).code());
+        assertEquals(201, http.post("/api/v1/namespaces", json("{'metadata':{'name':'kubevirt'}}")).code());
+        assertEquals(201, http.post("/apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts", json("{'apiVersion':'kubevirt.io/v1','kind':'KubeVirt',"
+                + "'metadata':{'name':'kubevirt'},'spec':{'configuration':{'developerConfiguration':{'featureGates':['HostDisk']}}}}")).code());
+        Http.Reply allowed = http.post(vmis, vmi);
+        assertEquals(201, allowed.code(), allowed.raw());
+        assertEquals(200, http.delete("/apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt", null).code());
+        assertEquals(422, http.post(vmis, vmi).code(), "the gate follows the CR");
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Quantity and IntOrString (and any node typed by a list of types) become
- *       {@code x-kubernetes-int-or-string: true} with {@code anyOf: [integer, string]}.</li>
+ *       {@code x-kubernetes-int-or-string: true} with {@code anyOf: [integer, string]}; a Quantity also gets the
+ *       quantity {@code pattern} Kubernetes' CRD generator writes.</li>
  *   <li>Free-form values (RawExtension, FieldsV1) and reference cycles become objects with
  *       {@code x-kubernetes-preserve-unknown-fields: true}; so does an ObjectMeta below the root
  *       (template metadata), as the API server validates metadata itself.</li>
@@ -32,6 +33,10 @@ final class SchemaConverter {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String REF_PREFIX = "#/definitions/";
     private static final String OBJECT_META = "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+    private static final String QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
+    /** The pattern Kubernetes' CRD generator puts on every resource.Quantity: kube-apiserver refuses other strings (422). */
+    static final String QUANTITY_PATTERN =
+            "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
     private static final Set<String> INT_OR_STRING = Set.of(
             "k8s.io.apimachinery.pkg.api.resource.Quantity", "k8s.io.apimachinery.pkg.util.intstr.IntOrString");
     private static final Set<String> FREE_FORM = Set.of(
@@ -63,6 +68,9 @@ final class SchemaConverter {
     ObjectNode definition(String name) {
         if (OBJECT_META.equals(name)) {
             return preserveUnknownObject();
+        }
+        if (QUANTITY.equals(name)) {
+            return intOrString().put("pattern", QUANTITY_PATTERN);
         }
         if (INT_OR_STRING.contains(name)) {
             return intOrString();

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StructuralSchemaTest {
 
     private static final Set<String> TYPES = Set.of("object", "array", "string", "integer", "number", "boolean");
-    private static final Set<String> ALLOWED_KEYS = Set.of("type", "format", "enum", "nullable", "required",
+    private static final Set<String> ALLOWED_KEYS = Set.of("type", "format", "pattern", "enum", "nullable", "required",
             "properties", "items", "additionalProperties", "anyOf", "description",
             "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
             "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type");

@@ -1,7 +1,10 @@
 package io.jvirt.apiserver.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Cause;
+import io.jvirt.apiserver.validation.Quantities;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -9,7 +12,9 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * KubeVirt's validating webhook for one kind that carries a VMI spec, with KubeVirt's webhook name,
@@ -45,6 +50,9 @@ public final class VmiSpecRules implements ValidatingAdmitter {
 
     /** KubeVirt's shared VMI spec validation ({@code ValidateVirtualMachineInstanceSpec}), the parts jvirt checks, in its order. */
     static final List<SpecRule> SPEC_RULES = List.of(
+            VmiSpecRules::memory,
+            VmiSpecRules::cpu,
+            VmiSpecRules::gracePeriod,
             VmiSpecRules::networkNames,
             VmiSpecRules::disksHaveVolumesAndBootOrders,
             VmiSpecRules::disks,
@@ -88,15 +96,32 @@ public final class VmiSpecRules implements ValidatingAdmitter {
         }
     }
 
-    private final Target target;
+    /** The VMI spec's integer fields that are Go uint32 in KubeVirt's types (a value out of range fails its decoder). */
+    static final List<String> UINT32_FIELDS = List.of("domain.cpu.cores", "domain.cpu.sockets", "domain.cpu.threads", "domain.cpu.maxSockets");
+    static final BigDecimal ONE_MEGABYTE = BigDecimal.valueOf(1_000_000);
 
-    public VmiSpecRules(Target target) {
+    private final Target target;
+    private final Supplier<Set<String>> featureGates;
+
+    /** @param featureGates the gates enabled in the KubeVirt CR, read at each validation */
+    public VmiSpecRules(Target target, Supplier<Set<String>> featureGates) {
         this.target = target;
+        this.featureGates = featureGates;
     }
 
-    /** One admitter per kind, as KubeVirt registers one webhook per kind. */
+    public VmiSpecRules(Target target) {
+        this(target, Set::of);
+    }
+
+    /** One admitter per kind, as KubeVirt registers one webhook per kind, with the KubeVirt CR's feature gates. */
+    public static List<VmiSpecRules> all(Supplier<Set<String>> featureGates) {
+        return List.of(new VmiSpecRules(Target.VMI, featureGates), new VmiSpecRules(Target.VM, featureGates),
+                new VmiSpecRules(Target.VMIRS, featureGates));
+    }
+
+    /** All kinds, no feature gate enabled. */
     public static List<VmiSpecRules> all() {
-        return List.of(new VmiSpecRules(Target.VMI), new VmiSpecRules(Target.VM), new VmiSpecRules(Target.VMIRS));
+        return all(Set::of);
     }
 
     @Override
@@ -122,11 +147,104 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             causes.add(new Cause("FieldValueRequired", "missing virtual machine template.", "spec.template"));
             return causes;
         }
-        target.before.forEach(rule -> rule.check(object, causes));
         JsonNode spec = target.spec(object);
+        String decodeError = decodeError(spec, target.specPath);
+        if (decodeError != null) {
+            // KubeVirt's webhook cannot read the object into its Go types: 400 with the decoder's message
+            throw ApiException.badRequest("admission webhook \"" + target.webhook + "\" denied the request: " + decodeError);
+        }
+        target.before.forEach(rule -> rule.check(object, causes));
         SPEC_RULES.forEach(rule -> rule.check(spec, target.specPath, causes));
+        hostDisks(spec, target.specPath, featureGates.get(), causes);
         target.after.forEach(rule -> rule.check(object, causes));
         return causes;
+    }
+
+    /**
+     * What KubeVirt's decoder refuses before any rule: an unsigned 32-bit field (CPU topology) negative or above
+     * 4294967295, as Go's JSON decoder words it ({@code json: cannot unmarshal number -1 into Go struct field
+     * CPU.spec.domain.cpu.cores of type uint32}). Null when the spec decodes.
+     */
+    static String decodeError(JsonNode spec, String path) {
+        for (String field : UINT32_FIELDS) {
+            JsonNode node = spec;
+            for (String step : field.split("\\.")) node = node.path(step);
+            if (!node.isNumber()) continue;
+            BigDecimal value = node.decimalValue();
+            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(4294967295L)) > 0 || value.stripTrailingZeros().scale() > 0) {
+                return "json: cannot unmarshal number " + node.asText() + " into Go struct field CPU." + path + "." + field + " of type uint32";
+            }
+        }
+        return null;
+    }
+
+    /** Memory requests and limits not negative, a request of at least 1M, a request within the limit ({@code validateMemory*}). */
+    static void memory(JsonNode spec, String path, List<Cause> causes) {
+        String requestField = path + ".domain.resources.requests.memory", limitField = path + ".domain.resources.limits.memory";
+        JsonNode requestNode = spec.path("domain").path("resources").path("requests").get("memory");
+        JsonNode limitNode = spec.path("domain").path("resources").path("limits").get("memory");
+        Optional<BigDecimal> request = Quantities.value(requestNode), limit = Quantities.value(limitNode);
+        if (request.isPresent() && request.get().signum() < 0) {
+            causes.add(Cause.invalid(requestField, requestField + " '" + Quantities.text(requestNode) + "': must be greater than or equal to 0."));
+        } else if (request.isPresent() && request.get().signum() > 0 && request.get().compareTo(ONE_MEGABYTE) < 0) {
+            causes.add(Cause.invalid(requestField, requestField + " '" + Quantities.text(requestNode) + "': must be greater than or equal to 1M."));
+        }
+        if (limit.isPresent() && limit.get().signum() < 0) {
+            causes.add(Cause.invalid(limitField, limitField + " '" + Quantities.text(limitNode) + "': must be greater than or equal to 0."));
+        }
+        if (request.isPresent() && limit.isPresent() && limit.get().signum() > 0 && request.get().compareTo(limit.get()) > 0) {
+            causes.add(Cause.invalid(requestField, requestField + " '" + Quantities.text(requestNode) + "' is greater than " + limitField + " '"
+                    + Quantities.text(limitNode) + "'"));
+        }
+    }
+
+    /** CPU requests and limits not negative, a request within the limit ({@code validateCPU*}, {@code validateCpuRequestDoesNotExceedLimit}). */
+    static void cpu(JsonNode spec, String path, List<Cause> causes) {
+        String requestField = path + ".domain.resources.requests.cpu", limitField = path + ".domain.resources.limits.cpu";
+        JsonNode requestNode = spec.path("domain").path("resources").path("requests").get("cpu");
+        JsonNode limitNode = spec.path("domain").path("resources").path("limits").get("cpu");
+        Optional<BigDecimal> request = Quantities.value(requestNode), limit = Quantities.value(limitNode);
+        if (request.isPresent() && request.get().signum() < 0) {
+            causes.add(Cause.invalid(requestField, requestField + " '" + Quantities.text(requestNode) + "': must be greater than or equal to 0."));
+        }
+        if (limit.isPresent() && limit.get().signum() < 0) {
+            causes.add(Cause.invalid(limitField, limitField + " '" + Quantities.text(limitNode) + "': must be greater than or equal to 0."));
+        }
+        if (request.isPresent() && limit.isPresent() && limit.get().signum() > 0 && request.get().compareTo(limit.get()) > 0) {
+            causes.add(Cause.invalid(requestField, requestField + " '" + Quantities.text(requestNode) + "' is greater than " + limitField + " '"
+                    + Quantities.text(limitNode) + "'"));
+        }
+    }
+
+    /**
+     * jvirt's own bound, worded as KubeVirt's other non-negative checks: a negative {@code terminationGracePeriodSeconds}
+     * (KubeVirt's webhook lets it through; its launcher would then not wait at all).
+     */
+    static void gracePeriod(JsonNode spec, String path, List<Cause> causes) {
+        JsonNode grace = spec.get("terminationGracePeriodSeconds");
+        if (grace != null && grace.isNumber() && grace.asLong() < 0) {
+            String field = path + ".terminationGracePeriodSeconds";
+            causes.add(Cause.invalid(field, field + " '" + grace.asText() + "': must be greater than or equal to 0."));
+        }
+    }
+
+    /** hostDisk volumes: the HostDisk feature gate, a path, a type of Disk or DiskOrCreate ({@code validateVolumes}). */
+    static void hostDisks(JsonNode spec, String path, Set<String> gates, List<Cause> causes) {
+        JsonNode volumes = spec.path("volumes");
+        for (int i = 0; i < volumes.size(); i++) {
+            JsonNode hostDisk = volumes.get(i).get("hostDisk");
+            if (hostDisk == null || hostDisk.isNull()) continue;
+            String field = path + ".volumes[" + i + "]";
+            if (!gates.contains("HostDisk")) causes.add(Cause.invalid(field, "HostDisk feature gate is not enabled"));
+            if (hostDisk.path("path").asText("").isEmpty()) {
+                causes.add(new Cause("FieldValueNotFound", field + ".hostDisk.path is required for hostDisk volume", field + ".hostDisk.path"));
+            }
+            String type = hostDisk.path("type").asText("");
+            if (!type.equals("Disk") && !type.equals("DiskOrCreate")) {
+                causes.add(Cause.invalid(field + ".hostDisk.type", field + ".hostDisk.type has invalid value '" + type
+                        + "', allowed are 'Disk' or 'DiskOrCreate'"));
+            }
+        }
     }
 
     /** Networks and interfaces: unique names, each network used by an interface, each interface backed by a network. */

@@ -36,6 +36,7 @@ public final class StructuralSchema {
         }
         if (s.path("x-kubernetes-int-or-string").asBoolean(false)) {
             if (!(node.isIntegralNumber() || node.isTextual())) errors.add(typeError(path, node, "integer or string"));
+            else scalarChecks(s, node, path, errors);
             return;
         }
         String type = s.path("type").asText("");
