@@ -6,10 +6,16 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jvirt.api.meta.TolerantReading;
+import java.util.Set;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.event.UnreadableObjects;
 import io.jvirt.controller.kubevirt.KubeVirtController;
 import io.jvirt.controller.reconcile.ControllerLoop;
 import io.jvirt.controller.reconcile.Key;
@@ -46,9 +52,11 @@ public final class ControlPlane implements AutoCloseable {
         public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4);
     }
 
+    private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<ControllerLoop> loops = new ArrayList<>();
     private final List<EventRecorder> closeables = new ArrayList<>();
+    private final List<KubernetesClient> clients = new ArrayList<>();
     private Scheduler scheduler;
 
     private ControlPlane() {}
@@ -66,7 +74,8 @@ public final class ControlPlane implements AutoCloseable {
     public static ControlPlane start(KubernetesClient client, KubernetesClient schedulerClient, Options options, Clock clock) throws Exception {
         ControlPlane cp = new ControlPlane();
         try {
-            cp.wire(client, schedulerClient, options, clock);
+            KubernetesClient tolerant = cp.tolerant(client);
+            cp.wire(tolerant, schedulerClient == client ? tolerant : cp.tolerant(schedulerClient), options, clock);
         } catch (Exception e) {
             cp.close();
             throw e;
@@ -77,6 +86,7 @@ public final class ControlPlane implements AutoCloseable {
     private void wire(KubernetesClient client, KubernetesClient schedulerClient, Options options, Clock clock) throws Exception {
         EventRecorder events = new EventRecorder(client, "virt-controller", clock);
         closeables.add(events);
+        UnreadableObjects unreadable = new UnreadableObjects(events);
         SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<VirtualMachineInstanceResource> vmis = informer(client.resources(VirtualMachineInstanceResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<ReplicaSetResource> sets = informer(client.resources(ReplicaSetResource.class).inAnyNamespace().runnableInformer(0));
@@ -94,7 +104,7 @@ public final class ControlPlane implements AutoCloseable {
                 .inAnyNamespace().runnableInformer(0));
         KubeVirtController kubevirt = new KubeVirtController(client, kubevirts, clock);
         WorkQueue kvQueue = loop("kubevirt-controller", kubevirt, 1);
-        kubevirts.addEventHandler(handler(kv -> kvQueue.add(Key.of(kv))));
+        kubevirts.addEventHandler(handler(unreadable, kv -> kvQueue.add(Key.of(kv))));
         WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()), options.workers());
         WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock), options.workers());
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers());
@@ -113,9 +123,9 @@ public final class ControlPlane implements AutoCloseable {
             pods.getIndexer().list().stream().filter(Scheduler::wants).forEach(p -> schedQueue.add(Key.of(p)));
         };
 
-        vms.addEventHandler(handler(vm -> vmQueue.add(Key.of(vm))));
-        sets.addEventHandler(handler(rs -> rsQueue.add(Key.of(rs))));
-        vmis.addEventHandler(handler(vmi -> {
+        vms.addEventHandler(handler(unreadable, vm -> vmQueue.add(Key.of(vm))));
+        sets.addEventHandler(handler(unreadable, rs -> rsQueue.add(Key.of(rs))));
+        vmis.addEventHandler(handler(unreadable, vmi -> {
             vmiQueue.add(Key.of(vmi));
             OwnerReference owner = controllerOf(vmi);
             if (owner == null) return;
@@ -123,7 +133,7 @@ public final class ControlPlane implements AutoCloseable {
             if ("VirtualMachine".equals(owner.getKind())) vmQueue.add(ownerKey);
             if ("VirtualMachineInstanceReplicaSet".equals(owner.getKind())) rsQueue.add(ownerKey);
         }));
-        pods.addEventHandler(handler(pod -> {
+        pods.addEventHandler(handler(unreadable, pod -> {
             var labels = pod.getMetadata().getLabels();
             if (labels != null && LauncherPod.APP_VALUE.equals(labels.get(LauncherPod.APP_LABEL)) && labels.get(LauncherPod.DOMAIN) != null) {
                 vmiQueue.add(new Key(pod.getMetadata().getNamespace(), labels.get(LauncherPod.DOMAIN)));
@@ -132,12 +142,26 @@ public final class ControlPlane implements AutoCloseable {
             if (Scheduler.wants(pod)) schedQueue.add(Key.of(pod));
             else allPending.run(); // a pod bound, ended or went away: capacity may have changed
         }));
-        if (nodes != null) nodes.addEventHandler(handler(n -> allPending.run()));
+        if (nodes != null) nodes.addEventHandler(handler(unreadable, n -> allPending.run()));
 
         List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
         for (SharedIndexInformer<?> i : informers) synced.add(i.start().toCompletableFuture());
         for (var f : synced) f.get(60, TimeUnit.SECONDS);
         for (ControllerLoop l : loops) l.start();
+    }
+
+    /**
+     * A client like {@code client} (same server, same identity) that reads the objects the informers hold
+     * tolerantly ({@link TolerantReading}): an object that cannot be read in full reaches the handlers
+     * with the bad part left out and the reason attached, instead of stopping the informer for every object.
+     */
+    private KubernetesClient tolerant(KubernetesClient client) {
+        ObjectMapper mapper = new ObjectMapper().registerModule(new TolerantReading(Set.of(VirtualMachineResource.class,
+                VirtualMachineInstanceResource.class, ReplicaSetResource.class, Pod.class, Node.class)));
+        KubernetesClient derived = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withKubernetesSerialization(new KubernetesSerialization(mapper, true)).build();
+        clients.add(derived);
+        return derived;
     }
 
     /** The scheduler, if it runs. */
@@ -161,21 +185,34 @@ public final class ControlPlane implements AutoCloseable {
         return o.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
     }
 
-    private static <T> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+    /**
+     * An informer handler: reports an object read only in part ({@link UnreadableObjects}), then hands every
+     * object to {@code onChange} (the reconcilers decide what a partial object allows). An exception in
+     * {@code onChange} is logged and confined to that object.
+     */
+    private static <T extends HasMetadata> ResourceEventHandler<T> handler(UnreadableObjects unreadable, Consumer<T> onChange) {
+        Consumer<T> guarded = obj -> {
+            try {
+                unreadable.report(obj);
+                onChange.accept(obj);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "handling " + obj.getKind() + " " + obj.getMetadata().getName() + " failed", e);
+            }
+        };
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                onChange.accept(obj);
+                guarded.accept(obj);
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                onChange.accept(newObj);
+                guarded.accept(newObj);
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                onChange.accept(obj);
+                guarded.accept(obj);
             }
         };
     }
@@ -185,5 +222,6 @@ public final class ControlPlane implements AutoCloseable {
         for (ControllerLoop l : loops) l.close();
         for (SharedIndexInformer<?> i : informers) i.stop();
         closeables.forEach(EventRecorder::close);
+        clients.forEach(KubernetesClient::close);
     }
 }

@@ -1,6 +1,12 @@
 package io.jvirt.handler;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jvirt.api.meta.TolerantReading;
+import java.util.Set;
 import io.jvirt.handler.node.KubeVirtConfigWatch;
 import io.jvirt.handler.node.MemInfo;
 import io.jvirt.handler.node.NodeRegistration;
@@ -32,8 +38,11 @@ public final class NodeAgent implements AutoCloseable {
     private final KubernetesClient client;
     private final String nodeName;
     private final KubeVirtConfigWatch kubevirt;
+    private final KubernetesClient tolerantClient;
 
-    public NodeAgent(KubernetesClient client, HandlerConfig config) throws IOException {
+    public NodeAgent(KubernetesClient apiClient, HandlerConfig config) throws IOException {
+        KubernetesClient client = tolerant(apiClient);
+        this.tolerantClient = client;
         this.kubevirt = KubeVirtConfigWatch.start(client);
         Supplier<AccelDecision> accel = () -> config.forceEmulation() ? AccelDecision.forcedTcg("useEmulation is set in the node's settings")
                 : kubevirt.get().useEmulation() ? AccelDecision.forcedTcg("useEmulation is set in the KubeVirt CR")
@@ -64,6 +73,17 @@ public final class NodeAgent implements AutoCloseable {
         this.relay = new RelayServer(vmis::runDirectory);
         this.client = client;
         this.nodeName = config.nodeName();
+    }
+
+    /**
+     * A client like {@code client} (same server, same identity) that reads Pods tolerantly ({@link TolerantReading}):
+     * a pod that cannot be read in full reaches the pod runner with its spec left out and the reason attached,
+     * instead of stopping the watch of every pod on this node.
+     */
+    static KubernetesClient tolerant(KubernetesClient client) {
+        ObjectMapper mapper = new ObjectMapper().registerModule(new TolerantReading(Set.of(Pod.class)));
+        return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withKubernetesSerialization(new KubernetesSerialization(mapper, true)).build();
     }
 
     /** QEMU's user must reach its disks below the data dir: search (x) but no listing for others. */
@@ -100,5 +120,6 @@ public final class NodeAgent implements AutoCloseable {
         pods.close();
         registration.close();
         kubevirt.close();
+        tolerantClient.close();
     }
 }

@@ -61,6 +61,14 @@ public final class EmbeddedApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The store under the API server, for tests that must put an object there as an older version of the
+     * API server admitted it (past today's admission); the API server's watches see such writes.
+     */
+    public SqliteStore store() {
+        return store;
+    }
+
     public Path kubeconfig() {
         return dir.resolve("kubeconfig");
     }

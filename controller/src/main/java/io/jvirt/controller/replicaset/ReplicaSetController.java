@@ -46,6 +46,7 @@ public final class ReplicaSetController implements Reconciler {
     public Outcome reconcile(Key key) {
         ReplicaSetResource rs = sets.getIndexer().getByKey(key.cacheKey());
         if (rs == null || rs.getMetadata().getDeletionTimestamp() != null) return Outcome.DONE;
+        if (rs.getSpec() == null) return Outcome.DONE; // could not be read: the informer's handler reported why
         ReplicaSetSpec spec = rs.getSpec();
         String uid = rs.getMetadata().getUid();
         List<VirtualMachineInstanceResource> members = client.resources(VirtualMachineInstanceResource.class)

@@ -1,7 +1,6 @@
 package io.jvirt.controller.resource;
 
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -14,6 +13,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("VirtualMachineInstanceReplicaSet")
 @Plural("virtualmachineinstancereplicasets")
 @Singular("virtualmachineinstancereplicaset")
-public final class ReplicaSetResource extends CustomResource<ReplicaSetSpec, ReplicaSetStatus> implements Namespaced {
+public final class ReplicaSetResource extends TolerantResource<ReplicaSetSpec, ReplicaSetStatus> implements Namespaced {
     private static final long serialVersionUID = 1L;
 }

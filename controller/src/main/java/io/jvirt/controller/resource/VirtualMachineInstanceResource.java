@@ -1,7 +1,6 @@
 package io.jvirt.controller.resource;
 
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -17,6 +16,6 @@ import io.jvirt.api.v1.VirtualMachineInstanceStatus;
 @Plural("virtualmachineinstances")
 @Singular("virtualmachineinstance")
 public final class VirtualMachineInstanceResource
-        extends CustomResource<VirtualMachineInstanceSpec, VirtualMachineInstanceStatus> implements Namespaced {
+        extends TolerantResource<VirtualMachineInstanceSpec, VirtualMachineInstanceStatus> implements Namespaced {
     private static final long serialVersionUID = 1L;
 }

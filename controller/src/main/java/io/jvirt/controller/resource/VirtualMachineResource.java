@@ -1,7 +1,6 @@
 package io.jvirt.controller.resource;
 
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -18,6 +17,6 @@ import io.jvirt.api.v1.VirtualMachineSpec;
 @Kind("VirtualMachine")
 @Plural("virtualmachines")
 @Singular("virtualmachine")
-public final class VirtualMachineResource extends CustomResource<VirtualMachineSpec, VirtualMachineStatus> implements Namespaced {
+public final class VirtualMachineResource extends TolerantResource<VirtualMachineSpec, VirtualMachineStatus> implements Namespaced {
     private static final long serialVersionUID = 1L;
 }

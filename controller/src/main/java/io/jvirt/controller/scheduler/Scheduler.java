@@ -50,6 +50,8 @@ public final class Scheduler implements Reconciler {
     private final Clock clock;
     private final BindMode bindMode;
     private final Map<String, Assumed> assumed = new ConcurrentHashMap<>();
+    private final Set<String> badRequests = ConcurrentHashMap.newKeySet();
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
     public Scheduler(KubernetesClient client, SharedIndexInformer<Pod> pods, SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes,
                      EventRecorder events, Clock clock) {
@@ -96,11 +98,19 @@ public final class Scheduler implements Reconciler {
     public Outcome reconcile(Key key) {
         Pod pod = pods.getIndexer().getByKey(key.cacheKey());
         if (pod == null || !wants(pod)) {
-            if (pod == null || pod.getSpec().getNodeName() != null || pod.getMetadata().getDeletionTimestamp() != null) assumed.remove(key.cacheKey());
+            if (pod == null || pod.getSpec() == null || pod.getSpec().getNodeName() != null || pod.getMetadata().getDeletionTimestamp() != null) {
+                assumed.remove(key.cacheKey());
+            }
             return Outcome.DONE;
         }
         if (assumed.containsKey(key.cacheKey())) return Outcome.DONE; // bound; the cache has not caught up yet
-        NodeFit.Demand demand = demand(pod);
+        NodeFit.Demand demand;
+        try {
+            demand = demand(pod);
+        } catch (IllegalArgumentException e) {
+            markUnschedulable(pod, "the pod's resource requests cannot be read: " + e.getMessage());
+            return Outcome.DONE;
+        }
         List<io.fabric8.kubernetes.api.model.Node> all = nodes.getIndexer().list();
         Map<String, Resources> used = usedPerNode();
         Map<String, Integer> reasons = new TreeMap<>();
@@ -164,14 +174,30 @@ public final class Scheduler implements Reconciler {
             String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
             if (node == null || node.isEmpty()) continue;
             if (p.getStatus() != null && ENDED.contains(p.getStatus().getPhase())) continue;
-            used.merge(node, Resources.requestsOf(p), Resources::plus);
+            used.merge(node, requestsOrNothing(p), Resources::plus);
         }
         assumed.entrySet().removeIf(e -> {
             Pod p = pods.getIndexer().getByKey(e.getKey());
-            return p == null || p.getSpec().getNodeName() != null;
+            return p == null || p.getSpec() == null || p.getSpec().getNodeName() != null;
         });
         assumed.forEach((podKey, a) -> used.merge(a.node(), a.requests(), Resources::plus));
         return used;
+    }
+
+    /**
+     * A bound pod's requests; one whose requests are not quantities (stored before admission checked them) counts
+     * as nothing, so it cannot stop scheduling on its node. Said once per pod version in the log.
+     */
+    private Resources requestsOrNothing(Pod p) {
+        try {
+            return Resources.requestsOf(p);
+        } catch (IllegalArgumentException e) {
+            if (badRequests.add(p.getMetadata().getUid() + "/" + p.getMetadata().getResourceVersion())) {
+                LOG.log(System.Logger.Level.WARNING, "pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()
+                        + ": its requests are not counted on node " + p.getSpec().getNodeName() + ": " + e.getMessage());
+            }
+            return Resources.ZERO;
+        }
     }
 
     static NodeFit.Demand demand(Pod pod) {

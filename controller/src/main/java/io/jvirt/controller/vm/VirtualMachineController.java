@@ -10,6 +10,7 @@ import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
 import io.jvirt.api.v1.VirtualMachineInstanceTemplateSpec;
 import io.jvirt.controller.event.EventRecorder;
+import io.jvirt.controller.event.UnreadableObjects;
 import io.jvirt.controller.reconcile.Key;
 import io.jvirt.controller.reconcile.Outcome;
 import io.jvirt.controller.reconcile.Reconciler;
@@ -70,6 +71,11 @@ public final class VirtualMachineController implements Reconciler {
         VirtualMachineStatus old = vm.getStatus() == null
                 ? new VirtualMachineStatus(null, null, null, null, null, null, null, null, null, null) : vm.getStatus();
         Instant now = clock.instant();
+        if (vm.unreadable().isPresent()) {
+            // the informer's handler reported why; without a spec there is nothing to decide, so only say so
+            if (vm.leftOut("status")) return Outcome.DONE;
+            return unsupported(vm, old, UnreadableObjects.EVENT_REASON, "cannot read the VirtualMachine: " + vm.unreadable().get(), now);
+        }
         boolean foreign = vmi != null && !ownedBy(vmi, vm);
         if (foreign) vmi = null;
         RunStrategy strategy;

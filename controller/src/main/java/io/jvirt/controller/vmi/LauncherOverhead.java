@@ -15,9 +15,13 @@ public final class LauncherOverhead {
 
     private LauncherOverhead() {}
 
-    /** Bytes to request for a launcher whose guest has {@code guestBytes} of RAM. */
+    /**
+     * Bytes to request for a launcher whose guest has {@code guestBytes} of RAM.
+     *
+     * @throws ArithmeticException if that does not fit in a long (a guest of about 8 EiB)
+     */
     public static long podMemoryBytes(long guestBytes) {
-        long pageTables = (guestBytes + 511) / 512;
-        return guestBytes + pageTables + FIXED_MIB * MIB;
+        long pageTables = guestBytes / 512 + (guestBytes % 512 == 0 ? 0 : 1);
+        return Math.addExact(Math.addExact(guestBytes, pageTables), FIXED_MIB * MIB);
     }
 }

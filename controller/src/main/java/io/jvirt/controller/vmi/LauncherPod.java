@@ -53,10 +53,14 @@ public final class LauncherPod {
     }
 
     /**
-     * @throws IllegalArgumentException if the VMI asks for no memory (admission rejects such VMIs)
+     * @throws IllegalArgumentException if the VMI cannot be run: its spec could not be read, it asks for no
+     *     memory (admission rejects such VMIs) or for more than a pod can request; the message says which
      */
     public static Pod build(VirtualMachineInstanceResource vmi, KubeVirtSettings settings, KubernetesSerialization json) {
         VirtualMachineInstanceSpec spec = vmi.getSpec();
+        if (spec == null) {
+            throw new IllegalArgumentException("cannot read the VMI: " + vmi.unreadable().orElse("it has no spec"));
+        }
         String name = vmi.getMetadata().getName();
         String uid = vmi.getMetadata().getUid();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -66,7 +70,7 @@ public final class LauncherPod {
         labels.put(VM_NAME, name);
         labels.put(DOMAIN, name);
         Map<String, Quantity> requests = new LinkedHashMap<>();
-        requests.put("memory", new Quantity(Long.toString(LauncherOverhead.podMemoryBytes(guestMemoryBytes(spec)))));
+        requests.put("memory", new Quantity(Long.toString(podMemoryBytes(spec))));
         requests.put("cpu", cpuRequest(spec.domain(), settings));
         Map<String, Object> extra = spec.unknown() == null ? Map.of() : spec.unknown();
         Affinity affinity = extra.get("affinity") == null ? null : json.convertValue(extra.get("affinity"), Affinity.class);
@@ -100,6 +104,16 @@ public final class LauncherPod {
                         .build())
                 .endSpec()
                 .build();
+    }
+
+    /** The launcher pod's memory request: guest RAM plus {@link LauncherOverhead}; a clear error when that exceeds a long. */
+    static long podMemoryBytes(VirtualMachineInstanceSpec spec) {
+        try {
+            return LauncherOverhead.podMemoryBytes(guestMemoryBytes(spec));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the VMI's memory is too large to run: " + e.getMessage()
+                    + " (the launcher pod would request more than 9223372036854775807 bytes)", e);
+        }
     }
 
     /** Guest RAM in bytes: memory.guest, else resources.requests.memory, else resources.limits.memory. */

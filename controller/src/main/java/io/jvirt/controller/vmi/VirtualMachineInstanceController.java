@@ -68,12 +68,21 @@ public final class VirtualMachineInstanceController implements Reconciler {
         }
         if (vmi.getMetadata().getDeletionTimestamp() != null) return finalizeDeletion(vmi);
         if (!hasFinalizer(vmi)) {
-            vmi = setFinalizers(vmi, true); // go on with the server's answer: waiting for it on the watch costs a round trip
+            try {
+                vmi = setFinalizers(vmi, true); // go on with the server's answer: waiting for it on the watch costs a round trip
+            } catch (KubernetesClientException e) {
+                // 422: admission refuses any update of this object (its stored spec predates today's rules): go on
+                // without the finalizer, so the VMI still gets a phase and a reason
+                if (e.getCode() != 422) throw e;
+            }
+        }
+        if (vmi.leftOut("status")) {
+            return Outcome.DONE; // its status could not be read: nothing is safe to write (the informer's handler reported why)
         }
         VirtualMachineInstanceStatus old = vmi.getStatus() == null ? emptyStatus() : vmi.getStatus();
         String phase = old.phase() == null ? "" : old.phase();
         Pod pod = findPod(vmi, !phase.isEmpty() && !"Pending".equals(phase));
-        PodView view = pod == null ? null : new PodView(pod.getSpec().getNodeName(),
+        PodView view = pod == null ? null : new PodView(pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
                 pod.getStatus() == null ? null : pod.getStatus().getPhase(), unschedulableMessage(pod),
                 pod.getMetadata().getDeletionTimestamp() != null);
         Transition t = Transition.decide(phase, false, view);
@@ -147,6 +156,8 @@ public final class VirtualMachineInstanceController implements Reconciler {
         try {
             pod = LauncherPod.build(vmi, settings.get(), client.getKubernetesSerialization());
         } catch (IllegalArgumentException e) {
+            // a spec this controller cannot read or turn into a pod (memory beyond what a pod can request, …) never
+            // will: the VMI fails with the reason instead of being retried for ever
             events.record(vmi, EventRecorder.WARNING, "FailedCreate", e.getMessage());
             return new Transition("Failed", "FailedCreate", false, false);
         }
@@ -190,8 +201,8 @@ public final class VirtualMachineInstanceController implements Reconciler {
         boolean bound = pod != null && pod.nodeName() != null && !pod.nodeName().isEmpty();
         String nodeName = bound ? pod.nodeName() : old.nodeName();
         Map<String, String> activePods = bound ? Map.of(podObject.getMetadata().getUid(), pod.nodeName()) : old.activePods();
-        String launcherImage = podObject == null ? old.launcherContainerImageVersion()
-                : podObject.getSpec().getContainers().getFirst().getImage();
+        String launcherImage = podObject == null || podObject.getSpec() == null || podObject.getSpec().getContainers().isEmpty()
+                ? old.launcherContainerImageVersion() : podObject.getSpec().getContainers().getFirst().getImage();
         return new VirtualMachineInstanceStatus(t.phase(), t.reason() != null ? t.reason() : old.reason(), nodeName, conditions,
                 old.interfaces(), old.machine(), old.qosClass(), launcherImage, stamps,
                 old.migrationMethod(), activePods, old.guestOSInfo(), old.unknown());

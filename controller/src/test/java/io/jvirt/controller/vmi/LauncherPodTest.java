@@ -89,4 +89,40 @@ class LauncherPodTest {
     void aVmiWithoutMemoryIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> LauncherPod.build(vmi("{\"domain\":{}}"), KubeVirtSettings.DEFAULTS, JSON));
     }
+
+    @ParameterizedTest(name = "memory {0} -> pod requests {1} bytes")
+    @CsvSource({
+        "1Ei, 1155173304613470208",          // 2^60 + 2^60/512 + 184 MiB: a long, so the pod is made (and fits no node)
+        "8E, 8015625000192937984",
+    })
+    void hugeButRepresentableMemoryIsRequestedExactly(String memory, long bytes) {
+        Pod pod = LauncherPod.build(vmi("{\"domain\":{\"memory\":{\"guest\":\"" + memory + "\"}}}"), KubeVirtSettings.DEFAULTS, JSON);
+        assertEquals(Long.toString(bytes), pod.getSpec().getContainers().getFirst().getResources().getRequests().get("memory").getAmount());
+    }
+
+    @ParameterizedTest(name = "memory {0}: {1}")
+    @CsvSource({
+        "16Ei, too large",   // 2^63-1 (Kubernetes' cap) plus the overhead does not fit in a long
+        "9.3E, too large",
+        "1e100, too large",
+    })
+    void memoryBeyondWhatAPodCanRequestIsAClearError(String memory, String says) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LauncherPod.build(vmi("{\"domain\":{\"memory\":{\"guest\":\"" + memory + "\"}}}"), KubeVirtSettings.DEFAULTS, JSON));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(says), e.getMessage());
+    }
+
+    @Test
+    void aVmiReadOnlyInPartIsAClearError() {
+        KubernetesSerialization tolerant = new KubernetesSerialization(new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new io.jvirt.api.meta.TolerantReading(java.util.Set.of(VirtualMachineInstanceResource.class))), true);
+        VirtualMachineInstanceResource vmi = tolerant.unmarshal("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\","
+                + "\"metadata\":{\"name\":\"bad\",\"uid\":\"u1\"},\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1.5.5Gi\"}}}}",
+                VirtualMachineInstanceResource.class);
+        org.junit.jupiter.api.Assertions.assertTrue(vmi.leftOut("spec"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LauncherPod.build(vmi, KubeVirtSettings.DEFAULTS, JSON));
+        assertEquals("cannot read the VMI: spec.domain.memory.guest: quantity '1.5.5Gi' is not valid: '.5Gi' is not a suffix"
+                + " (Ki Mi Gi Ti Pi Ei, n u m k M G T P E) nor an exponent (e3, E-2); " + "a quantity is a number with an optional suffix:"
+                + " Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent such as e3 (e.g. 64Mi, 1.5G, 500m, 1e9)", e.getMessage());
+    }
 }

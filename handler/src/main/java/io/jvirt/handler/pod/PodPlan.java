@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param uid pod UID: names the netns, the cgroup and the state directory
  * @param command argv of the {@code compute} container (command then args)
- * @param memoryLimitBytes {@code limits.memory}, else {@code requests.memory}, else 0 (no limit)
+ * @param memoryLimitBytes {@code limits.memory}, else {@code requests.memory}, else 0 (no limit); read with
+ *     Kubernetes' quantity grammar (fabric8's reads through a double and loses bytes)
  * @param gracePeriodSeconds {@code terminationGracePeriodSeconds} (default 30)
  */
 public record PodPlan(String uid, String namespace, String name, List<String> command, long memoryLimitBytes,
@@ -25,7 +26,10 @@ public record PodPlan(String uid, String namespace, String name, List<String> co
         command = List.copyOf(command);
     }
 
-    /** @throws IllegalArgumentException when the pod has no {@code compute} container with a command */
+    /**
+     * @throws IllegalArgumentException when the pod has no {@code compute} container with a command, or its memory
+     *     limit is not a quantity or does not fit in a long
+     */
     public static PodPlan of(Pod pod) {
         Container compute = pod.getSpec().getContainers().stream().filter(c -> CONTAINER.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("pod has no container named " + CONTAINER));
@@ -52,7 +56,15 @@ public record PodPlan(String uid, String namespace, String name, List<String> co
         if (q == null) {
             q = pick(c.getResources().getRequests());
         }
-        return q == null ? 0 : Quantity.getAmountInBytes(q).longValue();
+        if (q == null) {
+            return 0;
+        }
+        String text = (q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat());
+        try {
+            return io.jvirt.api.meta.Quantity.parse(text).toLongCeiling();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("memory limit " + text + " of container " + c.getName() + " is too large for a memory cgroup", e);
+        }
     }
 
     private static Quantity pick(Map<String, Quantity> resources) {

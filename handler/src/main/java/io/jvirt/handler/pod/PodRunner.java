@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.api.meta.TolerantReading;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class PodRunner implements AutoCloseable {
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
+    private final java.util.Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     private SharedIndexInformer<Pod> informer;
@@ -83,6 +85,15 @@ public final class PodRunner implements AutoCloseable {
     }
 
     private void seen(Pod pod) {
+        Object unreadable = pod.getAdditionalProperties().get(TolerantReading.UNREADABLE);
+        if (unreadable != null || pod.getSpec() == null) {
+            // read only in part (TolerantReading): nothing here can be run, and the last readable version (if any) stays
+            if (reportedUnreadable.add(pod.getMetadata().getUid() + "/" + pod.getMetadata().getResourceVersion())) {
+                System.err.println("jvirt-handler: pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
+                        + " cannot be read, left alone: " + unreadable);
+            }
+            return;
+        }
         if (!nodeName.equals(pod.getSpec().getNodeName())) {
             return;
         }

@@ -32,6 +32,9 @@ class PodPlanTest {
         "null, null, 0",
         "1G, null, 1000000000",
         "440Mi, 440Mi, 461373440",
+        "1Ei, null, 1152921504606846976",     // exact: fabric8's own reading goes through a double and loses bytes
+        "16Ei, null, 9223372036854775807",    // binary SI capped at 2^63-1, as in Kubernetes
+        "1.5Gi, null, 1610612736",
     })
     void memoryLimitFromLimitsThenRequests(String limit, String request, long bytes) {
         assertEquals(bytes, PodPlan.of(pod(limit, request, List.of("sh"), List.of())).memoryLimitBytes());
@@ -47,6 +50,13 @@ class PodPlanTest {
         assertEquals("jvirt-0123abcd4567", plan.netnsName());
         assertEquals(30, plan.gracePeriodSeconds());
         assertEquals(false, PodPlan.of(pod(null, null, List.of("sh", "-c", "true"), List.of())).isLauncher());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1e100, too large", "10E, too large", "1.5.5, not valid", "Mi, not valid"})
+    void aMemoryLimitThatIsNoLongIsAClearError(String limit, String says) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PodPlan.of(pod(limit, null, List.of("sh"), List.of())));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(says) && e.getMessage().contains(limit), e.getMessage());
     }
 
     @Test
