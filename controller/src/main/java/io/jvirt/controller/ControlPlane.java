@@ -53,6 +53,8 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
+    /** The event reason of a reconcile that failed (the message says why and how often). */
+    public static final String SYNC_FAILED = "SyncFailed";
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<ControllerLoop> loops = new ArrayList<>();
     private final List<EventRecorder> closeables = new ArrayList<>();
@@ -103,18 +105,20 @@ public final class ControlPlane implements AutoCloseable {
         SharedIndexInformer<GenericKubernetesResource> kubevirts = informer(client.genericKubernetesResources(KubeVirtController.KUBEVIRT)
                 .inAnyNamespace().runnableInformer(0));
         KubeVirtController kubevirt = new KubeVirtController(client, kubevirts, clock);
-        WorkQueue kvQueue = loop("kubevirt-controller", kubevirt, 1);
+        WorkQueue kvQueue = loop("kubevirt-controller", kubevirt, 1, kubevirts, events);
         kubevirts.addEventHandler(handler(unreadable, kv -> kvQueue.add(Key.of(kv))));
-        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()), options.workers());
-        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock), options.workers());
-        WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers());
+        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()),
+                options.workers(), vms, events);
+        WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock),
+                options.workers(), vmis, events);
+        WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers(), sets, events);
         WorkQueue schedQueue;
         SharedIndexInformer<Node> nodes = options.scheduler() ? informer(schedulerClient.nodes().runnableInformer(0)) : null;
         if (options.scheduler()) {
             EventRecorder schedulerEvents = new EventRecorder(schedulerClient, Scheduler.NAME, clock);
             closeables.add(schedulerEvents);
             scheduler = new Scheduler(schedulerClient, pods, nodes, schedulerEvents, clock);
-            schedQueue = loop("scheduler", scheduler, 1); // one at a time: each placement sees the previous ones
+            schedQueue = loop("scheduler", scheduler, 1, pods, schedulerEvents); // one at a time: each placement sees the previous ones
         } else {
             schedQueue = null;
         }
@@ -174,9 +178,24 @@ public final class ControlPlane implements AutoCloseable {
         return i;
     }
 
-    private WorkQueue loop(String name, io.jvirt.controller.reconcile.Reconciler reconciler, int workers) {
+    /**
+     * A loop of {@code workers} over a new queue. A failed reconcile is retried with that key's backoff and, on its
+     * 1st, 2nd, 4th, 8th… failure in a row, told as a Warning event {@value #SYNC_FAILED} on the object (looked up in
+     * {@code objects}), so the reason shows in {@code kubectl describe} without an event per retry.
+     */
+    private WorkQueue loop(String name, io.jvirt.controller.reconcile.Reconciler reconciler, int workers,
+                           SharedIndexInformer<? extends HasMetadata> objects, EventRecorder events) {
         WorkQueue q = new WorkQueue(name, RetryBackoff.DEFAULT);
-        loops.add(new ControllerLoop(name, q, reconciler, workers));
+        ControllerLoop.FailureListener listener = (key, e, failures) -> {
+            if (failures <= 0 || Integer.bitCount(failures) != 1) return;
+            HasMetadata o = objects.getIndexer().getByKey(key.cacheKey());
+            if (o == null) return;
+            String message = e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null
+                    ? k.getStatus().getMessage() : String.valueOf(e.getMessage());
+            events.record(o, EventRecorder.WARNING, SYNC_FAILED, name + " failed (" + failures + (failures == 1 ? " time" : " times")
+                    + " in a row, retried with backoff): " + message);
+        };
+        loops.add(new ControllerLoop(name, q, reconciler, workers, listener));
         return q;
     }
 

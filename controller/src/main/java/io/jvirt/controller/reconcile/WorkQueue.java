@@ -64,6 +64,11 @@ public final class WorkQueue implements AutoCloseable {
         return d;
     }
 
+    /** How many times in a row {@code key} failed (0 after a success). */
+    public synchronized int failures(Key key) {
+        return failures.getOrDefault(key, 0);
+    }
+
     /** Clears the failure count of {@code key} (after a successful reconcile). */
     public synchronized void forget(Key key) {
         failures.remove(key);

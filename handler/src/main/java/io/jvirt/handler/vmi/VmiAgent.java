@@ -100,8 +100,8 @@ public final class VmiAgent implements LauncherPods {
                 volumes.set(name, disk(handToQemu(disks.overlay(layout, diskDir.resolve(name + ".qcow2")))));
             } else if (v.has("emptyDisk")) {
                 Path file = diskDir.resolve(name + ".qcow2");
-                long bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
-                        new io.fabric8.kubernetes.api.model.Quantity(v.path("emptyDisk").path("capacity").asText())).longValue();
+                // Kubernetes' grammar, exact; a capacity that is no quantity or beyond a long fails the start with the reason
+                long bytes = io.jvirt.api.meta.Quantity.parse(v.path("emptyDisk").path("capacity").asText().strip()).toLongCeiling();
                 Files.deleteIfExists(file);
                 qemuImg.create(file, ImageFormat.QCOW2, bytes);
                 volumes.set(name, disk(handToQemu(file)));
