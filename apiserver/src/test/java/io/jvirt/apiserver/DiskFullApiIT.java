@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The API server with its whole data directory (store, pki, tokens) on a real, small tmpfs that fills up:
- * writes answer 507 InsufficientStorage naming the cause, nothing of them shows in lists or in a watch open
+ * writes answer 507 InsufficientStorage naming the cause (also as the stock kubectl shows it), nothing of them shows in lists or in a watch open
  * throughout, and once space is freed the next write succeeds without a restart; after a restart exactly
  * the acknowledged writes are there.
  */
@@ -57,6 +57,9 @@ class DiskFullApiIT {
                     assertEquals("InsufficientStorage", full.body().path("reason").asText(), full.raw());
                     assertTrue(full.body().path("message").asText().contains("database or disk is full"), full.raw());
                 }
+                Kubectl.Result kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("kubectl-cache")))
+                        .run("create", "configmap", "lost-3", "--from-literal=v=lost");
+                assertTrue(kubectl.exit() != 0 && kubectl.all().contains("database or disk is full"), "the stock kubectl: " + kubectl.all());
                 Http.Reply delete = http.delete(CMS + "/before-0", null);
                 assertEquals(507, delete.code(), delete.raw());
                 assertEquals(acknowledged.stream().sorted().toList(), names(http), "no refused write shows in a list");
