@@ -7,6 +7,11 @@ import io.jvirt.apiserver.handler.ObjectService;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.ApiPath;
 import io.jvirt.apiserver.http.Replies;
+import io.jvirt.apiserver.http.Codec;
+import io.jvirt.apiserver.http.ProtobufBody;
+import io.jvirt.apiserver.rbac.AccessReviews;
+import io.jvirt.apiserver.rbac.RbacAuthorizer;
+import io.jvirt.apiserver.rbac.RequestAttributes;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.apiserver.security.User;
@@ -39,16 +44,20 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final Supplier<Boolean> ready;
     private final ResourceEndpoint resources;
     private final SubresourceEndpoint subresources;
+    private final RbacAuthorizer authorizer;
+    private final AccessReviews reviews;
 
-    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, Clock clock, Supplier<Boolean> ready,
+    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready,
                java.time.Duration bookmarkInterval) {
         this.resources = new ResourceEndpoint(vertx, service, clock, bookmarkInterval);
+        this.authorizer = authorizer;
+        this.reviews = new AccessReviews(authorizer);
         this.service = service;
         this.tokens = tokens;
         this.discovery = new Discovery(service.registry());
         this.openApi = new OpenApi(service.registry());
         this.ready = ready;
-        this.subresources = new SubresourceEndpoint(vertx, service);
+        this.subresources = new SubresourceEndpoint(vertx, service, authorizer);
     }
 
     @Override
@@ -85,6 +94,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             default -> { }
         }
         User user = tokens.authenticate(bearer(req)).orElseThrow(ApiException::unauthorized);
+        if (!resourcePath(path)) authorizePath(req, user, path);
         String accept = req.getHeader("Accept");
         if (path.equals("/api") || path.equals("/api/")) {
             if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, discovery.aggregated(true), Discovery.AGGREGATED_V2, List.of());
@@ -122,11 +132,69 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (!type.namespaced() && api.namespace() != null) throw ApiException.pathNotFound(path);
         if (api.subresource() != null && !subresourceServed(type, api.subresource())) throw ApiException.pathNotFound(path);
         String verb = verb(req, api);
-        String authzPlural = api.subresource() == null ? type.plural() : type.plural() + "/" + api.subresource();
-        if (!user.role().allows(verb, type.group(), authzPlural, type.namespaced())) {
-            throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name());
+        RequestAttributes attributes = RequestAttributes.resource(user, verb, type.group(), type.plural(), api.subresource(),
+                namespaceOf(type, api), nameOf(req, api, verb));
+        if (!authorizer.authorize(attributes)) {
+            String authzPlural = api.subresource() == null ? type.plural() : type.plural() + "/" + api.subresource();
+            throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name(), api.namespace());
+        }
+        if (AccessReviews.handles(type.group(), type.plural())) {
+            review(req, type, verb, user);
+            return;
         }
         resources.serve(req, type, api, verb, user);
+    }
+
+    /** Whether {@code path} names resources (authorized as such below), not discovery, OpenAPI or another path. */
+    private static boolean resourcePath(String path) {
+        String[] seg = path.replaceAll("/+$", "").split("/");
+        if (seg.length < 2) return false;
+        if (SubresourceEndpoint.handles(path)) return seg.length >= 6;
+        return (seg[1].equals("api") && seg.length >= 4) || (seg[1].equals("apis") && seg.length >= 5);
+    }
+
+    /** Authorizes a request that is no resource ({@code /api}, {@code /apis/...} discovery, {@code /openapi/...}). */
+    private void authorizePath(HttpServerRequest req, User user, String path) {
+        String verb = req.method().name().toLowerCase(java.util.Locale.ROOT);
+        if (authorizer.authorize(RequestAttributes.nonResource(user, verb, path))) return;
+        throw new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot " + verb + " path \"" + path + "\"",
+                null, null, null, List.of());
+    }
+
+    /** As kube-apiserver: a request on one namespace object is in that namespace. */
+    private static String namespaceOf(ResourceType type, ApiPath api) {
+        if (type.group().isEmpty() && type.plural().equals("namespaces") && api.name() != null) return api.name();
+        return api.namespace();
+    }
+
+    /** The object's name; for list and watch the one a {@code metadata.name=} field selector names (as kube-apiserver). */
+    private static String nameOf(HttpServerRequest req, ApiPath api, String verb) {
+        if (api.name() != null) return api.name();
+        if (!verb.equals("list") && !verb.equals("watch")) return null;
+        String selector = req.getParam("fieldSelector");
+        if (selector == null || selector.contains(",")) return null;
+        for (String prefix : List.of("metadata.name=", "metadata.name==")) {
+            if (selector.startsWith(prefix)) return selector.substring(prefix.length());
+        }
+        return null;
+    }
+
+    /** A SelfSubjectAccessReview or SelfSubjectRulesReview: answered with 201, never stored. */
+    private void review(HttpServerRequest req, ResourceType type, String verb, User user) {
+        if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        req.body().onComplete(ar -> {
+            try {
+                if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
+                String ct = String.valueOf(req.getHeader("Content-Type")).split(";")[0].trim();
+                byte[] raw = ar.result().getBytes();
+                ObjectNode body = ct.equals(ProtobufBody.CONTENT_TYPE) ? ProtobufBody.decode(raw) : Codec.parseObject(raw, "application/json");
+                Replies.json(req.response(), 201, reviews.answer(type.plural(), body, user), "application/json", List.of());
+            } catch (ApiException e) {
+                Replies.error(req.response(), e);
+            } catch (RuntimeException e) {
+                Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
+            }
+        });
     }
 
     private static ObjectNode withSubresourceGroupItem(ObjectNode discoveryList) {

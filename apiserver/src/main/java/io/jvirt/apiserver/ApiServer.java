@@ -17,7 +17,9 @@ import io.jvirt.apiserver.resources.ResourceRegistry;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.Kubeconfig;
 import io.jvirt.apiserver.security.Pki;
-import io.jvirt.apiserver.security.Role;
+import io.jvirt.apiserver.rbac.ClusterRoleAggregator;
+import io.jvirt.apiserver.rbac.RbacAuthorizer;
+import io.jvirt.apiserver.rbac.RbacBootstrap;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.store.ListOptions;
 import io.jvirt.store.ObjectStore;
@@ -37,7 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The embedded Kubernetes-compatible API server: HTTPS (HTTP/1.1 and HTTP/2 by ALPN) on a loopback
- * port, bearer tokens from {@code <dataDir>/tokens.csv}, PKI in {@code <dataDir>/pki}, objects in the
+ * port, bearer tokens from {@code <dataDir>/tokens.csv}, RBAC over the stored roles and bindings
+ * (bootstrapped at each start, see RbacBootstrap), PKI in {@code <dataDir>/pki}, objects in the
  * given store. {@link #start} returns once the server listens, the bundled CRDs are installed and
  * {@code /readyz} answers ok. {@link #close} stops the server (not the store). Thread-safe.
  */
@@ -56,9 +59,16 @@ public final class ApiServer implements AutoCloseable {
     private final Pki pki;
     private final AdmissionChain admission;
     private final String host;
+    private final RbacBootstrap rbac;
+    private final ClusterRoleAggregator aggregator;
+    private final RbacAuthorizer authorizer;
 
     private ApiServer(Vertx vertx, HttpServer server, GarbageCollector gc, TokenFile tokens, Pki pki,
-                      AdmissionChain admission, String host) {
+                      AdmissionChain admission, String host, RbacBootstrap rbac, ClusterRoleAggregator aggregator,
+                      RbacAuthorizer authorizer) {
+        this.rbac = rbac;
+        this.aggregator = aggregator;
+        this.authorizer = authorizer;
         this.vertx = vertx;
         this.server = server;
         this.gc = gc;
@@ -78,6 +88,11 @@ public final class ApiServer implements AutoCloseable {
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);
         bootstrap(service);
+        RbacBootstrap rbac = new RbacBootstrap(service);
+        rbac.reconcile();
+        tokens.migrateRoles(rbac::bindUsers);
+        ClusterRoleAggregator aggregator = new ClusterRoleAggregator(service).start();
+        RbacAuthorizer authorizer = new RbacAuthorizer(store).start();
         gc.sweep();
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8).setEventLoopPoolSize(2));
         AtomicBoolean ready = new AtomicBoolean(false);
@@ -90,16 +105,18 @@ public final class ApiServer implements AutoCloseable {
                 .setWebSocketSubProtocols(List.of("plain.kubevirt.io"))
                 .setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(options)
-                .requestHandler(new ApiHandler(vertx, service, tokens, clock, ready::get, config.bookmarkInterval()));
+                .requestHandler(new ApiHandler(vertx, service, tokens, authorizer, clock, ready::get, config.bookmarkInterval()));
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             vertx.close();
             gc.close();
+            aggregator.close();
+            authorizer.close();
             throw new IOException("cannot listen on " + config.host() + ":" + config.port(), e);
         }
         ready.set(true);
-        return new ApiServer(vertx, server, gc, tokens, pki, admission, config.host());
+        return new ApiServer(vertx, server, gc, tokens, pki, admission, config.host(), rbac, aggregator, authorizer);
     }
 
     /** Registers stored CRDs, installs bundled ones, creates the default namespaces. Idempotent. */
@@ -124,7 +141,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         ResourceType ns = registry.find("", "v1", "namespaces").orElseThrow();
-        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease", "kubevirt")) {
             try {
                 ObjectNode o = Codec.NODES.objectNode();
                 o.putObject("metadata").put("name", name);
@@ -171,15 +188,37 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Writes a kubeconfig for one of the control plane's components, with a token of its own (created in
      * tokens.csv on first use, kept afterwards), so the server authenticates it as
-     * {@link ComponentIdentity#userName()}. Idempotent.
+     * {@link ComponentIdentity#userName()}; its rights are its bootstrap role's. Idempotent.
      */
     public void writeKubeconfig(Path file, ComponentIdentity component) throws IOException {
-        String token = tokens.ensure(component.userName(), Role.ADMIN);
+        String token = tokens.ensure(component.userName(), List.of());
         Kubeconfig.write(file, url(), pki.caPem(), token, component.userName());
+    }
+
+    /**
+     * Adds a user with a new token, bound to ClusterRole {@code clusterRole}: everywhere (ClusterRoleBinding
+     * {@code jvirt:user:<user>}) when {@code namespace} is null, else only there (RoleBinding of that name).
+     * Returns the token.
+     */
+    public String addUser(String user, String clusterRole, String namespace) throws IOException {
+        String token = tokens.add(user, List.of());
+        if (namespace == null) {
+            rbac.bindUser(user, clusterRole);
+        } else {
+            rbac.bindUser(user, clusterRole, namespace);
+        }
+        return token;
+    }
+
+    /** The authorizer every request passes (tests, benchmarks). */
+    public RbacAuthorizer authorizer() {
+        return authorizer;
     }
 
     @Override
     public void close() {
+        aggregator.close();
+        authorizer.close();
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) {

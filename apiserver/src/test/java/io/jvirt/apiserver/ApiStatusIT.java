@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jvirt.apiserver.security.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -273,16 +272,18 @@ class ApiStatusIT {
         assertEquals(200, anonymous.get("/readyz").code());
         assertEquals(200, anonymous.get("/healthz").code());
         assertEquals(200, anonymous.get("/livez").code());
-        String viewToken = server.server.tokens().add("viewer", Role.VIEW);
+        String viewToken = server.server.addUser("viewer", "view", null);
         Http viewer = http.withToken(viewToken);
-        assertEquals(200, viewer.get(FooCrd.FOOS).code());
+        assertEquals(200, viewer.get("/api/v1/namespaces/default/configmaps").code());
+        assertEquals(403, viewer.get(FooCrd.FOOS).code(), "view grants no custom resources no role names (as in Kubernetes)");
         Http.Reply denied = viewer.post(FooCrd.FOOS, FooCrd.foo("v", "{}"));
         assertEquals(403, denied.code());
         assertEquals("Forbidden", denied.body().path("reason").asText());
         assertEquals(403, viewer.delete(FooCrd.FOOS + "/existing", null).code());
-        String editToken = server.server.tokens().add("editor", Role.EDIT);
+        String editToken = server.server.addUser("editor", "edit", null);
         Http editor = http.withToken(editToken);
-        assertEquals(201, editor.post(FooCrd.FOOS, FooCrd.foo("by-editor", "{}")).code());
+        assertEquals(201, editor.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"by-editor\"}}").code());
+        assertEquals(403, editor.post(FooCrd.FOOS, FooCrd.foo("by-editor", "{}")).code(), "edit grants no custom resources it does not name");
         assertEquals(403, editor.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"x\"}}").code());
     }
 

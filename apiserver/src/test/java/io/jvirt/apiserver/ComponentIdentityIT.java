@@ -2,7 +2,7 @@ package io.jvirt.apiserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ComponentIdentityIT {
 
-    /** Records who wrote each ConfigMap (name → user). */
+    /** Records who wrote each Event (name → user); every component may record events. */
     static final class Recorder implements ValidatingAdmitter {
         final Map<String, String> users = new ConcurrentHashMap<>();
 
@@ -35,7 +35,7 @@ class ComponentIdentityIT {
 
         @Override
         public boolean handles(AdmissionRequest r) {
-            return r.type().plural().equals("configmaps");
+            return r.type().plural().equals("events");
         }
 
         @Override
@@ -55,8 +55,8 @@ class ComponentIdentityIT {
             Recorder recorder = new Recorder();
             server.server.admission().addValidating(recorder);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(first)).build()) {
-                client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("by-component")
-                        .endMetadata().build()).create();
+                client.v1().events().inNamespace("default").resource(new EventBuilder().withNewMetadata().withName("by-component")
+                        .endMetadata().withReason("Test").withMessage("written by a component").build()).create();
             }
             assertEquals(component.userName(), recorder.users.get("by-component"));
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.jvirt.apiserver.resources.BuiltinResources;
 import io.jvirt.apiserver.resources.BundledCrds;
-import io.jvirt.apiserver.security.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -386,7 +385,7 @@ class KubectlIT {
         Kubectl.Result r = new Kubectl(bad, server.dir.resolve("kubectl-cache-bad")).run("get", "vm");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("You must be logged in to the server"), r.all());
-        Kubectl viewer = new Kubectl(server.kubeconfigFor("viewer", Role.VIEW), server.dir.resolve("kubectl-cache-view"));
+        Kubectl viewer = new Kubectl(server.kubeconfigFor("viewer", "view"), server.dir.resolve("kubectl-cache-view"));
         assertEquals(0, viewer.run("get", "vm").exit());
         Kubectl.Result denied = viewer.run("create", "-f", writeVm("vm-view", "Halted", "").toString());
         assertNotEquals(0, denied.exit());

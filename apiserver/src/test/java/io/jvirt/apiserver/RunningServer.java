@@ -1,6 +1,5 @@
 package io.jvirt.apiserver;
 
-import io.jvirt.apiserver.security.Role;
 import io.jvirt.store.SqliteStore;
 import io.jvirt.store.StoreConfig;
 import java.io.IOException;
@@ -81,9 +80,14 @@ final class RunningServer implements AutoCloseable {
         return dir.resolve("kubeconfig");
     }
 
-    /** A kubeconfig for a new user with {@code role}. */
-    Path kubeconfigFor(String user, Role role) throws IOException {
-        server.tokens().add(user, role);
+    /** A kubeconfig for a new user bound to ClusterRole {@code clusterRole} everywhere. */
+    Path kubeconfigFor(String user, String clusterRole) throws IOException {
+        return kubeconfigFor(user, clusterRole, null);
+    }
+
+    /** A kubeconfig for a new user bound to ClusterRole {@code clusterRole} in {@code namespace} only (null: everywhere). */
+    Path kubeconfigFor(String user, String clusterRole, String namespace) throws IOException {
+        server.addUser(user, clusterRole, namespace);
         Path file = dir.resolve("kubeconfig-" + user);
         server.writeKubeconfig(file, user);
         return file;

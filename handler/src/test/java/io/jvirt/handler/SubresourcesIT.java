@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.jvirt.apiserver.ApiServer;
-import io.jvirt.apiserver.security.Role;
 import io.jvirt.handler.pod.MemoryCgroup;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.store.SqliteStore;
@@ -72,7 +71,7 @@ class SubresourcesIT {
             server.writeKubeconfig(kubeconfig, "admin");
             client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
             Api admin = new Api(server, server.tokens().tokenFor("admin").orElseThrow());
-            Api viewer = new Api(server, server.tokens().add("viewer", Role.VIEW));
+            Api viewer = new Api(server, server.addUser("viewer", "view", null));
             controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     "io.jvirt.controller.ControllerMain", kubeconfig.toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();

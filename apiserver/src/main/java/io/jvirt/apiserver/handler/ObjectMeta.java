@@ -52,9 +52,10 @@ final class ObjectMeta {
 
     /**
      * The object name rule kube-apiserver applies to {@code type}: a DNS-1123 label for Namespace, a DNS-1035 label for
-     * Service, a DNS-1123 subdomain otherwise (custom resources too).
+     * Service, a path segment for the RBAC kinds, a DNS-1123 subdomain otherwise (custom resources too).
      */
     static Names.NameRule nameRule(ResourceType type) {
+        if (type.group().equals("rbac.authorization.k8s.io")) return Names::pathSegmentName;
         if (!type.group().isEmpty()) return Names::subdomainName;
         return switch (type.kind()) {
             case "Namespace" -> Names::labelName;

@@ -46,9 +46,15 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException forbidden(String user, String verb, String plural, String group, String name) {
-        String res = group.isEmpty() ? "resource \"" + plural + "\"" : "resource \"" + plural + "\" in API group \"" + group + "\"";
+        return forbidden(user, verb, plural, group, name, null);
+    }
+
+    /** kube-apiserver's RBAC denial: {@code <what> is forbidden: User "u" cannot <verb> resource "r" in API group "g" [in the namespace "ns"]}. */
+    public static ApiException forbidden(String user, String verb, String plural, String group, String name, String namespace) {
+        String res = "resource \"" + plural + "\" in API group \"" + group + "\"";
+        String where = namespace == null || namespace.isEmpty() ? "" : " in the namespace \"" + namespace + "\"";
         String what = (name == null ? plural + (group.isEmpty() ? "" : "." + group) : qualified(plural, group) + " \"" + name + "\"");
-        return new ApiException(403, "Forbidden", what + " is forbidden: User \"" + user + "\" cannot " + verb + " " + res,
+        return new ApiException(403, "Forbidden", what + " is forbidden: User \"" + user + "\" cannot " + verb + " " + res + where,
                 name, group, plural, List.of());
     }
 

@@ -10,7 +10,9 @@ import java.util.List;
  * Decodes the few Kubernetes protobuf request bodies kubectl sends with its typed client
  * ({@code kubectl create namespace|configmap|secret|serviceaccount}): the {@code k8s\0} envelope
  * (runtime.Unknown: typeMeta, raw) and, inside, ObjectMeta name/generateName/namespace/labels/
- * annotations plus ConfigMap data/binaryData/immutable and Secret data/type/stringData/immutable.
+ * annotations plus ConfigMap data/binaryData/immutable and Secret data/type/stringData/immutable; the four
+ * RBAC kinds ({@code kubectl create role|clusterrole|rolebinding|clusterrolebinding}) and the self reviews of
+ * {@code kubectl auth can-i}.
  * Any other kind is 415 (the client then shows the error). Pure.
  */
 public final class ProtobufBody {
@@ -46,6 +48,12 @@ public final class ProtobufBody {
         out.put("apiVersion", apiVersion).put("kind", kind);
         switch (kind) {
             case "Namespace", "ServiceAccount", "ConfigMap", "Secret" -> { }
+            case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding" -> {
+                return rbac(out, kind, raw);
+            }
+            case "SelfSubjectAccessReview", "SelfSubjectRulesReview" -> {
+                return review(out, kind, raw);
+            }
             default -> throw ApiException.unsupportedMediaType(CONTENT_TYPE + " for kind " + kind);
         }
         for (Field f : fields(raw, 0, raw.length)) {
@@ -70,6 +78,85 @@ public final class ProtobufBody {
             }
         }
         return out;
+    }
+
+    /** rbac.authorization.k8s.io/v1: rules (PolicyRule), aggregationRule, subjects and roleRef. */
+    private static ObjectNode rbac(ObjectNode out, String kind, byte[] raw) {
+        boolean binding = kind.endsWith("Binding");
+        for (Field f : fields(raw, 0, raw.length)) {
+            switch (f.number()) {
+                case 1 -> out.set("metadata", meta(f.bytes()));
+                case 2 -> {
+                    if (binding) out.withArrayProperty("subjects").add(strings(f.bytes(), "kind", "apiGroup", "name", "namespace"));
+                    else out.withArrayProperty("rules").add(rule(f.bytes()));
+                }
+                case 3 -> {
+                    if (binding) out.set("roleRef", strings(f.bytes(), "apiGroup", "kind", "name"));
+                    else out.set("aggregationRule", aggregationRule(f.bytes()));
+                }
+                default -> { }
+            }
+        }
+        if (!binding && !out.has("rules")) out.putArray("rules");
+        return out;
+    }
+
+    private static ObjectNode rule(byte[] bytes) {
+        String[] names = {"verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"};
+        ObjectNode r = Codec.NODES.objectNode();
+        for (Field f : fields(bytes, 0, bytes.length)) {
+            if (f.number() >= 1 && f.number() <= names.length) r.withArrayProperty(names[f.number() - 1]).add(f.string());
+        }
+        return r;
+    }
+
+    private static ObjectNode aggregationRule(byte[] bytes) {
+        ObjectNode a = Codec.NODES.objectNode();
+        var selectors = a.putArray("clusterRoleSelectors");
+        for (Field f : fields(bytes, 0, bytes.length)) {
+            if (f.number() != 1) continue;
+            ObjectNode sel = selectors.addObject();
+            for (Field g : fields(f.bytes(), 0, f.bytes().length)) {
+                if (g.number() == 1) putEntry(sel.withObjectProperty("matchLabels"), g.bytes(), false);
+                if (g.number() == 2) {
+                    ObjectNode e = sel.withArrayProperty("matchExpressions").addObject();
+                    for (Field h : fields(g.bytes(), 0, g.bytes().length)) {
+                        if (h.number() == 1) e.put("key", h.string());
+                        if (h.number() == 2) e.put("operator", h.string());
+                        if (h.number() == 3) e.withArrayProperty("values").add(h.string());
+                    }
+                }
+            }
+        }
+        return a;
+    }
+
+    /** authorization.k8s.io/v1 self reviews: spec.resourceAttributes / nonResourceAttributes, or spec.namespace. */
+    private static ObjectNode review(ObjectNode out, String kind, byte[] raw) {
+        for (Field f : fields(raw, 0, raw.length)) {
+            if (f.number() == 1) out.set("metadata", meta(f.bytes()));
+            if (f.number() != 2) continue;
+            ObjectNode spec = out.putObject("spec");
+            for (Field g : fields(f.bytes(), 0, f.bytes().length)) {
+                if (kind.equals("SelfSubjectRulesReview")) {
+                    if (g.number() == 1) spec.put("namespace", g.string());
+                } else if (g.number() == 1) {
+                    spec.set("resourceAttributes", strings(g.bytes(), "namespace", "verb", "group", "version", "resource", "subresource", "name"));
+                } else if (g.number() == 2) {
+                    spec.set("nonResourceAttributes", strings(g.bytes(), "path", "verb"));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A message of string fields numbered 1.. in the order of {@code names}. */
+    private static ObjectNode strings(byte[] bytes, String... names) {
+        ObjectNode o = Codec.NODES.objectNode();
+        for (Field f : fields(bytes, 0, bytes.length)) {
+            if (f.number() >= 1 && f.number() <= names.length && f.wireType() == 2 && f.bytes().length > 0) o.put(names[f.number() - 1], f.string());
+        }
+        return o;
     }
 
     private static ObjectNode meta(byte[] bytes) {

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass and
- * CustomResourceDefinition itself. Their schemas keep unknown fields (the real apiserver validates
+ * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass,
+ * CustomResourceDefinition itself, RBAC's four kinds and the self-reviews of authorization.k8s.io (answered,
+ * never stored). Their schemas keep unknown fields (the real apiserver validates
  * these with compiled types; jvirt stores them as given) and their tables show the usual columns.
  */
 public final class BuiltinResources {
@@ -45,6 +46,16 @@ public final class BuiltinResources {
                 col("Provisioner", ".provisioner", 0), col("ReclaimPolicy", ".reclaimPolicy", 0)));
         t.add(type("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
                 List.of("crd", "crds"), List.of("api-extensions"), true, col("Created At", ".metadata.creationTimestamp", 0)));
+        String rbac = "rbac.authorization.k8s.io";
+        t.add(type(rbac, "v1", "ClusterRole", "clusterroles", false, List.of(), List.of(), false));
+        t.add(type(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", false, List.of(), List.of(), false,
+                col("Role", ".roleRef.name", 0)));
+        t.add(type(rbac, "v1", "Role", "roles", true, List.of(), List.of(), false));
+        t.add(type(rbac, "v1", "RoleBinding", "rolebindings", true, List.of(), List.of(), false, col("Role", ".roleRef.name", 0)));
+        t.add(type("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false,
+                List.of(), List.of(), false));
+        t.add(type("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false,
+                List.of(), List.of(), false));
         return t;
     }
 

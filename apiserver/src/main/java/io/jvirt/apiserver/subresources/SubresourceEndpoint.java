@@ -9,6 +9,8 @@ import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.http.Replies;
 import io.jvirt.apiserver.resources.ResourceType;
+import io.jvirt.apiserver.rbac.RbacAuthorizer;
+import io.jvirt.apiserver.rbac.RequestAttributes;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.subresources.VmChange.Accepted;
 import io.jvirt.apiserver.subresources.VmChange.Rejected;
@@ -43,8 +45,11 @@ public final class SubresourceEndpoint {
     private final ObjectService service;
     private final NodeRelay relay;
 
-    public SubresourceEndpoint(Vertx vertx, ObjectService service) {
+    private final RbacAuthorizer authorizer;
+
+    public SubresourceEndpoint(Vertx vertx, ObjectService service, RbacAuthorizer authorizer) {
         this.vertx = vertx;
+        this.authorizer = authorizer;
         this.service = service;
         this.relay = new NodeRelay(service);
     }
@@ -74,8 +79,8 @@ public final class SubresourceEndpoint {
         if (seg.length != 9 || !seg[4].equals("namespaces")) throw ApiException.pathNotFound(req.path());
         Target t = new Target(seg[5], seg[6], seg[7], seg[8]);
         String verb = verb(t, req.method());
-        if (!user.role().allows(verb, SubresourceDiscovery.GROUP, t.plural() + "/" + t.sub(), true)) {
-            throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name());
+        if (!authorizer.authorize(RequestAttributes.resource(user, verb, SubresourceDiscovery.GROUP, t.plural(), t.sub(), t.namespace(), t.name()))) {
+            throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name(), t.namespace());
         }
         if (t.plural().equals("virtualmachineinstances") && (t.sub().equals("console") || t.sub().equals("vnc"))) {
             stream(req, t);

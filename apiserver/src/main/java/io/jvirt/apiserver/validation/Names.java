@@ -45,6 +45,18 @@ public final class Names {
         return dns1123Subdomain(prefix ? maskTrailingDash(name) : name);
     }
 
+    /**
+     * Object names that only have to be path segments (RBAC kinds, e.g. {@code system:discovery}): not "." or "..",
+     * no "/" or "%" (apimachinery's ValidatePathSegmentName).
+     */
+    public static List<String> pathSegmentName(String name, boolean prefix) {
+        if (!prefix && (name.equals(".") || name.equals(".."))) return List.of("may not be '" + name + "'");
+        for (String bad : List.of("/", "%")) {
+            if (name.contains(bad)) return List.of("may not contain '" + bad + "'");
+        }
+        return List.of();
+    }
+
     /** Object names that are DNS-1123 labels (Namespace). */
     public static List<String> labelName(String name, boolean prefix) {
         return dns1123Label(prefix ? maskTrailingDash(name) : name);
