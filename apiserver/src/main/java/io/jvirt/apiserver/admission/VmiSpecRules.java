@@ -148,7 +148,7 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             return causes;
         }
         JsonNode spec = target.spec(object);
-        String decodeError = decodeError(spec, target.specPath);
+        String decodeError = decodeError(object, target);
         if (decodeError != null) {
             // KubeVirt's webhook cannot read the object into its Go types: 400 with the decoder's message
             throw ApiException.badRequest("admission webhook \"" + target.webhook + "\" denied the request: " + decodeError);
@@ -161,11 +161,18 @@ public final class VmiSpecRules implements ValidatingAdmitter {
     }
 
     /**
-     * What KubeVirt's decoder refuses before any rule: an unsigned 32-bit field (CPU topology) negative or above
+     * What KubeVirt's decoder refuses before any rule: a template's labels or annotations that are not maps of strings, an
+     * unsigned 32-bit field (CPU topology) negative or above
      * 4294967295, as Go's JSON decoder words it ({@code json: cannot unmarshal number -1 into Go struct field
      * CPU.spec.domain.cpu.cores of type uint32}). Null when the spec decodes.
      */
-    static String decodeError(JsonNode spec, String path) {
+    static String decodeError(JsonNode object, Target target) {
+        if (target != Target.VMI) {
+            String templateMeta = templateMetadataError(object.path("spec").path("template").path("metadata"), "spec.template.metadata");
+            if (templateMeta != null) return templateMeta;
+        }
+        JsonNode spec = target.spec(object);
+        String path = target.specPath;
         for (String field : UINT32_FIELDS) {
             JsonNode node = spec;
             for (String step : field.split("\\.")) node = node.path(step);
@@ -176,6 +183,26 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             }
         }
         return null;
+    }
+
+    /**
+     * A template's labels and annotations as KubeVirt's Go types read them (maps of strings): the apiserver keeps a
+     * template's metadata as given (an embedded ObjectMeta), so the webhook's decoder is the first to look.
+     */
+    static String templateMetadataError(JsonNode meta, String path) {
+        for (String map : new String[] {"labels", "annotations"}) {
+            JsonNode m = meta.get(map);
+            if (m == null || m.isNull()) continue;
+            if (!m.isObject()) return "json: cannot unmarshal " + jsonType(m) + " into Go struct field ObjectMeta." + path + "." + map + " of type map[string]string";
+            for (JsonNode v : m) {
+                if (!v.isTextual()) return "json: cannot unmarshal " + jsonType(v) + " into Go struct field ObjectMeta." + path + "." + map + " of type string";
+            }
+        }
+        return null;
+    }
+
+    private static String jsonType(JsonNode v) {
+        return v.isTextual() ? "string" : v.isNumber() ? "number" : v.isBoolean() ? "bool" : v.isArray() ? "array" : "object";
     }
 
     /** Memory requests and limits not negative, a request of at least 1M, a request within the limit ({@code validateMemory*}). */

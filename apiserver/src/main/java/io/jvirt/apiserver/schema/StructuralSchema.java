@@ -138,11 +138,18 @@ public final class StructuralSchema {
             case "object" -> node.isObject();
             case "array" -> node.isArray();
             case "string" -> node.isTextual();
-            case "integer" -> node.isIntegralNumber() || (node.isNumber() && node.asDouble() == Math.rint(node.asDouble()));
+            case "integer" -> node.isNumber() && fitsInLong(node);
             case "number" -> node.isNumber();
             case "boolean" -> node.isBoolean();
             default -> true;
         };
+    }
+
+    /** An integer value (written with or without a fraction of zero) within int64, as the Go types behind every schema hold it. */
+    private static boolean fitsInLong(JsonNode node) {
+        if (node.isIntegralNumber()) return node.canConvertToLong();
+        double d = node.asDouble();
+        return d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
     }
 
     private static boolean contains(JsonNode arr, JsonNode v) {

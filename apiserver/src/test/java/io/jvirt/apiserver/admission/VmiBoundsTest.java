@@ -60,4 +60,18 @@ class VmiBoundsTest {
         assertEquals(400, e.code());
         assertEquals("admission webhook \"virtualmachineinstances-create-validator.kubevirt.io\" denied the request: " + message, e.getMessage());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        labels a list         | {'labels':['x']}           | json: cannot unmarshal array into Go struct field ObjectMeta.spec.template.metadata.labels of type map[string]string
+        annotation a number   | {'annotations':{'a':1}}    | json: cannot unmarshal number into Go struct field ObjectMeta.spec.template.metadata.annotations of type string
+        """)
+    void templateMetadataOfTheWrongTypeIsABadRequest(String rule, String metadata, String message) throws Exception {
+        ObjectNode vm = (ObjectNode) JSON.readTree(("{'spec':{'runStrategy':'Halted','template':{'metadata':" + metadata
+                + ",'spec':{'domain':{'memory':{'guest':'1Gi'}}}}}}").replace('\'', '"'));
+        ApiException e = assertThrows(ApiException.class, () -> new VmiSpecRules(Target.VM).validate(new AdmissionRequest(Operation.CREATE,
+                VmiSpecRulesTest.type("VirtualMachine"), null, vm, null, "admin", false)));
+        assertEquals(400, e.code());
+        assertEquals("admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: " + message, e.getMessage());
+    }
 }
