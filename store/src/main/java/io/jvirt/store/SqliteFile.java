@@ -225,6 +225,15 @@ final class SqliteFile implements AutoCloseable {
         }
     }
 
+    /** Rolls back whatever transaction the connection may still hold, ignoring every error (before a reopen). */
+    void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // no transaction, or a closed connection: nothing held
+        }
+    }
+
     private void rollback(SQLException cause) {
         try {
             connection.rollback();

@@ -413,15 +413,26 @@ public final class SqliteStore implements ObjectStore {
      * Throws, and stays failed, while the cause lasts (e.g. the disk is still full).
      */
     private void recover() {
-        closeQuietly(file);
-        SqliteFile reopened = SqliteFile.open(config.database());
+        // The new connection opens while the failed one still holds the file: closing that one afterwards is
+        // then not the last close, which would copy the whole WAL into the database file (a checkpoint) and
+        // eat the space just freed. If opening fails, the failed one is closed after all (to free its locks).
+        file.rollbackQuietly();
+        SqliteFile reopened;
         List<WatchEvent> committed = new ArrayList<>();
+        try {
+            reopened = SqliteFile.open(config.database());
+        } catch (RuntimeException e) {
+            closeQuietly(file);
+            throw e;
+        }
         try {
             reopened.loadEventsAfter(currentResourceVersion, committed::add);
         } catch (RuntimeException e) {
             closeQuietly(reopened);
+            closeQuietly(file);
             throw e;
         }
+        closeQuietly(file);
         file = reopened;
         LOG.log(System.Logger.Level.INFO, "store database reopened after: " + failed.getMessage());
         failed = null;

@@ -9,9 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -105,6 +116,71 @@ class DiskFullIT {
                 assertEquals(acknowledged + 2, reopened.currentResourceVersion());
             }
         }
+    }
+
+    /**
+     * Four writers fill the disk together (group commits of several writes fail as a whole): what was
+     * acknowledged is exactly what is stored, with the resourceVersions 1..n and no hole, also after reopening.
+     */
+    @Test
+    @Timeout(120)
+    void concurrentWritersFillingTheDiskLoseNothingAcknowledgedAndKeepNothingRefused() throws Exception {
+        try (Tmpfs disk = Tmpfs.mount(dir.resolve("mnt"), 2048)) {
+            StoreConfig config = StoreConfig.defaults(disk.path().resolve("store/objects.db")).withCompactionInterval(Duration.ZERO);
+            Path filler = disk.path().resolve("filler");
+            Files.write(filler, new byte[256 * 1024]);
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            Set<String> refused = ConcurrentHashMap.newKeySet();
+            String payload = "x".repeat(4000);
+            try (SqliteStore store = SqliteStore.open(config)) {
+                List<Future<?>> writers = new ArrayList<>();
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                try {
+                    for (int t = 0; t < 4; t++) {
+                        int writer = t;
+                        writers.add(pool.submit(() -> {
+                            int failures = 0;
+                            for (int i = 0; i < 5000 && failures < 3; i++) {
+                                String name = "w" + writer + "-" + i;
+                                try {
+                                    store.create(TestObjects.vm("default", name), TestObjects.json(name, Map.of("pad", payload)));
+                                    acknowledged.add(name);
+                                } catch (StoreException.StorageFull full) {
+                                    refused.add(name);
+                                    failures++;
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> w : writers) {
+                        w.get(90, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertTrue(refused.size() >= 12, "every writer met the full disk: " + refused);
+                assertStoredExactly(store, acknowledged);
+
+                Files.delete(filler);
+                StoredObject next = store.create(TestObjects.vm("default", "next"), TestObjects.json("next"));
+                acknowledged.add("next");
+                assertEquals(acknowledged.size(), next.resourceVersion(), "no resourceVersion was used by a refused write");
+                assertStoredExactly(store, acknowledged);
+            }
+            try (SqliteStore reopened = SqliteStore.open(config)) {
+                assertStoredExactly(reopened, acknowledged);
+            }
+        }
+    }
+
+    /** The store holds exactly {@code names}, with the resourceVersions 1..n. */
+    private static void assertStoredExactly(SqliteStore store, Set<String> names) {
+        List<StoredObject> items = store.list(KeyPrefix.of("kubevirt.io", "virtualmachines"), ListOptions.ALL).items();
+        assertEquals(new TreeSet<>(names), items.stream().map(o -> o.key().name()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(LongStream.rangeClosed(1, names.size()).boxed().toList(),
+                items.stream().map(StoredObject::resourceVersion).sorted().toList());
+        assertEquals(names.size(), store.currentResourceVersion());
     }
 
     @Test
