@@ -378,6 +378,44 @@ class KubectlIT {
         assertTrue(s.err().contains("spec.selector: selector does not match labels."), s.all());
     }
 
+    /** kube-apiserver's and KubeVirt's refusals as kubectl prints them: core schema, ObjectMeta, selectors, a feature gate. */
+    @Test
+    void kubeApiserverRulesReachKubectl() throws Exception {
+        Path pod = server.dir.resolve("bad-pod.yaml");
+        Files.writeString(pod, """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: bad-pod}
+                spec: {containers: not-a-list}
+                """);
+        Kubectl.Result p = kubectl.run("create", "-f", pod.toString());
+        assertNotEquals(0, p.exit());
+        assertTrue(p.err().contains("Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field "
+                + "Pod.spec.containers of type array"), p.all());
+        Path finalizer = server.dir.resolve("vm-finalizer.yaml");
+        Files.writeString(finalizer, Files.readString(writeVm("vm-finalizer", "Halted", "")).replaceFirst("metadata:\n", "metadata:\n  finalizers: [a/b/c]\n"));
+        Kubectl.Result f = kubectl.run("create", "-f", finalizer.toString());
+        assertNotEquals(0, f.exit());
+        assertTrue(f.err().contains("metadata.finalizers: Invalid value: \"a/b/c\": a qualified name must consist of"), f.all());
+        Kubectl.Result selector = kubectl.run("get", "vm", "-l", "a in b");
+        assertNotEquals(0, selector.exit());
+        assertTrue(selector.err().contains("unable to parse requirement: found 'b' expected: '('"), selector.all());
+        Path hostDisk = server.dir.resolve("vmi-hostdisk.yaml");
+        Files.writeString(hostDisk, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: vmi-hostdisk}
+                spec:
+                  domain:
+                    memory: {guest: 64Mi}
+                    devices: {disks: [{name: host, disk: {bus: virtio}}]}
+                  volumes: [{name: host, hostDisk: {path: /var/tmp/disk.img, type: DiskOrCreate, capacity: 1Gi}}]
+                """);
+        Kubectl.Result h = kubectl.run("create", "-f", hostDisk.toString());
+        assertNotEquals(0, h.exit());
+        assertTrue(h.err().contains("spec.volumes[0]: HostDisk feature gate is not enabled"), h.all());
+    }
+
     @Test
     void unauthenticatedAndViewOnlyAreRefused() throws Exception {
         Path bad = server.dir.resolve("kubeconfig-bad");
