@@ -18,6 +18,7 @@ import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.Kubeconfig;
 import io.jvirt.apiserver.security.Pki;
 import io.jvirt.apiserver.rbac.ClusterRoleAggregator;
+import io.jvirt.apiserver.rbac.EscalationCheck;
 import io.jvirt.apiserver.rbac.RbacAuthorizer;
 import io.jvirt.apiserver.rbac.RbacBootstrap;
 import io.jvirt.apiserver.security.TokenFile;
@@ -93,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
         tokens.migrateRoles(rbac::bindUsers);
         ClusterRoleAggregator aggregator = new ClusterRoleAggregator(service).start();
         RbacAuthorizer authorizer = new RbacAuthorizer(store).start();
+        admission.addValidating(new EscalationCheck(authorizer));
         gc.sweep();
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8).setEventLoopPoolSize(2));
         AtomicBoolean ready = new AtomicBoolean(false);

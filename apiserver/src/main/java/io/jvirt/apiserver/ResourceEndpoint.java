@@ -115,7 +115,7 @@ final class ResourceEndpoint {
         if (fv != null && !List.of("Strict", "Warn", "Ignore").contains(fv)) {
             throw ApiException.badRequest("fieldValidation: Unsupported value: \"" + fv + "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
         }
-        return new WriteOptions(dryRun != null, req.getParam("fieldManager"), fv, user.name());
+        return new WriteOptions(dryRun != null, req.getParam("fieldManager"), fv, user.name(), user.groups());
     }
 
     /** The selectors of a request, or null when there are none (lists then skip parsing every object). */
@@ -195,7 +195,7 @@ final class ResourceEndpoint {
             case "delete" -> {
                 JsonNode options = body.length == 0 ? Codec.NODES.objectNode() : Codec.parseJson(body);
                 WriteOptions opts = writeOptions(req, user);
-                if (options.path("dryRun").isArray() && !options.path("dryRun").isEmpty()) opts = new WriteOptions(true, opts.fieldManager(), opts.fieldValidation(), opts.userName());
+                if (options.path("dryRun").isArray() && !options.path("dryRun").isEmpty()) opts = new WriteOptions(true, opts.fieldManager(), opts.fieldValidation(), opts.userName(), opts.userGroups());
                 WriteResult r = service.delete(type, ns, api.name(), options, req.getParam("propagationPolicy"), opts);
                 return () -> Replies.json(resp, r.code(), r.body(), "application/json", r.warnings());
             }

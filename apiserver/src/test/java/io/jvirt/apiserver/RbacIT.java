@@ -169,6 +169,19 @@ class RbacIT {
         assertTrue(rules.contains("virtualmachines.kubevirt.io"), rules);
     }
 
+    @Test
+    void aNamespaceAdminCannotGrantMoreThanItHolds() throws Exception {
+        Kubectl nadia = as("nadia", "admin", "a");
+        ok(nadia.run("-n", "a", "create", "rolebinding", "friend-view", "--clusterrole=view", "--user=friend"));
+        Kubectl.Result escalate = nadia.run("-n", "a", "create", "rolebinding", "self-cluster-admin", "--clusterrole=cluster-admin", "--user=nadia");
+        assertTrue(escalate.exit() != 0 && escalate.err().contains("is attempting to grant RBAC permissions not currently held"), escalate.all());
+        Kubectl.Result role = nadia.run("-n", "a", "create", "role", "status-writer", "--verb=patch",
+                "--resource=virtualmachineinstances.kubevirt.io/status");
+        assertTrue(role.exit() != 0 && role.err().contains("forbidden"), role.all());
+        ok(nadia.run("-n", "a", "create", "role", "vm-reader", "--verb=get", "--resource=virtualmachines.kubevirt.io"));
+        forbidden(nadia.run("-n", "b", "create", "rolebinding", "friend-view", "--clusterrole=view", "--user=friend"));
+    }
+
     static Stream<Arguments> components() {
         String vmiStatus = "virtualmachineinstances";
         return Stream.of(

@@ -214,7 +214,7 @@ public final class ObjectService {
     /** Mutating admission, schema (defaults, pruning, validation, field validation mode), validating admission. */
     private void admit(ResourceType type, String sub, ObjectNode object, ObjectNode old, Operation op, WriteOptions opts,
                        List<String> warnings) {
-        AdmissionRequest req = new AdmissionRequest(op, type, sub, object, old, opts.userName(), opts.dryRun());
+        AdmissionRequest req = new AdmissionRequest(op, type, sub, object, old, opts.userName(), opts.dryRun(), opts.userGroups());
         if (sub == null) admission.mutate(req);
         String name = object.path("metadata").path("name").asText();
         if (isCore(type)) dropNulls(object);

@@ -1,10 +1,22 @@
 package io.jvirt.apiserver.handler;
 
+import java.util.List;
+
 /**
  * Query options of a write: {@code dryRun=All}, {@code fieldManager}, {@code fieldValidation}
- * (Strict, Warn or Ignore; the apiserver's default is Warn) and the caller's name.
+ * (Strict, Warn or Ignore; the apiserver's default is Warn) and the caller's name and groups (none for the
+ * server's own writes).
  */
-public record WriteOptions(boolean dryRun, String fieldManager, String fieldValidation, String userName) {
+public record WriteOptions(boolean dryRun, String fieldManager, String fieldValidation, String userName, List<String> userGroups) {
+    public WriteOptions {
+        userGroups = userGroups == null ? List.of() : List.copyOf(userGroups);
+    }
+
+    /** Options of a caller known by name only (no groups). */
+    public WriteOptions(boolean dryRun, String fieldManager, String fieldValidation, String userName) {
+        this(dryRun, fieldManager, fieldValidation, userName, List.of());
+    }
+
     public static WriteOptions internal(String manager) {
         return new WriteOptions(false, manager, "Ignore", "system:" + manager);
     }

@@ -81,7 +81,12 @@ public final class Policy {
         });
     }
 
-    /** The rules of ClusterRole {@code name}, if it exists. */
+    /** The rules of Role {@code namespace/name}, or null. */
+    public List<PolicyRule> role(String namespace, String name) {
+        return roles.get(namespace + "/" + name);
+    }
+
+    /** The rules of ClusterRole {@code name}, or null. */
     public List<PolicyRule> clusterRole(String name) {
         return clusterRoles.get(name);
     }
