@@ -76,6 +76,27 @@ final class JvirtTarget implements KvTarget {
         return new JvirtTarget(dir, store, server, token, client(server.pki().caCert(), version), viewLabel, false);
     }
 
+    /**
+     * The same server through a new HTTP/1.1 client with another user's bearer token (a new token for
+     * {@code user}, with no rights until bindings grant them); closing it closes only that client.
+     */
+    JvirtTarget as(String user, String viewLabel) throws IOException, GeneralSecurityException {
+        return new JvirtTarget(dir, store, server, server.tokens().add(user, java.util.List.of()),
+                client(server.pki().caCert(), HttpClient.Version.HTTP_1_1), viewLabel, false);
+    }
+
+    /** Sends {@code json} to {@code path} with POST as this target's user; 201 or 409 are fine. */
+    void post(String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> reply = client.send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        if (reply.statusCode() != 201 && reply.statusCode() != 409) throw new IOException("POST " + path + ": " + reply.statusCode() + " " + reply.body());
+    }
+
+    /** The running server (for in-process figures). */
+    ApiServer server() {
+        return server;
+    }
+
     private static HttpClient client(Path caCert, HttpClient.Version version) throws IOException, GeneralSecurityException {
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
