@@ -5,6 +5,7 @@ import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
 import io.jvirt.apiserver.admission.FeatureGates;
+import io.jvirt.apiserver.admission.LauncherPodRestriction;
 import io.jvirt.apiserver.admission.SecretStringData;
 import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
@@ -85,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
         ResourceRegistry registry = new ResourceRegistry();
         AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
         VmiSpecRules.all(new FeatureGates(store)).forEach(admission::addValidating);
+        admission.addValidating(new LauncherPodRestriction());
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);

@@ -194,10 +194,13 @@ class ApiStatusIT {
 
     @Test
     void selectorsAndPaging() throws Exception {
+        // only the scheduler may create pods bound to a node or bind them (LauncherPodRestriction)
+        Http scheduler = new Http(server.url(), server.server.pki().caCert(),
+                server.server.tokens().ensure(io.jvirt.api.auth.ComponentIdentity.SCHEDULER.userName(), io.jvirt.apiserver.security.Role.ADMIN));
         for (int i = 0; i < 5; i++) {
             String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p" + i + "\",\"labels\":{\"tier\":\"" + (i % 2 == 0 ? "even" : "odd")
                     + "\"}},\"spec\":{\"nodeName\":\"n" + (i % 2) + "\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}";
-            assertEquals(201, http.post("/api/v1/namespaces/default/pods", pod).code());
+            assertEquals(201, scheduler.post("/api/v1/namespaces/default/pods", pod).code());
         }
         assertEquals(3, http.get("/api/v1/namespaces/default/pods?labelSelector=tier%3Deven").body().path("items").size());
         assertEquals(2, http.get("/api/v1/namespaces/default/pods?labelSelector=tier%20notin%20(even)").body().path("items").size());
@@ -217,9 +220,10 @@ class ApiStatusIT {
         String binding = "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p0\"},\"target\":{\"kind\":\"Node\",\"name\":\"node9\"}}";
         Http.Reply unbound = http.post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"unbound\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
         assertEquals(201, unbound.code());
-        assertEquals(201, http.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code());
+        assertEquals(403, http.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code(), "the admin is not the scheduler");
+        assertEquals(201, scheduler.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code());
         assertEquals("node9", http.get("/api/v1/namespaces/default/pods/unbound").body().path("spec").path("nodeName").asText());
-        assertEquals(409, http.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code(), "a bound pod cannot be bound again");
+        assertEquals(409, scheduler.post("/api/v1/namespaces/default/pods/unbound/binding", binding).code(), "a bound pod cannot be bound again");
     }
 
     @Test

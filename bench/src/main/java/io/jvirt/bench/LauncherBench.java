@@ -57,6 +57,7 @@ final class LauncherBench implements Benchmark {
     public List<Figure> run() throws Exception {
         Path demo = Path.of(System.getProperty("jvirt.build.dir", "build"), "images", "demo");
         Path tmp = Files.createTempDirectory("jvirt-bench-launcher");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // QEMU (uid 107) reaches its run directory
         try {
             return measure(demo, tmp);
         } finally {
@@ -203,7 +204,8 @@ final class LauncherBench implements Benchmark {
             """));
         ObjectNode request = JSON.createObjectNode();
         request.set("vmi", vmi);
-        request.put("runDirectory", runDirectory.toString()).put("accel", "TCG").put("tcgTranslationCacheMiB", 32);
+        request.put("runDirectory", runDirectory.toString()).put("accel", "TCG").put("tcgTranslationCacheMiB", 32)
+                .put("qemuUser", "107:107"); // as the node agent runs it: QEMU never as root
         request.putObject("kernel").put("kernel", demo.resolve("demo-vmlinux").toAbsolutePath().toString())
                 .put("initrd", demo.resolve("demo-initrd").toAbsolutePath().toString());
         return request;

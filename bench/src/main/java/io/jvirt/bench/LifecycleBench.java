@@ -227,7 +227,7 @@ final class LifecycleBench implements Benchmark {
                             }
                         }
                     }
-                    Path serial = Path.of("/run/jvirt", e.getValue(), "serial.log");
+                    Path serial = hostDir(Path.of("/run/jvirt"), e.getValue()).resolve("serial.log");
                     if (login.containsKey(vmi) || failed.containsKey(vmi) || !Files.exists(serial)) {
                         continue;
                     }
@@ -255,7 +255,7 @@ final class LifecycleBench implements Benchmark {
             http.send("DELETE", VMIS + "?labelSelector=bench%3D" + prefix, null);
             Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
             while (!JSON.readTree(http.send("GET", VMIS + "?labelSelector=bench%3D" + prefix, null)).path("items").isEmpty()
-                    || podUids.values().stream().anyMatch(uid -> Files.exists(Path.of("/sys/fs/cgroup/memory/jvirt", uid)))) {
+                    || podUids.values().stream().anyMatch(uid -> Files.exists(hostDir(Path.of("/sys/fs/cgroup/memory/jvirt"), uid)))) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException(prefix + ": VMIs or their pods still there 3 minutes after delete");
                 }
@@ -287,8 +287,8 @@ final class LifecycleBench implements Benchmark {
     static double standbyPssMiB() throws IOException {
         List<Long> pids;
         try (java.util.stream.Stream<Path> cgroups = Files.list(Path.of("/sys/fs/cgroup/memory/jvirt"))) {
-            pids = cgroups.map(c -> c.getFileName().toString()).filter(name -> name.startsWith("standby-"))
-                    .flatMap(name -> cgroupPids(name).stream()).toList();
+            pids = cgroups.map(c -> c.getFileName().toString()).filter(name -> name.contains("-standby-"))
+                    .flatMap(name -> cgroupPids(name.substring(name.indexOf('-') + 1)).stream()).toList();
         }
         double sum = 0;
         for (long pid : pids) {
@@ -297,9 +297,22 @@ final class LifecycleBench implements Benchmark {
         return sum;
     }
 
+    /**
+     * The node agent's directory of pod {@code podUid} under {@code parent} (cgroups and run directories are
+     * named {@code <instance id>-<pod uid>}); a path that does not exist when there is none.
+     */
+    static Path hostDir(Path parent, String podUid) {
+        try (java.util.stream.Stream<Path> dirs = Files.list(parent)) {
+            return dirs.filter(d -> d.getFileName().toString().endsWith("-" + podUid)).findFirst().orElse(parent.resolve("none-" + podUid));
+        } catch (IOException e) {
+            return parent.resolve("none-" + podUid);
+        }
+    }
+
+    /** Pids in the pod's memory cgroup, or in the cgroup named {@code name} under the jvirt parent. */
     static List<Long> cgroupPids(String podUid) {
         try {
-            return Files.readAllLines(Path.of("/sys/fs/cgroup/memory/jvirt", podUid, "cgroup.procs")).stream()
+            return Files.readAllLines(hostDir(Path.of("/sys/fs/cgroup/memory/jvirt"), podUid).resolve("cgroup.procs")).stream()
                     .filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.strip())).toList();
         } catch (IOException gone) {
             return List.of();

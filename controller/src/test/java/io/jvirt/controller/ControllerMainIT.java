@@ -35,9 +35,11 @@ class ControllerMainIT {
             try {
                 Path kubeconfig = dir.resolve("kubeconfig");
                 server.writeKubeconfig(kubeconfig, "admin");
+                Path controllerKubeconfig = dir.resolve("controller.kubeconfig"); // only virt-controller may make launcher pods
+                server.writeKubeconfig(controllerKubeconfig, io.jvirt.api.auth.ComponentIdentity.CONTROLLER);
                 String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                 String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-                p = new ProcessBuilder(List.of(java, "-Xmx128m", "-cp", cp, "io.jvirt.controller.ControllerMain", kubeconfig.toString(), "--no-scheduler"))
+                p = new ProcessBuilder(List.of(java, "-Xmx128m", "-cp", cp, "io.jvirt.controller.ControllerMain", controllerKubeconfig.toString(), "--no-scheduler"))
                         .redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile()).start();
                 try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
                     new Kubectl(kubeconfig, dir).ok("apply", "-f", VmLifecycleIT.EXAMPLES.resolve("vm-cirros.yaml").toString());

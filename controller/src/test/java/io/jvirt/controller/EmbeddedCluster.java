@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -34,14 +35,21 @@ final class EmbeddedCluster implements AutoCloseable {
     final SqliteStore store;
     final ApiServer server;
     final KubernetesClient client;
+    /** As virt-controller, the scheduler and the node agent: the identities allowed to make, bind and hold launcher pods. */
+    final KubernetesClient controller;
+    final KubernetesClient scheduler;
+    final KubernetesClient nodeAgent;
     final Kubectl kubectl;
     ControlPlane controllers;
 
-    private EmbeddedCluster(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) {
+    private EmbeddedCluster(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) throws IOException {
         this.dir = dir;
         this.store = store;
         this.server = server;
         this.client = client;
+        this.controller = component(server, dir, ComponentIdentity.CONTROLLER);
+        this.scheduler = component(server, dir, ComponentIdentity.SCHEDULER);
+        this.nodeAgent = component(server, dir, ComponentIdentity.NODE_AGENT);
         this.kubectl = new Kubectl(dir.resolve("kubeconfig"), dir);
     }
 
@@ -53,8 +61,14 @@ final class EmbeddedCluster implements AutoCloseable {
         server.writeKubeconfig(kubeconfig, "admin");
         KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
         EmbeddedCluster c = new EmbeddedCluster(dir, store, server, client);
-        c.controllers = ControlPlane.start(client, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers()), Clock.systemUTC());
+        c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers()), Clock.systemUTC());
         return c;
+    }
+
+    private static KubernetesClient component(ApiServer server, Path dir, ComponentIdentity c) throws IOException {
+        Path file = dir.resolve(c.name() + ".kubeconfig");
+        server.writeKubeconfig(file, c);
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(file))).build();
     }
 
     /** Registers a Ready node with this capacity (= allocatable), as a node agent would. */
@@ -112,6 +126,9 @@ final class EmbeddedCluster implements AutoCloseable {
     public void close() throws IOException {
         if (controllers != null) controllers.close();
         client.close();
+        controller.close();
+        scheduler.close();
+        nodeAgent.close();
         server.close();
         store.close();
         try (Stream<Path> files = Files.walk(dir)) {

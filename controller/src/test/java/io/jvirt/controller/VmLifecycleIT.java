@@ -309,7 +309,7 @@ class VmLifecycleIT {
     static void holdPod(String vmiUid, boolean hold) {
         Pod pod = cluster.client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", vmiUid).list().getItems().getFirst();
         String finalizers = hold ? "[\"test.jvirt.io/launcher-running\"]" : "null";
-        cluster.client.pods().inNamespace("default").withName(pod.getMetadata().getName())
+        cluster.nodeAgent.pods().inNamespace("default").withName(pod.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":" + finalizers + "}}");
     }
 

@@ -44,7 +44,14 @@ public final class JvirtMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Path home = Path.of(System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt")).toAbsolutePath();
+        Path home;
+        try {
+            home = HandlerMain.jvirtHome();
+        } catch (IOException e) {
+            System.err.println("jvirt: cannot tell JVIRT_HOME: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Path buildDir = args.length == 2 && args[0].equals("--build-dir") ? Path.of(args[1]).toAbsolutePath() : null;
         StartedParts parts = new StartedParts();
         Runtime.getRuntime().addShutdownHook(new Thread(parts::close, "jvirt-shutdown"));
@@ -65,6 +72,8 @@ public final class JvirtMain {
      */
     static void start(Path home, Path buildDir, StartedParts parts) throws Exception {
         Files.createDirectories(home);
+        // searchable, not listable: QEMU (uid 107) passes through to its pod's files in node/; the rest is private
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Files.deleteIfExists(home.resolve(StartFailure.FILE));
         PrivateFiles.secure(home);
         Properties settings = settings(home.resolve("config.properties"));

@@ -133,6 +133,14 @@ final class JvirtUp implements AutoCloseable {
         return r.out();
     }
 
+    /** kubectl as another user ({@code kubeconfig}), reading {@code stdin} when not null; stdout and stderr together. */
+    Result kubectlAs(Path kubeconfig, String stdin, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", home.resolve("kubectl-cache").toString()));
+        argv.addAll(List.of(args));
+        return run(argv, stdin);
+    }
+
     /** kubectl reading {@code stdin} (e.g. {@code apply -f -}). */
     String kubectlWithInput(String stdin, String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig().toString()));

@@ -73,6 +73,9 @@ class LifecycleIT {
 
         String firstUid = api.vmi("vm-cirros").path("metadata").path("uid").asText();
         ProcessHandle qemu = qemuOf(firstUid);
+        assertUnprivileged(qemu.pid());
+        assertQemusUserCannotRead(jvirt.home().resolve("tokens.csv"), jvirt.home().resolve("store/objects.db"),
+                jvirt.home().resolve("kubeconfig"), launchRequestOf(qemu));
         long launcherPid = qemu.parent().orElseThrow().pid();
         assertTrue(Files.readString(Path.of("/proc", Long.toString(launcherPid), "maps")).contains("/build/launcher.jsa"),
                 "the launcher maps the class-data archive ./jvirt up trained");
@@ -92,6 +95,72 @@ class LifecycleIT {
         });
         assertNotEquals(secondUid, thirdUid);
         deleteVm("vm-cirros");
+    }
+
+    /** QEMU as KubeVirt's qemu user: no capabilities, no supplementary groups, no-new-privs, its seccomp filter on. */
+    private static void assertUnprivileged(long qemu) throws Exception {
+        List<String> status = Files.readAllLines(Path.of("/proc/" + qemu + "/status"));
+        for (String line : List.of("Uid:\t107\t107\t107\t107", "Gid:\t107\t107\t107\t107", "CapEff:\t0000000000000000",
+                "CapPrm:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2")) {
+            assertTrue(status.contains(line), "QEMU's /proc/" + qemu + "/status has " + line + ": " + status);
+        }
+    }
+
+    /** As uid/gid 107 without groups, opening each file fails with EACCES. */
+    private static void assertQemusUserCannotRead(Path... files) throws Exception {
+        for (Path f : files) {
+            assertTrue(Files.exists(f), f + " exists");
+            Process p = new ProcessBuilder("setpriv", "--reuid=107", "--regid=107", "--clear-groups", "head", "-c", "1", f.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.exitValue() != 0 && out.contains("Permission denied"), "uid 107 reading " + f + ": exit " + p.exitValue() + ", " + out);
+        }
+    }
+
+    /** The launch request (cloud-init user data) of the launcher that runs {@code qemu}: the file its command line names. */
+    private static Path launchRequestOf(ProcessHandle qemu) {
+        String[] argv = qemu.parent().orElseThrow().info().arguments().orElseThrow();
+        return Path.of(argv[argv.length - 1]);
+    }
+
+    /**
+     * An edit user cannot make the node run anything: a launcher-labelled pod or a pod bound to the node is
+     * refused at admission (403), and an ordinary pod the scheduler binds is refused by the node agent
+     * (Failed, NotALauncherPod): its command never runs.
+     */
+    @Test
+    void anEditUserCannotMakeTheNodeRunACommand() throws Exception {
+        JvirtUp.Result made = jvirt.jvirt("kubeconfig", "mallory", "edit");
+        assertEquals(0, made.exit(), made.out());
+        Path kubeconfig = Files.writeString(jvirt.home().resolve("mallory.kubeconfig"), made.out());
+        Path marker = Path.of("/tmp", "jvirt-e2e-pwned-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(marker);
+        String container = "\"containers\":[{\"name\":\"compute\",\"image\":\"x\",\"command\":[\"/bin/sh\",\"-c\",\"id > " + marker + "\"]}]";
+        String[][] refused = {
+            {"evil-launcher", "\"labels\":{\"kubevirt.io\":\"virt-launcher\"}", ""},
+            {"evil-bound", "\"labels\":{}", "\"nodeName\":\"" + jvirt.kubectl("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").strip() + "\","},
+        };
+        for (String[] pod : refused) {
+            String manifest = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + pod[0] + "\"," + pod[1] + "},"
+                    + "\"spec\":{" + pod[2] + container + "}}";
+            JvirtUp.Result r = jvirt.kubectlAs(kubeconfig, manifest, "create", "-f", "-");
+            assertTrue(r.exit() != 0 && r.out().contains("(Forbidden)"), pod[0] + ": " + r.out());
+        }
+        String plain = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"plain\"},\"spec\":{" + container + "}}";
+        assertEquals(0, jvirt.kubectlAs(kubeconfig, plain, "create", "-f", "-").exit());
+        Waits.until("the ordinary pod refused by the node", Duration.ofSeconds(60),
+                () -> kubectlQuietly("get", "pod", "plain", "-o", "jsonpath={.status.phase}/{.status.reason}").equals("Failed/NotALauncherPod"));
+        assertTrue(!Files.exists(marker), "the pod's command never ran on the host");
+        jvirt.kubectl("delete", "pod", "plain");
+    }
+
+    private static String kubectlQuietly(String... args) {
+        try {
+            return jvirt.kubectl(args).strip();
+        } catch (Exception | AssertionError e) {
+            return "";
+        }
     }
 
     @Test

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param buildDir the project's build directory (demo containerDisk under {@code images/demo/containerdisk})
  * @param imageMirrors containerDisk image name (without tag) → local OCI layout directory, beside the demo names
  * @param forceEmulation KubeVirt's {@code useEmulation}: TCG even if KVM works
- * @param qemuUser {@code <uid>:<gid>} QEMU runs as (disks are handed to it), or null for the launcher's own user
+ * @param qemuUser {@code <uid>:<gid>} QEMU runs as when the agent is root (disks are handed to it; never 0); null
+ *     is refused for a root agent, and ignored for an agent that is not root (QEMU then runs as the agent's user)
  */
 public record HandlerConfig(
         String nodeName,
@@ -32,8 +33,8 @@ public record HandlerConfig(
         Map<String, Path> imageMirrors,
         boolean forceEmulation,
         String qemuUser) {
-    /** Debian's nobody:nogroup. */
-    public static final String DEFAULT_QEMU_USER = "65534:65534";
+    /** KubeVirt's {@code qemu} user and group (107:107), the owner of files in its containerDisk images. */
+    public static final String DEFAULT_QEMU_USER = "107:107";
     /** 256 MiB for the host and the agent itself. */
     public static final long DEFAULT_MEMORY_RESERVE = 256L * 1024 * 1024;
 
@@ -42,8 +43,8 @@ public record HandlerConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         launcherCommand = List.copyOf(launcherCommand);
         imageMirrors = Map.copyOf(imageMirrors);
-        if (qemuUser != null && !qemuUser.matches("\\d+:\\d+")) {
-            throw new IllegalArgumentException("qemuUser must be <uid>:<gid>, got " + qemuUser);
+        if (qemuUser != null && (!qemuUser.matches("\\d+:\\d+") || qemuUser.matches("0*:.*|.*:0*"))) {
+            throw new IllegalArgumentException("qemuUser must be <uid>:<gid>, neither 0, got " + qemuUser);
         }
         if (heartbeat == null) {
             heartbeat = Duration.ofSeconds(10);

@@ -18,10 +18,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * virt-handler: {@code HandlerMain [config.properties]}. Talks to the API server named by the usual
  * kubeconfig ({@code KUBECONFIG}, {@code ~/.kube/config} or in-cluster). Settings (all optional):
- * {@code nodeName} (hostname), {@code dataDir} ($JVIRT_HOME/node or ~/.jvirt/node),
+ * {@code nodeName} (hostname), {@code dataDir} ({@link #jvirtHome()}/node),
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
  * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
- * {@code useEmulation} (false), {@code qemuUser} (65534:65534; empty = the launcher's user), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
+ * {@code useEmulation} (false), {@code qemuUser} (107:107, KubeVirt's qemu user; used when the agent is root), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
  * name as {@code \:}, Java properties syntax). Only wiring here.
  */
 public final class HandlerMain {
@@ -48,8 +48,20 @@ public final class HandlerMain {
         stop.await();
     }
 
+    /**
+     * {@code $JVIRT_HOME}, else {@code /var/lib/jvirt} for root (below directories anyone may search, so QEMU's
+     * unprivileged user reaches its disks) and {@code ~/.jvirt} for other users.
+     */
+    public static Path jvirtHome() throws IOException {
+        String set = System.getenv("JVIRT_HOME");
+        if (set != null && !set.isBlank()) {
+            return Path.of(set).toAbsolutePath();
+        }
+        return NodeAgent.runsAsRoot() ? Path.of("/var/lib/jvirt") : Path.of(System.getProperty("user.home"), ".jvirt");
+    }
+
     public static HandlerConfig config(Properties p) throws IOException {
-        String home = System.getenv().getOrDefault("JVIRT_HOME", System.getProperty("user.home") + "/.jvirt");
+        String home = jvirtHome().toString();
         Map<String, Path> mirrors = new HashMap<>();
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith("mirror.")) {

@@ -11,6 +11,7 @@ import io.jvirt.handler.node.KubeVirtConfigWatch;
 import io.jvirt.handler.node.MemInfo;
 import io.jvirt.handler.node.NodeRegistration;
 import io.jvirt.handler.node.NodeResources;
+import io.jvirt.handler.pod.HostScope;
 import io.jvirt.handler.pod.PodRunner;
 import io.jvirt.handler.vmi.ContainerDisks;
 import io.jvirt.handler.vmi.ImageMirrors;
@@ -32,6 +33,7 @@ import java.util.function.Supplier;
  * leaves pod processes (and their VMs) running for the next agent to re-adopt.
  */
 public final class NodeAgent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
     private final NodeRegistration registration;
     private final PodRunner pods;
     private final RelayServer relay;
@@ -40,7 +42,10 @@ public final class NodeAgent implements AutoCloseable {
     private final KubeVirtConfigWatch kubevirt;
     private final KubernetesClient tolerantClient;
 
+    /** @throws IllegalStateException when QEMU could only run as root (see {@link #qemuUser}) */
     public NodeAgent(KubernetesClient apiClient, HandlerConfig config) throws IOException {
+        String qemuUser = qemuUser(config);
+        HostScope scope = HostScope.of(config.dataDir());
         KubernetesClient client = tolerant(apiClient);
         this.tolerantClient = client;
         this.kubevirt = KubeVirtConfigWatch.start(client);
@@ -54,22 +59,9 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
-        String qemuUser = config.qemuUser();
-        if (qemuUser != null) {
-            traversable(config.dataDir());
-            traversable(config.dataDir().resolve("pods"));
-            traversable(config.dataDir().resolve("images"));
-            Path blocked = firstClosedAncestor(config.dataDir().toAbsolutePath());
-            if (blocked != null) {
-                System.err.println("jvirt-handler: WARNING: " + blocked + " is not searchable by others, so QEMU could not reach its"
-                        + " disks under " + config.dataDir() + " as user " + qemuUser + "; QEMU runs as the launcher's user instead."
-                        + " Put the data dir below searchable directories (e.g. /var/lib/jvirt) to run it unprivileged.");
-                qemuUser = null;
-            }
-        }
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser);
-        this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), vmis);
+        this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.relay = new RelayServer(vmis::runDirectory);
         this.client = client;
         this.nodeName = config.nodeName();
@@ -84,6 +76,47 @@ public final class NodeAgent implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper().registerModule(new TolerantReading(Set.of(Pod.class)));
         return new KubernetesClientBuilder().withConfig(client.getConfiguration())
                 .withKubernetesSerialization(new KubernetesSerialization(mapper, true)).build();
+    }
+
+    /**
+     * The user QEMU runs as. An agent running as root hands QEMU to {@code config.qemuUser()} (KubeVirt's
+     * 107:107) and makes the directories QEMU opens files in searchable (0711, never listable) for it; when
+     * a directory above the data dir is closed to others (e.g. /root), QEMU could not open its disks, and
+     * the agent refuses to start rather than run QEMU as root. An agent that is not root cannot switch
+     * users: QEMU runs as the agent's own (unprivileged) user.
+     *
+     * @throws IllegalStateException when QEMU could only run as root
+     */
+    static String qemuUser(HandlerConfig config) throws IOException {
+        if (!runsAsRoot()) {
+            LOG.log(System.Logger.Level.INFO, "not root: QEMU runs as the node agent's own user");
+            return null;
+        }
+        if (config.qemuUser() == null) {
+            throw new IllegalStateException("qemuUser is empty: QEMU would run as root; set qemuUser=<uid>:<gid> (default "
+                    + HandlerConfig.DEFAULT_QEMU_USER + ")");
+        }
+        Path data = config.dataDir().toAbsolutePath();
+        traversable(data);
+        traversable(data.resolve("images"));
+        traversable(data.resolve("disks"));
+        Path blocked = firstClosedAncestor(data);
+        if (blocked != null) {
+            throw new IllegalStateException(blocked + " is not searchable by others, so QEMU (user " + config.qemuUser()
+                    + ") could not open its disks under " + data + ". Put the data directory below searchable directories:"
+                    + " JVIRT_HOME=/var/lib/jvirt (the default for root) or the dataDir setting.");
+        }
+        return config.qemuUser();
+    }
+
+    /** True when this process's effective uid is 0 ({@code /proc/self/status}). */
+    static boolean runsAsRoot() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                return line.split("\\s+")[2].equals("0");
+            }
+        }
+        throw new IOException("no Uid line in /proc/self/status");
     }
 
     /** QEMU's user must reach its disks below the data dir: search (x) but no listing for others. */
@@ -103,7 +136,6 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        VmiAgent.removeStaleRunDirectories();
         registration.register();
         registration.start();
         pods.start();

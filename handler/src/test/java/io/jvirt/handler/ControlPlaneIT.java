@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.handler.vmi.VmiAgent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,13 +42,13 @@ class ControlPlaneIT {
         String java = ProcessHandle.current().info().command().orElseThrow();
         try (EmbeddedApi api = EmbeddedApi.start()) {
             Process controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", api.kubeconfig().toString())
+                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
             HandlerConfig config = HandlerConfig.defaults("node-cp", data.resolve("node"), BUILD).withLauncherCommand(launcher)
                     .withHeartbeat(Duration.ofSeconds(2));
-            NodeAgent agent = new NodeAgent(api.client, config);
+            NodeAgent agent = new NodeAgent(api.nodeAgent, config);
             try {
                 agent.start();
                 java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -76,24 +76,24 @@ class ControlPlaneIT {
                 assertEquals("True", condition(vmi, "Ready"));
                 assertEquals("True", condition(vmi, "SoftwareEmulation"));
                 Pod pod = launcherPod(api, vmi.getMetadata().getUid());
-                Path serial = VmiAgent.runDirectory(pod.getMetadata().getUid()).resolve("serial.log");
+                Path serial = agent.pods().paths(pod.getMetadata().getUid()).runDirectory().resolve("serial.log");
                 Waits.until("user data on the console", Duration.ofSeconds(120), () -> read(serial).contains("printed from cloud-init userdata"));
 
-                long qemu = qemuPid(pod.getMetadata().getUid());
+                long qemu = qemuPid(agent, pod.getMetadata().getUid());
                 new ProcessBuilder("kill", "-9", Long.toString(qemu)).start().waitFor();
                 GenericKubernetesResource second = waitVmiRunning(api, vmi.getMetadata().getUid());
                 assertNotEquals(vmi.getMetadata().getUid(), second.getMetadata().getUid(), "runStrategy Always made a new VMI");
 
                 Pod secondPod = launcherPod(api, second.getMetadata().getUid());
-                long secondQemu = qemuPid(secondPod.getMetadata().getUid());
+                long secondQemu = qemuPid(agent, secondPod.getMetadata().getUid());
                 api.kubectl("patch", "vm", "vm-cirros", "--type", "merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}");
                 Waits.until("VM Stopped again", Duration.ofSeconds(90), () -> "Stopped".equals(printableStatus(api)));
                 Waits.until("QEMU gone", Duration.ofSeconds(60), () -> !Files.exists(Path.of("/proc/" + secondQemu)));
-                Waits.until("cgroup removed", Duration.ofSeconds(60), () -> !MemoryCgroup.forPod(secondPod.getMetadata().getUid()).exists());
+                Waits.until("cgroup removed", Duration.ofSeconds(60), () -> !agent.pods().scope().cgroup(secondPod.getMetadata().getUid()).exists());
             } finally {
                 api.client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-                api.client.pods().inNamespace("default").delete();
+                api.controller.pods().inNamespace("default").delete();
                 Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
                 agent.close();
                 controller.destroy();
@@ -125,8 +125,8 @@ class ControlPlaneIT {
         return vm == null ? null : String.valueOf(status(vm).get("printableStatus"));
     }
 
-    private static long qemuPid(String podUid) throws IOException {
-        for (long pid : MemoryCgroup.forPod(podUid).pids()) {
+    private static long qemuPid(NodeAgent agent, String podUid) throws IOException {
+        for (long pid : agent.pods().scope().cgroup(podUid).pids()) {
             try {
                 if (Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).getFileName().toString().startsWith("qemu-system")) {
                     return pid;

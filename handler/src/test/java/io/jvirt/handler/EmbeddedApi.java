@@ -3,6 +3,7 @@ package io.jvirt.handler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.ApiServer;
 import io.jvirt.store.SqliteStore;
 import io.jvirt.store.StoreConfig;
@@ -28,12 +29,19 @@ public final class EmbeddedApi implements AutoCloseable {
     private final SqliteStore store;
     private final ApiServer server;
     public final KubernetesClient client;
+    /** Acting as virt-controller ({@link ComponentIdentity#CONTROLLER}): the one identity allowed to make launcher pods. */
+    public final KubernetesClient controller;
+    /** Acting as the node agent ({@link ComponentIdentity#NODE_AGENT}): writes launcher pods' status. */
+    public final KubernetesClient nodeAgent;
 
-    private EmbeddedApi(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) {
+    private EmbeddedApi(Path dir, SqliteStore store, ApiServer server, KubernetesClient client, KubernetesClient controller,
+            KubernetesClient nodeAgent) {
         this.dir = dir;
         this.store = store;
         this.server = server;
         this.client = client;
+        this.controller = controller;
+        this.nodeAgent = nodeAgent;
     }
 
     public static EmbeddedApi start() throws Exception {
@@ -44,9 +52,15 @@ public final class EmbeddedApi implements AutoCloseable {
             store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
             server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", freePort()), store);
             server.writeKubeconfig(dir.resolve("kubeconfig"), "admin");
+            server.writeKubeconfig(dir.resolve("controller.kubeconfig"), ComponentIdentity.CONTROLLER);
+            server.writeKubeconfig(dir.resolve("node-agent.kubeconfig"), ComponentIdentity.NODE_AGENT);
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")))).build();
-            return new EmbeddedApi(dir, store, server, client);
+            KubernetesClient controller = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("controller.kubeconfig")))).build();
+            KubernetesClient nodeAgent = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("node-agent.kubeconfig")))).build();
+            return new EmbeddedApi(dir, store, server, client, controller, nodeAgent);
         } catch (Exception | Error e) {
             if (server != null) server.close();
             if (store != null) store.close();
@@ -73,6 +87,11 @@ public final class EmbeddedApi implements AutoCloseable {
         return dir.resolve("kubeconfig");
     }
 
+    /** The kubeconfig of a control-plane component (controller or node agent). */
+    public Path kubeconfig(ComponentIdentity component) {
+        return dir.resolve(component == ComponentIdentity.CONTROLLER ? "controller.kubeconfig" : "node-agent.kubeconfig");
+    }
+
     /** Runs the stock kubectl against this server; returns stdout, fails on a non-zero exit. */
     public String kubectl(String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig().toString()));
@@ -94,6 +113,8 @@ public final class EmbeddedApi implements AutoCloseable {
     @Override
     public void close() throws IOException {
         client.close();
+        controller.close();
+        nodeAgent.close();
         server.close();
         store.close();
         deleteTree(dir);

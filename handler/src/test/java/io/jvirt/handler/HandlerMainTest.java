@@ -46,6 +46,6 @@ class HandlerMainTest {
         assertEquals(110, c.maxPods());
         assertEquals(List.of(), c.launcherCommand());
         assertEquals(false, c.forceEmulation());
-        assertEquals("65534:65534", c.qemuUser());
+        assertEquals("107:107", c.qemuUser(), "KubeVirt's qemu user");
     }
 }

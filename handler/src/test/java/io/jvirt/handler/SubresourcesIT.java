@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.jvirt.apiserver.ApiServer;
-import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.store.SqliteStore;
 import io.jvirt.store.StoreConfig;
@@ -65,19 +65,26 @@ class SubresourcesIT {
         Process controller = null;
         NodeAgent agent = null;
         KubernetesClient client = null;
+        KubernetesClient nodeClient = null;
+        KubernetesClient controllerClient = null;
         try {
             server = ApiServer.start(new ApiServer.Config(data.resolve("api"), "127.0.0.1", freePort()), store);
             Path kubeconfig = data.resolve("kubeconfig");
             server.writeKubeconfig(kubeconfig, "admin");
             client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+            Path controllerKubeconfig = data.resolve("controller.kubeconfig");
+            server.writeKubeconfig(controllerKubeconfig, ComponentIdentity.CONTROLLER);
+            server.writeKubeconfig(data.resolve("node-agent.kubeconfig"), ComponentIdentity.NODE_AGENT);
+            nodeClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(data.resolve("node-agent.kubeconfig")))).build();
+            controllerClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(controllerKubeconfig))).build();
             Api admin = new Api(server, server.tokens().tokenFor("admin").orElseThrow());
             Api viewer = new Api(server, server.addUser("viewer", "view", null));
             controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", kubeconfig.toString())
+                    "io.jvirt.controller.ControllerMain", controllerKubeconfig.toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-            agent = new NodeAgent(client, HandlerConfig.defaults("node-sub", data.resolve("node"), BUILD).withLauncherCommand(launcher)
+            agent = new NodeAgent(nodeClient, HandlerConfig.defaults("node-sub", data.resolve("node"), BUILD).withLauncherCommand(launcher)
                     .withHeartbeat(Duration.ofSeconds(2)));
             agent.start();
             KubernetesClient c = client;
@@ -129,7 +136,7 @@ class SubresourcesIT {
 
             String podUid = client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", vmi.getMetadata().getUid())
                     .list().getItems().getFirst().getMetadata().getUid();
-            List<Long> pids = MemoryCgroup.forPod(podUid).pids();
+            List<Long> pids = agent.pods().scope().cgroup(podUid).pids();
             assertEquals(202, admin.send("PUT", SUB + "virtualmachines/vm-cirros/stop").statusCode());
             Waits.until("VM Stopped again", Duration.ofSeconds(90), () -> "Stopped".equals(printableStatus(c)));
             Waits.until("launcher and QEMU gone", Duration.ofSeconds(60),
@@ -142,7 +149,7 @@ class SubresourcesIT {
             if (client != null) {
                 client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-                client.pods().inNamespace("default").delete();
+                controllerClient.pods().inNamespace("default").delete();
                 Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
             }
             if (agent != null) agent.close();
@@ -152,6 +159,8 @@ class SubresourcesIT {
                 controller.destroyForcibly();
             }
             if (client != null) client.close();
+            if (nodeClient != null) nodeClient.close();
+            if (controllerClient != null) controllerClient.close();
             if (server != null) server.close();
             store.close();
             try (java.util.stream.Stream<Path> files = Files.walk(data)) {

@@ -100,7 +100,12 @@ public final class LauncherMain {
         LaunchRequest request = launch.request();
         NodeHandover handover = launch.handover();
         LaunchPlan plan = launch.plan();
-        Domain domain = new Domain(plan, handover.runDirectory().path().resolve("qemu.log"),
+        if (request.qemuUser() == null && RunAs.launcherIsRoot()) {
+            System.err.println("jvirt-launcher: cannot run this VMI: the launch request names no qemuUser, and QEMU never runs as root");
+            System.exit(1);
+            return;
+        }
+        Domain domain = new Domain(plan, handover.runDirectory().path().resolve(Preparation.QEMU_LOG),
                 request.qemuUser() == null ? null : RunAs.parse(request.qemuUser()));
         long grace = request.vmi().spec().terminationGracePeriodSeconds() == null
                 ? DEFAULT_GRACE_SECONDS : request.vmi().spec().terminationGracePeriodSeconds();

@@ -31,11 +31,16 @@ import java.util.Map;
  * each cloud-init volume's ISO into it (NoCloud: instance-id = VMI UID, local-hostname =
  * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used,
  * checks every handed-over file ({@link HandoverValidator}) and inspects every image with
- * {@code qemu-img} (format pinned; a foreign image naming another file is refused); with a QEMU
- * user, hands the run directory and the files it wrote to that user. Not idempotent for files it writes:
+ * {@code qemu-img} (format pinned; a foreign image naming another file is refused); creates the serial
+ * and QEMU logs; with a QEMU user, hands the run directory and the files QEMU opens (ISOs, variable store,
+ * serial log) to that user. Every file it writes is 0600. Not idempotent for files it writes:
  * they are overwritten.
  */
 final class Preparation {
+    /** QEMU's own output (the launcher's, 0600) in the run directory. */
+    static final String QEMU_LOG = "qemu.log";
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+
     private Preparation() {}
 
     static NodeHandover prepare(LaunchRequest request, FirmwareFiles firmware) throws IOException {
@@ -52,7 +57,9 @@ final class Preparation {
             if (iso == null) {
                 continue;
             }
-            Path file = run.cloudInitIso(v.name());
+            Path file = run.cloudInitIso(v.name()); // holds the user data: 0600
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE));
             Files.write(file, iso);
             volumes.put(v.name(), ReadyDisk.file(file, DiskFormat.RAW));
         }
@@ -67,9 +74,12 @@ final class Preparation {
             Files.copy(template, run.efiVars(), StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             Files.setPosixFilePermissions(run.efiVars(), PosixFilePermissions.fromString("rw-------"));
         }
+        createPrivate(run.serialLog());
+        createPrivate(run.path().resolve(QEMU_LOG));
         if (request.qemuUser() != null) {
             RunAs runAs = RunAs.parse(request.qemuUser());
             giveTo(runAs, run.path());
+            giveTo(runAs, run.serialLog());
             for (Volume v : specVolumes) {
                 if (v.cloudInitNoCloud() != null || v.cloudInitConfigDrive() != null) {
                     giveTo(runAs, run.cloudInitIso(v.name()));
@@ -80,6 +90,17 @@ final class Preparation {
             }
         }
         return handover;
+    }
+
+    /** Creates {@code file} empty with mode 0600 unless it exists (then makes it 0600); never through a symbolic link. */
+    private static void createPrivate(Path file) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE));
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("not a regular file: " + file);
+        }
+        Files.setPosixFilePermissions(file, PRIVATE);
     }
 
     private static void giveTo(RunAs runAs, Path path) throws IOException {

@@ -36,6 +36,9 @@ final class Training {
              "networks": {"default": {"type": "UserMode", "restrict": true}}}
             """;
 
+    /** KubeVirt's qemu user and group. */
+    static final int QEMU_UID = 107;
+
     private Training() {}
 
     /** Writes the training VMI's request and blank disk into {@code dir} and returns the request file. */
@@ -50,7 +53,13 @@ final class Training {
             throw new IOException("qemu-img create failed: " + output.strip());
         }
         Path request = dir.resolve("request.json");
-        Files.writeString(request, REQUEST.replace("DIR", dir.toAbsolutePath().toString()));
+        String json = REQUEST.replace("DIR", dir.toAbsolutePath().toString());
+        if (io.jvirt.launcher.domain.RunAs.launcherIsRoot()) { // QEMU never runs as root: as KubeVirt's qemu user, on a disk it owns
+            Files.setAttribute(disk, "unix:uid", QEMU_UID);
+            Files.setAttribute(disk, "unix:gid", QEMU_UID);
+            json = json.replace("\"networks\": {", "\"qemuUser\": \"" + QEMU_UID + ":" + QEMU_UID + "\",\n \"networks\": {");
+        }
+        Files.writeString(request, json);
         return request;
     }
 

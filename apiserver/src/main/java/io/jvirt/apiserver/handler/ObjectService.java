@@ -455,6 +455,7 @@ public final class ObjectService {
         for (int attempt = 0; ; attempt++) {
             StoredObject current = read(pods, ns, name).orElseThrow(() -> notFound(pods, name));
             ObjectNode pod = present(pods, current);
+            admission.validate(new AdmissionRequest(Operation.CREATE, pods, "binding", binding, pod, opts.userName(), opts.dryRun()));
             String bound = pod.path("spec").path("nodeName").asText("");
             if (!bound.isEmpty()) {
                 throw ApiException.conflict("pods/binding", "", name, "pod " + name + " is already assigned to node \"" + bound + "\"");
@@ -499,6 +500,7 @@ public final class ObjectService {
             throw ApiException.invalid("DeleteOptions", "", "", "", List.of(new Cause("FieldValueNotSupported",
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"", "propagationPolicy")));
         }
+        admission.validate(new AdmissionRequest(Operation.DELETE, type, null, null, live.deepCopy(), opts.userName(), opts.dryRun()));
         if (opts.dryRun()) return new WriteResult(200, live, List.of());
         ObjectNode meta = live.withObjectProperty("metadata");
         if (policy.equals("Orphan") && gc != null) gc.orphanDependents(live);

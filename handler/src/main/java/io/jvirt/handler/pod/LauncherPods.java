@@ -1,33 +1,43 @@
 package io.jvirt.handler.pod;
 
-import java.time.Duration;
-import java.util.Optional;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What the pod runner asks of the VMI side for launcher pods ({@link PodPlan#isLauncher()}).
- * Calls for one pod never overlap; calls for different pods may.
+ * What the pod runner asks of the VMI side for launcher pods. Calls for one pod never overlap; calls
+ * for different pods may.
  */
 public interface LauncherPods {
-    /** Prepares the VMI (disks, launch request) and returns the argv that runs its launcher. */
-    List<String> prepare(Pod pod, PodPlan plan, Path podDir) throws Exception;
+    /**
+     * Checks, before anything is started for the pod, that its owner VMI exists with the uid the pod
+     * names and names this pod (not another launcher pod).
+     *
+     * @throws PodRefusedException when the node must not run it (the pod is marked Failed with the reason)
+     */
+    void verify(Pod pod, LauncherOwner owner) throws PodRefusedException;
 
     /**
-     * The argv of a standby launcher ({@link LauncherStandby}) that will run as pod {@code standbyUid} until
-     * claimed; empty when this node keeps none.
+     * Prepares the VMI (disks in {@code paths.diskDirectory()}, the launch request in {@code paths.podDir()})
+     * and returns the argv of its launcher: built by the node agent, never taken from the pod.
      */
-    default List<String> standbyCommand(String standbyUid) {
+    List<String> prepare(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception;
+
+    /**
+     * The argv of a standby launcher ({@link LauncherStandby}) that will run with run directory
+     * {@code runDirectory} until claimed; empty when this node keeps none.
+     */
+    default List<String> standbyCommand(java.nio.file.Path runDirectory) {
         return List.of();
     }
 
     /** The launcher process runs (just started or re-adopted). Idempotent; called on every reconcile. */
-    void running(Pod pod, PodPlan plan, Path podDir);
+    void running(Pod pod, LauncherOwner owner, PodPaths paths);
 
     /** The launcher process ended with {@code exitCode} (empty when unknown). Idempotent. */
-    void ended(Pod pod, PodPlan plan, Path podDir, OptionalInt exitCode);
+    void ended(Pod pod, LauncherOwner owner, PodPaths paths, OptionalInt exitCode);
 
     /** The pod is gone from the API and its processes are stopped. */
     void gone(String podUid);
@@ -40,17 +50,4 @@ public interface LauncherPods {
     default Optional<Duration> stopGrace(String podUid) {
         return Optional.empty();
     }
-
-    /** For nodes without a VMI side: launcher pods fail with this reason. */
-    LauncherPods NONE = new LauncherPods() {
-        public List<String> prepare(Pod pod, PodPlan plan, Path podDir) {
-            throw new IllegalStateException("this node agent runs no launchers");
-        }
-
-        public void running(Pod pod, PodPlan plan, Path podDir) {}
-
-        public void ended(Pod pod, PodPlan plan, Path podDir, OptionalInt exitCode) {}
-
-        public void gone(String podUid) {}
-    };
 }

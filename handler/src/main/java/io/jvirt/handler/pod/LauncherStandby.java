@@ -27,19 +27,22 @@ import java.util.function.Function;
  * start like any other. Thread-safe.
  */
 final class LauncherStandby implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LauncherStandby.class.getName());
     /** Written into a standby's pod directory: a pod directory holding it but no claim was never handed a VMI. */
     static final String MARKER_FILE = "standby";
     static final String CLAIM_FILE = "claim";
 
     private final Path podsDir;
-    private final Function<String, List<String>> command;
+    private final HostScope scope;
+    private final Function<Path, List<String>> command;
     private final AtomicReference<PodState> ready = new AtomicReference<>();
     private final AtomicBoolean starting = new AtomicBoolean();
     private volatile boolean closed;
 
-    /** @param command the standby launcher's argv for a standby uid; empty: this node keeps no standby */
-    LauncherStandby(Path podsDir, Function<String, List<String>> command) {
+    /** @param command the standby launcher's argv for its run directory; empty: this node keeps no standby */
+    LauncherStandby(Path podsDir, HostScope scope, Function<Path, List<String>> command) {
         this.podsDir = podsDir;
+        this.scope = scope;
         this.command = command;
     }
 
@@ -56,12 +59,12 @@ final class LauncherStandby implements AutoCloseable {
         Thread.ofVirtual().name("launcher-standby").start(() -> {
             try {
                 String uid = "standby-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-                List<String> argv = command.apply(uid);
+                List<String> argv = command.apply(scope.runDirectory(uid));
                 if (!argv.isEmpty()) {
                     ready.set(start(uid, argv));
                 }
             } catch (Exception e) {
-                System.err.println("jvirt-handler: starting a standby launcher: " + e);
+                LOG.log(System.Logger.Level.WARNING, "starting a standby launcher: " + e);
             } finally {
                 starting.set(false);
             }
@@ -72,20 +75,22 @@ final class LauncherStandby implements AutoCloseable {
     }
 
     private PodState start(String uid, List<String> argv) throws IOException, InterruptedException {
-        PodPlan plan = new PodPlan(uid, "", uid, argv, 0, 0);
+        PodPlan plan = new PodPlan(uid, "", uid, 0, 0);
         Path dir = Files.createDirectories(podsDir.resolve(uid));
-        Files.writeString(dir.resolve(MARKER_FILE), "");
-        NetworkNamespace netns = new NetworkNamespace(plan.netnsName());
-        MemoryCgroup cgroup = MemoryCgroup.forPod(uid);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        PodProcess.createPrivate(dir.resolve(MARKER_FILE));
+        NetworkNamespace netns = new NetworkNamespace(scope.netnsName(uid));
+        MemoryCgroup cgroup = scope.cgroup(uid);
         netns.create();
         cgroup.create(0);
         return PodProcess.start(plan, argv, dir, netns, cgroup);
     }
 
     /**
-     * Makes the ready standby the process of pod {@code plan}, its pod directory {@code podDir} (which
-     * must not exist yet), and returns the pod's state; empty when no standby is ready or the claim
-     * failed (the standby is then discarded). Starts the next standby either way.
+     * Makes the ready standby the process of pod {@code plan}, its pod directory {@code podDir} (the files
+     * already prepared there are carried over: the standby's directory is renamed to it), and returns the
+     * pod's state; empty when no standby is ready or the claim failed (the standby is then discarded).
+     * Starts the next standby either way. The caller keeps the pod's name from sweeps meanwhile.
      */
     Optional<PodState> claim(PodPlan plan, Path podDir) {
         PodState standby = ready.getAndSet(null);
@@ -101,15 +106,23 @@ final class LauncherStandby implements AutoCloseable {
                     Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), plan.gracePeriodSeconds());
             Path from = podsDir.resolve(standby.uid());
             state.save(from);
+            if (Files.isDirectory(podDir)) { // what was prepared for the pod goes along
+                try (java.util.stream.Stream<Path> prepared = Files.list(podDir)) {
+                    for (Path f : prepared.toList()) {
+                        Files.move(f, from.resolve(f.getFileName()));
+                    }
+                }
+                Files.delete(podDir);
+            }
             Files.move(from, podDir);
-            MemoryCgroup cgroup = MemoryCgroup.forPod(plan.uid());
-            Files.move(MemoryCgroup.forPod(standby.uid()).path(), cgroup.path());
+            MemoryCgroup cgroup = scope.cgroup(plan.uid());
+            Files.move(scope.cgroup(standby.uid()).path(), cgroup.path());
             cgroup.create(plan.memoryLimitBytes());
-            Commands.run(List.of("ip", "netns", "attach", plan.netnsName(), Long.toString(standby.pid())));
-            new NetworkNamespace(PodPlan.netnsName(standby.uid())).delete();
+            Commands.run(List.of("ip", "netns", "attach", scope.netnsName(plan.uid()), Long.toString(standby.pid())));
+            new NetworkNamespace(scope.netnsName(standby.uid())).delete();
             return Optional.of(state);
         } catch (Exception e) {
-            System.err.println("jvirt-handler: standby launcher " + standby.uid() + " not used for pod " + plan.uid() + ": " + e);
+            LOG.log(System.Logger.Level.WARNING, "standby launcher " + standby.uid() + " not used for pod " + plan.uid() + ": " + e);
             discard(standby);
             discardAs(plan.uid(), standby, podDir);
             return Optional.empty();
@@ -121,6 +134,7 @@ final class LauncherStandby implements AutoCloseable {
     /** Gives the claimed launcher in {@code podDir} its launch request (atomically: temp file + rename). */
     static void handOver(Path podDir, Path launchRequest) throws IOException {
         Path tmp = podDir.resolve(CLAIM_FILE + ".tmp");
+        PodProcess.createPrivate(tmp);
         Files.writeString(tmp, launchRequest.toString());
         Files.move(tmp, podDir.resolve(CLAIM_FILE), StandardCopyOption.ATOMIC_MOVE);
     }
@@ -139,17 +153,16 @@ final class LauncherStandby implements AutoCloseable {
     }
 
     /** Stops the standby's processes and removes what carries the name {@code uid}. Best effort. */
-    private static void discardAs(String uid, PodState standby, Path dir) {
-        MemoryCgroup cgroup = MemoryCgroup.forPod(uid);
+    private void discardAs(String uid, PodState standby, Path dir) {
+        MemoryCgroup cgroup = scope.cgroup(uid);
         try {
             PodProcess.stop(standby, cgroup, Duration.ZERO);
-            cgroup.remove();
-            new NetworkNamespace(PodPlan.netnsName(uid)).delete();
-            if (Files.exists(dir)) {
-                PodRunner.deleteTree(dir);
-            }
+            cgroup.removeWhenEmpty(Duration.ofSeconds(10));
+            new NetworkNamespace(scope.netnsName(uid)).delete();
+            PodRunner.deleteTree(scope.runDirectory(uid));
+            PodRunner.deleteTree(dir);
         } catch (IOException | RuntimeException e) {
-            System.err.println("jvirt-handler: removing standby launcher " + standby.uid() + ": " + e);
+            LOG.log(System.Logger.Level.WARNING, "removing standby launcher " + standby.uid() + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

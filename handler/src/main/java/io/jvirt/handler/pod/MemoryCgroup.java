@@ -7,17 +7,20 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A cgroup v1 memory cgroup {@code <root>/jvirt/<pod uid>} holding one pod's processes. Idempotent
- * create/remove; {@link #remove()} only succeeds once the cgroup is empty.
+ * A cgroup v1 memory cgroup {@code <root>/jvirt/<name>} holding one pod's processes (named by
+ * {@link HostScope#cgroup}). Idempotent create/remove; {@link #remove()} only succeeds once the cgroup is empty.
  */
 public record MemoryCgroup(Path path) {
     public static final Path V1_MEMORY_ROOT = Path.of("/sys/fs/cgroup/memory");
 
-    public static MemoryCgroup forPod(String uid) {
-        if (!uid.matches("[A-Za-z0-9-]{1,64}")) {
-            throw new IllegalArgumentException("bad pod uid: " + uid);
+    /** Where every jvirt instance's pod cgroups live (each under names of its own, see {@link HostScope}). */
+    static final Path PARENT = V1_MEMORY_ROOT.resolve("jvirt");
+
+    static MemoryCgroup named(String name) {
+        if (!name.matches("[A-Za-z0-9-]{1,80}")) {
+            throw new IllegalArgumentException("bad cgroup name: " + name);
         }
-        return new MemoryCgroup(V1_MEMORY_ROOT.resolve("jvirt").resolve(uid));
+        return new MemoryCgroup(PARENT.resolve(name));
     }
 
     /** Creates the cgroup and sets {@code memory.limit_in_bytes} (0 = leave unlimited). */
@@ -55,5 +58,30 @@ public record MemoryCgroup(Path path) {
         }
         Files.delete(path);
         return true;
+    }
+
+    /**
+     * Removes the cgroup once the kernel has let go of its exited tasks (rmdir fails with EBUSY until
+     * then): retried for up to {@code within}. Idempotent.
+     *
+     * @throws IOException when processes remain after that
+     */
+    public void removeWhenEmpty(java.time.Duration within) throws IOException, InterruptedException {
+        java.time.Instant deadline = java.time.Instant.now().plus(within);
+        while (true) {
+            try {
+                if (remove()) {
+                    return;
+                }
+            } catch (IOException e) {
+                if (java.time.Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+            }
+            if (java.time.Instant.now().isAfter(deadline)) {
+                throw new IOException("cgroup " + path + " still has tasks " + pids());
+            }
+            Thread.sleep(100);
+        }
     }
 }

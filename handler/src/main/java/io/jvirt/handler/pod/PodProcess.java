@@ -34,8 +34,12 @@ public final class PodProcess {
             return java.util.Optional.empty();
         }
     }
-    /** Joins the cgroup first: {@code ip netns exec} remounts /sys, hiding the cgroup file system. */
+    /**
+     * Joins the cgroup first: {@code ip netns exec} remounts /sys, hiding the cgroup file system. Umask 077:
+     * every file the pod's processes make (pid and exit files, QEMU's sockets and logs) is private to its owner.
+     */
     private static final String OUTER = """
+            umask 077
             echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125
             exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
             """;
@@ -59,6 +63,7 @@ public final class PodProcess {
             throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
+        createPrivate(podDir.resolve(LOG_FILE));
         List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", OUTER, "jvirt-pod"));
         cmd.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(podDir.toFile())
@@ -88,6 +93,17 @@ public final class PodProcess {
         state.save(podDir);
         return state;
     }
+
+    /** Creates {@code file} empty with mode 0600 unless it exists; makes an existing one 0600. */
+    static void createPrivate(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PRIVATE));
+        }
+        Files.setPosixFilePermissions(file, PRIVATE);
+    }
+
+    static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
 
     /** The command's exit status, when the wrapper lived to record it. */
     public static OptionalInt exitCode(Path podDir) {

@@ -29,14 +29,28 @@ import java.util.stream.Stream;
  * triggered by pod events, by the process exiting and once for every state directory at start,
  * so a restarted agent re-adopts running pods instead of starting them twice and cleans up after
  * pods deleted while it was down. Thread-safe; reconciles of one pod never overlap.
+ *
+ * <p>The node runs only what the control plane asked for: a pod is started only when it is a launcher
+ * pod ({@link LauncherOwner}) whose VMI exists and names it ({@link LauncherPods#verify}), and what
+ * runs is the launcher the agent builds ({@link LauncherPods#prepare}), never the pod's command. Any
+ * other pod bound to the node gets phase Failed with the reason and a Warning event, and nothing runs.
+ * What a pod leaves on the host outside its directory is swept ({@link LeftoverSweep}) at start and
+ * after each failed start.
  */
 public final class PodRunner implements AutoCloseable {
-    public static final String APP_LABEL = "kubevirt.io";
-    public static final String APP_VALUE = "virt-launcher";
+    public static final String APP_LABEL = LauncherOwner.APP_LABEL;
+    public static final String APP_VALUE = LauncherOwner.APP_VALUE;
+    private static final System.Logger LOG = System.getLogger(PodRunner.class.getName());
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_DIR =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> SEARCH_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
 
     private final KubernetesClient client;
     private final String nodeName;
     private final Path podsDir;
+    private final Path disksDir;
+    private final HostScope scope;
     private final LauncherPods launchers;
     private final LauncherStandby standby;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
@@ -44,15 +58,20 @@ public final class PodRunner implements AutoCloseable {
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
     private final java.util.Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object sweeping = new Object();
+    /** Pods whose start is under way: a sweep leaves their names alone even while their directory is being renamed. */
+    private final java.util.Set<String> starting = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private SharedIndexInformer<Pod> informer;
 
-    public PodRunner(KubernetesClient client, String nodeName, Path dataDir, LauncherPods launchers) {
+    public PodRunner(KubernetesClient client, String nodeName, Path dataDir, HostScope scope, LauncherPods launchers) {
         this.client = client;
         this.nodeName = nodeName;
         this.podsDir = dataDir.resolve("pods");
+        this.disksDir = dataDir.resolve("disks");
+        this.scope = scope;
         this.launchers = launchers;
-        this.standby = new LauncherStandby(podsDir, launchers::standbyCommand);
+        this.standby = new LauncherStandby(podsDir, scope, launchers::standbyCommand);
     }
 
     /** Directory holding one pod's state, pid/exit files and {@code compute.log}. */
@@ -60,10 +79,29 @@ public final class PodRunner implements AutoCloseable {
         return podsDir.resolve(uid);
     }
 
-    /** Starts watching; returns after the initial list, once every known pod and state directory is queued. */
+    /** Where pod {@code uid}'s files live. */
+    public PodPaths paths(String uid) {
+        return new PodPaths(podDir(uid), scope.runDirectory(uid), disksDir.resolve(uid));
+    }
+
+    /** The host-global names of this agent's pods. */
+    public HostScope scope() {
+        return scope;
+    }
+
+    /**
+     * Sweeps leftovers, then starts watching every pod bound to the node; returns after the initial
+     * list, once every known pod and state directory is queued.
+     */
     public void start() throws IOException {
         Files.createDirectories(podsDir);
-        informer = client.pods().inAnyNamespace().withLabel(APP_LABEL, APP_VALUE).withField("spec.nodeName", nodeName)
+        Files.setPosixFilePermissions(podsDir, PRIVATE_DIR);
+        Files.createDirectories(disksDir);
+        Files.setPosixFilePermissions(disksDir, SEARCH_ONLY); // QEMU's user reaches its own pod's directory, lists none
+        Files.createDirectories(HostScope.RUN_ROOT);
+        Files.setPosixFilePermissions(HostScope.RUN_ROOT, SEARCH_ONLY);
+        sweep();
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName)
                 .inform(new ResourceEventHandler<>() {
                     public void onAdd(Pod pod) {
                         seen(pod);
@@ -84,17 +122,24 @@ public final class PodRunner implements AutoCloseable {
         standby.refill();
     }
 
+    /** Removes this instance's netns, cgroups, run and disk directories of pods it has no directory for and is not starting. */
+    List<String> sweep() {
+        synchronized (sweeping) {
+            return LeftoverSweep.sweep(scope, podsDir, disksDir, java.util.Set.copyOf(starting));
+        }
+    }
+
     private void seen(Pod pod) {
         Object unreadable = pod.getAdditionalProperties().get(TolerantReading.UNREADABLE);
         if (unreadable != null || pod.getSpec() == null) {
             // read only in part (TolerantReading): nothing here can be run, and the last readable version (if any) stays
             if (reportedUnreadable.add(pod.getMetadata().getUid() + "/" + pod.getMetadata().getResourceVersion())) {
-                System.err.println("jvirt-handler: pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
+                LOG.log(System.Logger.Level.WARNING, "pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
                         + " cannot be read, left alone: " + unreadable);
             }
             return;
         }
-        if (!nodeName.equals(pod.getSpec().getNodeName())) {
+        if (!nodeName.equals(pod.getSpec().getNodeName()) || pod.getMetadata().getUid() == null) {
             return;
         }
         pods.put(pod.getMetadata().getUid(), pod);
@@ -114,7 +159,7 @@ public final class PodRunner implements AutoCloseable {
                     reconcile(uid);
                 }
             } catch (Exception e) {
-                System.err.println("jvirt-handler: pod " + uid + ": " + e);
+                LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": " + e, e);
             } finally {
                 lock.unlock();
                 inFlight.decrementAndGet();
@@ -125,28 +170,41 @@ public final class PodRunner implements AutoCloseable {
     /** Brings the host in line with the pod: start, adopt, report the end, or tear down. Idempotent. */
     void reconcile(String uid) throws Exception {
         Pod pod = pods.get(uid);
-        Path dir = podDir(uid);
+        PodPaths paths = paths(uid);
+        Path dir = paths.podDir();
         Optional<PodState> state = Files.isDirectory(dir) ? PodState.load(dir) : Optional.empty();
         if (pod == null) {
             if (Files.isDirectory(dir)) {
                 Duration grace = Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L));
                 Duration asked = launchers.stopGrace(uid).orElse(grace);
                 teardown(uid, state.orElse(null), asked.compareTo(grace) < 0 ? asked : grace);
+                removeFiles(paths);
                 deleteTree(dir);
             }
             launchers.gone(uid);
             locks.remove(uid);
             return;
         }
-        PodPlan plan;
-        try {
-            plan = PodPlan.of(pod);
-        } catch (IllegalArgumentException e) {
-            writeStatus(pod, PodStatuses.failedToStart("InvalidPod", e.getMessage(), now()));
-            return;
-        }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+        if (state.isEmpty() && terminal) {
+            return;
+        }
+        LauncherOwner owner;
+        PodPlan plan;
+        try {
+            owner = LauncherOwner.of(pod);
+            plan = PodPlan.of(pod);
+            if (state.isEmpty()) {
+                launchers.verify(pod, owner);
+            }
+        } catch (PodRefusedException e) {
+            refuse(pod, state, e.reason(), e.getMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            refuse(pod, state, "InvalidPod", e.getMessage());
+            return;
+        }
         if (state.isPresent() && state.get().alive() && LauncherStandby.neverHandedOver(dir)) {
             teardown(uid, state.get(), Duration.ZERO); // claimed by an agent that died before handing the VMI over
             deleteTree(dir);
@@ -157,9 +215,7 @@ public final class PodRunner implements AutoCloseable {
             if (!"Running".equals(phase)) {
                 writeStatus(pod, PodStatuses.running(image(pod), state.get().startedAt()));
             }
-            if (plan.isLauncher()) {
-                launchers.running(pod, plan, dir);
-            }
+            launchers.running(pod, owner, paths);
             return;
         }
         if (state.isPresent()) {
@@ -167,55 +223,101 @@ public final class PodRunner implements AutoCloseable {
             if (!terminal) {
                 writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit, PodProcess.lastLogLine(dir).orElse(null)));
             }
-            if (plan.isLauncher()) {
-                launchers.ended(pod, plan, dir, exit);
-            }
+            launchers.ended(pod, owner, paths, exit);
             teardown(uid, state.get(), Duration.ZERO);
+            deleteTree(paths.diskDirectory()); // the pod never runs again (restartPolicy Never)
             return;
         }
-        if (terminal) {
-            return;
-        }
-        startPod(pod, plan, dir);
+        startPod(pod, owner, plan, paths);
     }
 
-    private void startPod(Pod pod, PodPlan plan, Path dir) throws Exception {
-        NetworkNamespace netns = new NetworkNamespace(plan.netnsName());
-        MemoryCgroup cgroup = MemoryCgroup.forPod(plan.uid());
+    /**
+     * Marks a pod the node does not run as Failed and says why in a Warning event; nothing is started.
+     * A process the pod already has (it changed since it was started) is stopped.
+     */
+    private void refuse(Pod pod, Optional<PodState> state, String reason, String message) throws IOException, InterruptedException {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (state.isPresent()) {
+            teardown(pod.getMetadata().getUid(), state.get(), Duration.ZERO);
+            removeFiles(paths(pod.getMetadata().getUid()));
+        }
+        if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "not running pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
+                + " (" + reason + "): " + message);
+        writeStatus(pod, PodStatuses.failedToStart(reason, message, now()));
+        try {
+            client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withGenerateName(pod.getMetadata().getName() + ".").endMetadata()
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                    .withType("Warning").withReason(reason).withMessage(message)
+                    .withNewSource().withComponent("virt-handler").withHost(nodeName).endSource()
+                    .withFirstTimestamp(now()).withLastTimestamp(now()).withCount(1).build()).create();
+        } catch (KubernetesClientException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no event for refused pod " + pod.getMetadata().getName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Prepares the pod's VMI first (disks, launch request: what fails most often, and cheaply), then claims the
+     * standby launcher or starts one. The uid is kept from sweeps ({@link #starting}) while its directory may
+     * be absent (during a claim's rename).
+     */
+    private void startPod(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
+        Path dir = paths.podDir();
+        NetworkNamespace netns = new NetworkNamespace(scope.netnsName(plan.uid()));
+        MemoryCgroup cgroup = scope.cgroup(plan.uid());
         PodState state;
+        starting.add(plan.uid());
         try {
             if (!cgroup.pids().isEmpty()) {
                 PodProcess.stop(null, cgroup, Duration.ZERO); // leftovers of a start interrupted before its state was saved
             }
-            Optional<PodState> claimed = plan.isLauncher() && !Files.exists(dir) && !cgroup.exists() ? standby.claim(plan, dir)
-                    : Optional.empty();
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+            List<String> argv = launchers.prepare(pod, owner, plan, paths);
+            Optional<PodState> claimed = cgroup.exists() ? Optional.empty() : standby.claim(plan, dir);
+            if (claimed.isEmpty() && !Files.isDirectory(dir)) { // a claim that failed half-way took the directory with it
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+                argv = launchers.prepare(pod, owner, plan, paths);
+            }
             if (claimed.isPresent()) {
-                List<String> argv = launchers.prepare(pod, plan, dir);
                 LauncherStandby.handOver(dir, Path.of(argv.get(argv.size() - 1)));
                 state = claimed.get();
             } else {
-                Files.createDirectories(dir);
                 netns.create();
                 cgroup.create(plan.memoryLimitBytes());
-                List<String> argv = plan.isLauncher() ? launchers.prepare(pod, plan, dir) : plan.command();
                 state = PodProcess.start(plan, argv, dir, netns, cgroup);
             }
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
+            removeFiles(paths);
             // the log's last line is what a failed pod reports (and the VMI's reason): say why it never ran
             Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+            PodProcess.createPrivate(dir.resolve(PodProcess.LOG_FILE));
             Files.writeString(dir.resolve(PodProcess.LOG_FILE), "jvirt-handler: the pod did not start: " + e.getMessage() + "\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.StandardOpenOption.APPEND);
             writeStatus(pod, PodStatuses.failedToStart("StartError", String.valueOf(e.getMessage()), now()));
             PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now(), 0);
             marker.save(dir); // never retried: the pod is Failed
+            sweep();
             return;
+        } finally {
+            starting.remove(plan.uid());
         }
         writeStatus(pod, PodStatuses.running(image(pod), state.startedAt()));
         watchExit(plan.uid(), state);
-        if (plan.isLauncher()) {
-            launchers.running(pod, plan, dir);
-        }
+        launchers.running(pod, owner, paths);
+    }
+
+    /** Removes the pod's run and disk directories. Idempotent. */
+    private static void removeFiles(PodPaths paths) throws IOException {
+        deleteTree(paths.runDirectory());
+        deleteTree(paths.diskDirectory());
     }
 
     private void watchExit(String uid, PodState state) {
@@ -236,32 +338,12 @@ public final class PodRunner implements AutoCloseable {
 
     /** Stops the pod's processes and removes its netns and cgroup. Idempotent. */
     private void teardown(String uid, PodState state, Duration grace) throws IOException, InterruptedException {
-        MemoryCgroup cgroup = MemoryCgroup.forPod(uid);
+        MemoryCgroup cgroup = scope.cgroup(uid);
         try {
             PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
-            removeWhenEmpty(cgroup);
+            cgroup.removeWhenEmpty(Duration.ofSeconds(10));
         } finally {
-            new NetworkNamespace(PodPlan.netnsName(uid)).delete();
-        }
-    }
-
-    /** rmdir of a cgroup fails (EBUSY) until the kernel has let go of exited tasks: retried for up to 10 s. */
-    private static void removeWhenEmpty(MemoryCgroup cgroup) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (true) {
-            try {
-                if (cgroup.remove()) {
-                    return;
-                }
-            } catch (IOException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new IOException("cgroup " + cgroup.path() + " still has tasks " + cgroup.pids());
-            }
-            Thread.sleep(100);
+            new NetworkNamespace(scope.netnsName(uid)).delete();
         }
     }
 
@@ -296,7 +378,11 @@ public final class PodRunner implements AutoCloseable {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** Deletes {@code dir} and everything below it (symbolic links themselves, never their targets). Idempotent. */
     static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

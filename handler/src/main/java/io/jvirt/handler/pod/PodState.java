@@ -20,10 +20,11 @@ public record PodState(String uid, String namespace, String name, long pid, long
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FILE = "state.json";
 
-    /** Writes atomically (temp file + rename). */
+    /** Writes atomically (temp file + rename), mode 0600. */
     public void save(Path podDir) throws IOException {
         Path tmp = podDir.resolve(FILE + ".tmp");
         Files.write(tmp, JSON.writeValueAsBytes(this));
+        Files.setPosixFilePermissions(tmp, PodProcess.PRIVATE);
         Files.move(tmp, podDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

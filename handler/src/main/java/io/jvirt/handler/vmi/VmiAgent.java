@@ -8,10 +8,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.jvirt.handler.pod.LauncherOwner;
 import io.jvirt.handler.pod.LauncherPods;
-import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.handler.pod.PodPaths;
 import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodProcess;
+import io.jvirt.handler.pod.PodRefusedException;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
@@ -40,12 +44,6 @@ public final class VmiAgent implements LauncherPods {
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(120);
-    /**
-     * Where launcher run directories (sockets, serial log, cloud-init ISOs) live: short and fixed, because
-     * a unix socket path may not exceed 107 bytes and the data directory can be anywhere. Pod UIDs keep
-     * the node agents of several jvirt instances on one host apart.
-     */
-    public static final Path RUN_ROOT = Path.of("/run/jvirt");
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -70,23 +68,53 @@ public final class VmiAgent implements LauncherPods {
     }
 
     private record VmiRef(String namespace, String name, String uid) {
-        static VmiRef of(Pod pod, PodPlan plan) {
-            String ns = plan.flag("--namespace") == null ? pod.getMetadata().getNamespace() : plan.flag("--namespace");
-            return new VmiRef(ns, plan.flag("--name"), plan.flag("--uid"));
+        static VmiRef of(LauncherOwner owner) {
+            return new VmiRef(owner.namespace(), owner.vmiName(), owner.vmiUid());
+        }
+    }
+
+    /**
+     * The pod's owner VMI must exist with the uid the pod names, not be final or deleted, and, once the VMI
+     * controller has recorded its pods ({@code status.activePods}), list this pod among them.
+     */
+    @Override
+    public void verify(Pod pod, LauncherOwner owner) throws PodRefusedException {
+        String what = "VirtualMachineInstance " + owner.namespace() + "/" + owner.vmiName();
+        GenericKubernetesResource found = client.genericKubernetesResources(VMI).inNamespace(owner.namespace()).withName(owner.vmiName()).get();
+        if (found == null) {
+            throw new PodRefusedException("VmiNotFound", what + " (the pod's owner) does not exist");
+        }
+        if (!owner.vmiUid().equals(found.getMetadata().getUid())) {
+            throw new PodRefusedException("VmiMismatch", what + " has uid " + found.getMetadata().getUid()
+                    + ", the pod's owner reference names uid " + owner.vmiUid());
+        }
+        if (found.getMetadata().getDeletionTimestamp() != null) {
+            throw new PodRefusedException("VmiDeleted", what + " is being deleted");
+        }
+        JsonNode status = JSON.valueToTree(found).path("status");
+        String phase = status.path("phase").asText("");
+        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+            throw new PodRefusedException("VmiFinished", what + " is already " + phase);
+        }
+        JsonNode active = status.path("activePods");
+        if (active.isObject() && active.size() > 0 && !active.has(pod.getMetadata().getUid())) {
+            List<String> names = new ArrayList<>();
+            active.fieldNames().forEachRemaining(names::add);
+            throw new PodRefusedException("VmiMismatch", what + " runs in pod(s) " + names + ", not in this one");
         }
     }
 
     @Override
-    public List<String> prepare(Pod pod, PodPlan plan, Path podDir) throws Exception {
+    public List<String> prepare(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
         if (launcherCommand.isEmpty()) {
             throw new IllegalStateException("no launcher command configured on node " + nodeName);
         }
-        VmiRef ref = VmiRef.of(pod, plan);
+        VmiRef ref = VmiRef.of(owner);
         JsonNode vmi = JSON.valueToTree(fetch(ref));
         if (vmi.isNull()) {
             throw new IllegalStateException("VMI " + ref.namespace() + "/" + ref.name() + " with uid " + ref.uid() + " not found");
         }
-        Path diskDir = Files.createDirectories(podDir.resolve("disks"));
+        Path diskDir = qemuDirectory(paths.diskDirectory());
         ObjectNode volumes = JSON.createObjectNode();
         for (JsonNode v : vmi.path("spec").path("volumes")) {
             String name = v.path("name").asText();
@@ -115,7 +143,7 @@ public final class VmiAgent implements LauncherPods {
         }
         ObjectNode request = JSON.createObjectNode();
         request.set("vmi", vmi);
-        request.put("runDirectory", runDirectory(plan.uid()).toString());
+        request.put("runDirectory", paths.runDirectory().toString());
         request.put("accel", accel.get().accel().name());
         request.put("tcgTranslationCacheMiB", 32);
         request.set("volumes", volumes);
@@ -123,7 +151,9 @@ public final class VmiAgent implements LauncherPods {
         if (qemuUser != null) {
             request.put("qemuUser", qemuUser);
         }
-        Path file = podDir.resolve("launch-request.json");
+        Path file = paths.podDir().resolve("launch-request.json"); // holds cloud-init user data: root's, 0600
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(request));
         List<String> argv = new ArrayList<>(launcherCommand);
         argv.add(file.toString());
@@ -132,64 +162,45 @@ public final class VmiAgent implements LauncherPods {
 
     /** The launcher in standby mode, warming up in its run directory (see the launcher's {@code Standby}). */
     @Override
-    public List<String> standbyCommand(String standbyUid) {
+    public List<String> standbyCommand(Path runDirectory) {
         if (launcherCommand.isEmpty()) {
             return List.of();
         }
         List<String> argv = new ArrayList<>(launcherCommand);
         argv.add("--standby");
-        argv.add(runDirectory(standbyUid).toString());
+        argv.add(runDirectory.toString());
         return argv;
     }
 
-    /** The run directory of launcher pod {@code podUid}: {@code /run/jvirt/<pod uid>}. */
-    public static Path runDirectory(String podUid) {
-        return RUN_ROOT.resolve(podUid);
+    /** Makes {@code dir} QEMU's user's own with mode 0700 (made fresh: nothing of an earlier start stays). */
+    private Path qemuDirectory(Path dir) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        giveToQemu(dir);
+        return dir;
     }
 
-    /**
-     * Removes run directories whose pod runs nowhere on this host (no process in a memory cgroup of that pod
-     * UID), e.g. left by a jvirt home deleted without its pods. Safe beside other jvirt instances: a pod's
-     * launcher joins its cgroup before it makes the run directory. Called at agent start.
-     */
-    public static void removeStaleRunDirectories() {
-        if (!Files.isDirectory(RUN_ROOT)) {
+    private void giveToQemu(Path path) throws IOException {
+        if (qemuUser == null) {
             return;
         }
-        try (java.util.stream.Stream<Path> dirs = Files.list(RUN_ROOT)) {
-            dirs.map(d -> d.getFileName().toString()).filter(VmiAgent::runsNowhere).forEach(VmiAgent::deleteRunDirectory);
-        } catch (IOException e) {
-            System.err.println("jvirt-handler: listing " + RUN_ROOT + ": " + e);
-        }
-    }
-
-    private static boolean runsNowhere(String podUid) {
-        MemoryCgroup cgroup = MemoryCgroup.forPod(podUid);
-        try {
-            return !cgroup.exists() || cgroup.pids().isEmpty();
-        } catch (IOException | RuntimeException e) {
-            return false; // unsure: keep it
-        }
-    }
-
-    private static void deleteRunDirectory(String podUid) {
-        Path dir = runDirectory(podUid);
-        try (java.util.stream.Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : java.util.stream.Stream.empty()) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("jvirt-handler: removing " + dir + ": " + e);
-        }
-    }
-
-    /** Makes a writable per-VMI image QEMU's user's own (no-op when QEMU runs as the launcher's user). */
-    private Path handToQemu(Path file) throws IOException {
-        if (qemuUser == null) {
-            return file;
-        }
         String[] ids = qemuUser.split(":");
-        Files.setAttribute(file, "unix:uid", Integer.parseInt(ids[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(file, "unix:gid", Integer.parseInt(ids[1]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setAttribute(path, "unix:uid", Integer.parseInt(ids[0]), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(path, "unix:gid", Integer.parseInt(ids[1]), LinkOption.NOFOLLOW_LINKS);
+    }
+
+
+    /** Makes a writable per-VMI image QEMU's user's own, mode 0600. */
+    private Path handToQemu(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        giveToQemu(file);
         return file;
     }
 
@@ -198,23 +209,23 @@ public final class VmiAgent implements LauncherPods {
     }
 
     @Override
-    public void running(Pod pod, PodPlan plan, Path podDir) {
-        sessions.computeIfAbsent(plan.uid(), uid -> {
-            Session s = new Session(VmiRef.of(pod, plan), runDirectory(uid).resolve("launcher.sock"));
-            Thread.ofVirtual().name("vmi-" + plan.name()).start(s::drive);
+    public void running(Pod pod, LauncherOwner owner, PodPaths paths) {
+        sessions.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
+            Session s = new Session(VmiRef.of(owner), paths.runDirectory().resolve("launcher.sock"));
+            Thread.ofVirtual().name("vmi-" + owner.vmiName()).start(s::drive);
             return s;
         });
     }
 
     @Override
-    public void ended(Pod pod, PodPlan plan, Path podDir, OptionalInt exitCode) {
-        Session s = sessions.remove(plan.uid());
+    public void ended(Pod pod, LauncherOwner owner, PodPaths paths, OptionalInt exitCode) {
+        Session s = sessions.remove(pod.getMetadata().getUid());
         if (s != null) {
             s.close();
         }
-        VmiRef ref = VmiRef.of(pod, plan);
+        VmiRef ref = VmiRef.of(owner);
         String reason = (exitCode.isEmpty() ? "launcher process ended without an exit status"
-                : "launcher exited with code " + exitCode.getAsInt()) + PodProcess.lastLogLine(podDir).map(line -> ": " + line).orElse("");
+                : "launcher exited with code " + exitCode.getAsInt()) + PodProcess.lastLogLine(paths.podDir()).map(line -> ": " + line).orElse("");
         writeStatus(ref, exitCode.orElse(-1) == 0 ? "SHUTOFF" : "CRASHED", reason, null, true);
     }
 
@@ -224,7 +235,6 @@ public final class VmiAgent implements LauncherPods {
         if (s != null) {
             s.close();
         }
-        deleteRunDirectory(podUid);
     }
 
     @Override

@@ -41,15 +41,15 @@ class PodPlanTest {
     }
 
     @Test
-    void commandArgsFlagsAndNames() {
-        PodPlan plan = PodPlan.of(pod(null, null, List.of("jvirt-launcher", "--namespace", "default"), List.of("--name", "vm1", "--uid", "u1")));
-        assertEquals(List.of("jvirt-launcher", "--namespace", "default", "--name", "vm1", "--uid", "u1"), plan.command());
-        assertEquals(true, plan.isLauncher());
-        assertEquals("vm1", plan.flag("--name"));
-        assertEquals(null, plan.flag("--missing"));
-        assertEquals("jvirt-0123abcd4567", plan.netnsName());
+    void namesGraceAndHostScope() {
+        PodPlan plan = PodPlan.of(pod(null, null, List.of("jvirt-launcher", "--namespace", "default"), List.of("--name", "vm1")));
+        assertEquals("0123abcd-4567-89ef-aaaa-bbbbccccdddd", plan.uid());
         assertEquals(30, plan.gracePeriodSeconds());
-        assertEquals(false, PodPlan.of(pod(null, null, List.of("sh", "-c", "true"), List.of())).isLauncher());
+        HostScope scope = new HostScope("5eed0001");
+        assertEquals("jvirt-5eed0001-0123abcd4567", scope.netnsName(plan.uid()));
+        assertEquals(java.nio.file.Path.of("/sys/fs/cgroup/memory/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"), scope.cgroup(plan.uid()).path());
+        assertEquals(java.nio.file.Path.of("/run/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"), scope.runDirectory(plan.uid()));
+        assertThrows(IllegalArgumentException.class, () -> new HostScope("../etc"));
     }
 
     @ParameterizedTest
@@ -60,8 +60,10 @@ class PodPlanTest {
     }
 
     @Test
-    void refusesPodsWithoutComputeCommand() {
-        assertThrows(IllegalArgumentException.class, () -> PodPlan.of(pod(null, null, List.of(), List.of())));
+    void refusesPodsWithoutComputeContainer() {
+        Pod p = pod(null, null, List.of("sh"), List.of());
+        p.getSpec().getContainers().get(0).setName("other");
+        assertThrows(IllegalArgumentException.class, () -> PodPlan.of(p));
     }
 
     @ParameterizedTest

@@ -1,7 +1,10 @@
 package io.jvirt.handler.pod;
 
+import static io.jvirt.handler.LauncherPodFixtures.createVmi;
+import static io.jvirt.handler.LauncherPodFixtures.launcherPod;
+import static io.jvirt.handler.LauncherPodFixtures.withMemory;
+import static io.jvirt.handler.TestFiles.noPodsIn;
 import static io.jvirt.handler.TestFiles.read;
-import static io.jvirt.handler.TestFiles.isEmptyDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,17 +12,24 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.jvirt.handler.EmbeddedApi;
 import io.jvirt.handler.Waits;
+import io.jvirt.handler.vmi.ContainerDisks;
+import io.jvirt.handler.vmi.ImageMirrors;
+import io.jvirt.handler.vmi.VmiAgent;
+import io.jvirt.qemu.accel.AccelDecision;
+import io.jvirt.qemu.img.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,151 +38,213 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The pod runner with the real embedded API server, real network namespaces, a real cgroup v1
- * memory cgroup and real processes.
+ * The pod runner with the real embedded API server, the real VMI side ({@link VmiAgent}: owner checks,
+ * launch request), real network namespaces, a real cgroup v1 memory cgroup and real processes. The
+ * node's launcher command is a small shell script here (the node's own setting, like the real
+ * launcher's argv): what runs is always that script, never the pod's command.
  */
 class PodRunnerIT {
     private static final String NODE = "node-pods";
     private EmbeddedApi api;
     private Path data;
     private PodRunner runner;
+    private Path marker;
 
     @BeforeEach
     void start() throws Exception {
         api = EmbeddedApi.start();
         data = Files.createTempDirectory("jvirt-handler-data");
-        runner = new PodRunner(api.client, NODE, data, LauncherPods.NONE);
+        marker = data.resolve("the-pods-own-command-ran");
+    }
+
+    private void startRunner(String launcherScript) throws IOException {
+        QemuImg qemuImg = new QemuImg();
+        VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"), ImageMirrors.of(null, Map.of()),
+                new ContainerDisks(data.resolve("images"), qemuImg), qemuImg, () -> AccelDecision.forcedTcg("test"), null);
+        runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
     }
 
     @AfterEach
     void stop() throws Exception {
         for (Pod p : api.client.pods().inNamespace("default").list().getItems()) {
-            api.client.pods().resource(p).delete();
+            api.controller.pods().resource(p).delete();
         }
-        Waits.until("pod state cleaned up", Duration.ofSeconds(40), () -> isEmptyDir(data.resolve("pods")));
-        runner.close();
+        if (runner != null) {
+            Waits.until("pod state cleaned up", Duration.ofSeconds(40), () -> noPodsIn(data.resolve("pods")));
+            runner.close();
+        }
         api.close();
         try (Stream<Path> files = Files.walk(data)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
+    /** A pod as the controller makes it, but its command is a foreign one: the node runs its own launcher instead. */
+    private Pod create(String vmiName, String memory) {
+        GenericKubernetesResource vmi = createVmi(api.controller, vmiName);
+        PodBuilder pod = launcherPod(vmi, NODE).editSpec().editFirstContainer().withCommand("sh", "-c", "touch " + marker).endContainer().endSpec();
+        return api.controller.pods().inNamespace("default").resource((memory == null ? pod : withMemory(pod, memory)).build()).create();
+    }
+
     @Test
-    void runsInOwnNetnsAndCgroupThenDeletionCleansUp() throws Exception {
-        Pod pod = create("netns", List.of("sh", "-c", "echo hi; exec sleep 30.1"), "64Mi");
+    void runsTheNodesLauncherNotThePodsCommandInOwnNetnsAndCgroupThenDeletionCleansUp() throws Exception {
+        String sleep = "30." + ProcessHandle.current().pid();
+        startRunner("echo hi; exec sleep " + sleep);
+        Pod pod = create("netns", "64Mi");
         String uid = pod.getMetadata().getUid();
-        waitPhase("netns", "Running");
+        Pod running = waitPhase(pod.getMetadata().getName(), "Running");
+        HostScope scope = runner.scope();
         PodState state = PodState.load(runner.podDir(uid)).orElseThrow();
-        List<Long> pids = MemoryCgroup.forPod(uid).pids();
+        List<Long> pids = scope.cgroup(uid).pids();
         assertTrue(pids.contains(state.pid()), "wrapper " + state.pid() + " in cgroup " + pids);
         String agentNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        List<String> commands = new ArrayList<>();
         for (long pid : pids) {
             assertNotEquals(agentNet, Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString(), "pid " + pid);
-            assertTrue(Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains("memory:/jvirt/" + uid), "pid " + pid);
+            assertTrue(Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains("memory:/jvirt/" + scope.id() + "-" + uid), "pid " + pid);
+            commands.add(read(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').strip());
         }
-        assertEquals(64L << 20, MemoryCgroup.forPod(uid).limitBytes());
-        String netns = new PodPlan(uid, "default", "netns", List.of("x"), 0, 30).netnsName();
+        assertTrue(commands.contains("sleep " + sleep), "the node's launcher runs: " + commands);
+        assertTrue(commands.stream().noneMatch(c -> c.contains("touch")), "never the pod's command: " + commands);
+        assertEquals(64L << 20, scope.cgroup(uid).limitBytes());
+        String netns = scope.netnsName(uid);
+        assertTrue(netns.startsWith("jvirt-" + scope.id() + "-"), netns);
         assertEquals(Files.readSymbolicLink(Path.of("/proc/" + state.pid() + "/ns/net")).toString(),
                 inode(Path.of("/run/netns", netns)), "the pod's processes live in /run/netns/" + netns);
         Waits.until("log line", Duration.ofSeconds(10), () -> read(runner.podDir(uid).resolve(PodProcess.LOG_FILE)).contains("hi"));
-        Pod running = api.client.pods().inNamespace("default").withName("netns").get();
         assertEquals("compute", running.getStatus().getContainerStatuses().get(0).getName());
         assertTrue(running.getStatus().getContainerStatuses().get(0).getState().getRunning() != null);
+        assertEquals("rwx------", mode(runner.podDir(uid)));
+        for (String file : List.of(PodProcess.LOG_FILE, PodState.FILE, PodProcess.PID_FILE, "launch-request.json")) {
+            assertEquals("rw-------", mode(runner.podDir(uid).resolve(file)), file);
+        }
+        assertFalse(Files.exists(marker), "the pod's own command never ran");
 
-        api.client.pods().resource(running).delete();
+        api.controller.pods().resource(running).delete();
         Waits.until("processes gone", Duration.ofSeconds(40), () -> pids.stream().noneMatch(p -> Files.exists(Path.of("/proc/" + p))));
         Waits.until("netns removed", Duration.ofSeconds(10), () -> !Files.exists(Path.of("/run/netns", netns)));
-        Waits.until("cgroup removed", Duration.ofSeconds(10), () -> !MemoryCgroup.forPod(uid).exists());
+        Waits.until("cgroup removed", Duration.ofSeconds(10), () -> !scope.cgroup(uid).exists());
         Waits.until("pod dir removed", Duration.ofSeconds(10), () -> !Files.exists(runner.podDir(uid)));
+        assertFalse(Files.exists(marker), "the pod's own command never ran");
+    }
+
+    /**
+     * Pods bound to the node that are not launcher pods of a VMI that exists and names them: each is Failed
+     * with the reason and a Warning event, and nothing at all runs for it (no directory, cgroup or process).
+     */
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({
+        "no launcher label,                   NotALauncherPod",
+        "no owner reference,                  NoVmiOwner",
+        "owned by a ReplicaSet,               NoVmiOwner",
+        "owner VMI does not exist,            VmiNotFound",
+        "owner reference names another uid,   VmiMismatch",
+        "created-by names another uid,        VmiMismatch",
+        "VMI runs in another pod,             VmiMismatch",
+        "no compute container,                InvalidPod",
+    })
+    void foreignPodsBoundToTheNodeAreRefusedAndNothingRuns(String variant, String reason) throws Exception {
+        startRunner("exec sleep 34." + ProcessHandle.current().pid());
+        GenericKubernetesResource vmi = createVmi(api.controller, "target");
+        PodBuilder b = launcherPod(vmi, NODE).editSpec().editFirstContainer().withCommand("sh", "-c", "touch " + marker).endContainer().endSpec();
+        switch (variant) {
+            case "no launcher label" -> b.editMetadata().withLabels(Map.of("app", "x")).withOwnerReferences(List.of()).endMetadata();
+            case "no owner reference" -> b.editMetadata().withOwnerReferences(List.of()).endMetadata();
+            case "owned by a ReplicaSet" -> b.editMetadata().editFirstOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                    .endOwnerReference().endMetadata();
+            case "owner VMI does not exist" -> b.editMetadata().editFirstOwnerReference().withName("no-such-vmi").endOwnerReference().endMetadata();
+            case "owner reference names another uid" -> b.editMetadata().editFirstOwnerReference().withUid("00000000-0000-4000-8000-00000000beef")
+                    .endOwnerReference().addToLabels(LauncherOwner.CREATED_BY, "00000000-0000-4000-8000-00000000beef").endMetadata();
+            case "created-by names another uid" -> b.editMetadata().addToLabels(LauncherOwner.CREATED_BY, "someone-else").endMetadata();
+            case "VMI runs in another pod" -> {
+                vmi.getAdditionalProperties().put("status", Map.of("activePods", Map.of("00000000-0000-4000-8000-0000000000aa", NODE)));
+                api.controller.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").resource(vmi).updateStatus();
+            }
+            case "no compute container" -> b.editSpec().editFirstContainer().withName("other").endContainer().endSpec();
+            default -> throw new IllegalArgumentException(variant);
+        }
+        Pod pod = api.controller.pods().inNamespace("default").resource(b.build()).create();
+        Pod failed = waitPhase(pod.getMetadata().getName(), "Failed");
+        assertEquals(reason, failed.getStatus().getReason(), String.valueOf(failed.getStatus()));
+        assertFalse(failed.getStatus().getMessage().isBlank());
+        Waits.until("a Warning event " + reason, Duration.ofSeconds(10), () -> api.client.v1().events().inNamespace("default").list().getItems()
+                .stream().anyMatch(e -> pod.getMetadata().getUid().equals(e.getInvolvedObject().getUid()) && reason.equals(e.getReason())
+                        && "Warning".equals(e.getType())));
+        String uid = pod.getMetadata().getUid();
+        assertFalse(Files.exists(runner.podDir(uid)), "no pod directory");
+        assertFalse(runner.scope().cgroup(uid).exists(), "no cgroup");
+        assertFalse(Files.exists(Path.of("/run/netns", runner.scope().netnsName(uid))), "no netns");
+        assertFalse(Files.exists(marker), "the pod's command never ran");
     }
 
     @ParameterizedTest
     @CsvSource(nullValues = "-", value = {"'exit 0', Succeeded, 0, Completed, -", "'echo bye; exit 3', Failed, 3, Error, bye"})
-    void endedProcessGivesPhaseAndExitCode(String script, String phase, int code, String reason, String message) throws Exception {
-        Pod pod = create("ends", List.of("sh", "-c", "sleep 1; " + script), null);
-        Pod done = waitPhase("ends", phase);
+    void endedLauncherGivesPhaseAndExitCode(String script, String phase, int code, String reason, String message) throws Exception {
+        startRunner("sleep 1; " + script);
+        Pod pod = create("ends", null);
+        Pod done = waitPhase(pod.getMetadata().getName(), phase);
         ContainerStateTerminated t = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
         assertEquals(code, t.getExitCode());
         assertEquals(reason, t.getReason());
         assertEquals(message, t.getMessage(), "a failed container says its last log line");
         String uid = pod.getMetadata().getUid();
-        Waits.until("cgroup removed after the end", Duration.ofSeconds(10), () -> !MemoryCgroup.forPod(uid).exists());
+        Waits.until("cgroup removed after the end", Duration.ofSeconds(10), () -> !runner.scope().cgroup(uid).exists());
     }
 
     @Test
     void restartedAgentReadoptsWithoutSecondProcessAndStillSeesTheEnd() throws Exception {
-        String marker = "31." + ProcessHandle.current().pid();
-        create("adopt", List.of("sh", "-c", "sleep " + marker), null);
-        waitPhase("adopt", "Running");
-        assertEquals(1, sleepers(marker).size());
-        long before = sleepers(marker).get(0);
+        String sleep = "31." + ProcessHandle.current().pid();
+        startRunner("exec sleep " + sleep);
+        Pod pod = create("adopt", null);
+        String uid = pod.getMetadata().getUid();
+        waitPhase(pod.getMetadata().getName(), "Running");
+        List<Long> before = launchers(uid, sleep);
+        assertEquals(1, before.size());
 
         runner.close();
-        runner = new PodRunner(api.client, NODE, data, LauncherPods.NONE);
-        runner.start();
+        startRunner("exec sleep " + sleep);
         Thread.sleep(2000); // give a wrong runner time to start a duplicate
-        assertEquals(List.of(before), sleepers(marker), "the same single process after the restart");
-        assertEquals("Running", api.client.pods().inNamespace("default").withName("adopt").get().getStatus().getPhase());
+        assertEquals(before, launchers(uid, sleep), "the same single process after the restart");
+        assertEquals("Running", api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get().getStatus().getPhase());
 
-        new ProcessBuilder("kill", "-9", Long.toString(before)).start().waitFor();
-        Pod failed = waitPhase("adopt", "Failed");
+        new ProcessBuilder("kill", "-9", Long.toString(before.get(0))).start().waitFor();
+        Pod failed = waitPhase(pod.getMetadata().getName(), "Failed");
         assertEquals(137, failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
     }
 
     @Test
     void podOfAnotherNodeIsLeftAlone() throws Exception {
-        api.client.pods().inNamespace("default").resource(pod("other", List.of("sh", "-c", "sleep 5"), null, "some-other-node")).create();
-        create("mine", List.of("sh", "-c", "sleep 5"), null);
-        waitPhase("mine", "Running");
-        Thread.sleep(500);
-        Pod other = api.client.pods().inNamespace("default").withName("other").get();
-        assertTrue(other.getStatus() == null || other.getStatus().getPhase() == null || "Pending".equals(other.getStatus().getPhase()),
-                "untouched: " + other.getStatus());
-        assertTrue(other.getStatus() == null || other.getStatus().getContainerStatuses().isEmpty(), "untouched: " + other.getStatus());
+        startRunner("exec sleep 5");
+        GenericKubernetesResource vmi = createVmi(api.controller, "elsewhere");
+        Pod other = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "some-other-node").build()).create();
+        Pod mine = create("mine", null);
+        waitPhase(mine.getMetadata().getName(), "Running");
+        Pod now = api.client.pods().inNamespace("default").withName(other.getMetadata().getName()).get();
+        assertTrue(now.getStatus() == null || now.getStatus().getPhase() == null || "Pending".equals(now.getStatus().getPhase()),
+                "untouched: " + now.getStatus());
         assertFalse(Files.exists(runner.podDir(other.getMetadata().getUid())));
-    }
-
-    private Pod create(String name, List<String> command, String memory) {
-        return api.client.pods().inNamespace("default").resource(pod(name, command, memory, NODE)).create();
-    }
-
-    static Pod pod(String name, List<String> command, String memory, String node) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("default")
-                .addToLabels(PodRunner.APP_LABEL, PodRunner.APP_VALUE).endMetadata()
-                .withNewSpec().withNodeName(node).withRestartPolicy("Never").withTerminationGracePeriodSeconds(2L)
-                .addNewContainer().withName("compute").withImage("jvirt/test").withCommand(command)
-                .withNewResources().endResources().endContainer().endSpec();
-        Pod p = b.build();
-        if (memory != null) {
-            p.getSpec().getContainers().get(0).getResources().setLimits(java.util.Map.of("memory", new Quantity(memory)));
-        }
-        return p;
     }
 
     private Pod waitPhase(String name, String phase) throws InterruptedException {
         try {
-            return waitPhaseOnce(name, phase);
+            return Waits.until(name + " " + phase, Duration.ofSeconds(30), () -> {
+                Pod p = api.client.pods().inNamespace("default").withName(name).get();
+                return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase()) ? p : null;
+            });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; pod status: " + api.client.pods().inNamespace("default").withName(name).get().getStatus(), e);
         }
     }
 
-    private Pod waitPhaseOnce(String name, String phase) throws InterruptedException {
-        return Waits.until(name + " " + phase, Duration.ofSeconds(30), () -> {
-            Pod p = api.client.pods().inNamespace("default").withName(name).get();
-            return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase()) ? p : null;
-        });
+    /** Pids of live {@code sleep <marker>} processes in pod {@code uid}'s cgroup. */
+    private List<Long> launchers(String uid, String marker) throws IOException {
+        return runner.scope().cgroup(uid).pids().stream()
+                .filter(pid -> read(Path.of("/proc/" + pid + "/cmdline")).equals("sleep\0" + marker + "\0")).toList();
     }
 
-    /** Pids of live {@code sleep <marker>} processes. */
-    private static List<Long> sleepers(String marker) throws IOException {
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .filter(p -> read(p.resolve("cmdline")).equals("sleep\0" + marker + "\0"))
-                    .filter(p -> ProcStat.startTicks(Long.parseLong(p.getFileName().toString())).isPresent())
-                    .map(p -> Long.parseLong(p.getFileName().toString())).toList();
-        }
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
     private static String inode(Path nsfile) throws IOException {

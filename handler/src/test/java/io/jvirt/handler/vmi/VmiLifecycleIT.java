@@ -19,9 +19,9 @@ import io.jvirt.handler.EmbeddedApi;
 import io.jvirt.handler.HandlerConfig;
 import io.jvirt.handler.NodeAgent;
 import io.jvirt.handler.Waits;
+import io.jvirt.handler.LauncherPodFixtures;
+import io.jvirt.handler.pod.HostScope;
 import io.jvirt.handler.pod.MemoryCgroup;
-import io.jvirt.handler.pod.PodPlan;
-import io.jvirt.handler.pod.PodRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class VmiLifecycleIT {
         List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
         config = HandlerConfig.defaults(NODE, data, BUILD).withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(2));
-        agent = new NodeAgent(api.client, config);
+        agent = new NodeAgent(api.nodeAgent, config);
         agent.start();
     }
 
@@ -68,7 +68,7 @@ class VmiLifecycleIT {
             return;
         }
         api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-        api.client.pods().inNamespace("default").delete();
+        api.controller.pods().inNamespace("default").delete();
         Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("pods")));
         agent.close();
         api.close();
@@ -82,7 +82,7 @@ class VmiLifecycleIT {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
         Path standby = Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir);
-        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+        Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
 
         GenericKubernetesResource running = waitVmi("Running", Duration.ofSeconds(120));
         Map<String, Object> status = status(running);
@@ -92,15 +92,14 @@ class VmiLifecycleIT {
         assertEquals("False", condition(running, "LiveMigratable"));
         assertEquals("Running", api.kubectl("get", "vmi", "vmi-ephemeral", "-o", "jsonpath={.status.phase}"));
 
-        Path run = VmiAgent.runDirectory(pod.getMetadata().getUid());
+        Path run = agent.pods().paths(pod.getMetadata().getUid()).runDirectory();
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         long qemu = qemuPid(pod.getMetadata().getUid());
         assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")),
                 "QEMU runs in the pod's network namespace");
-        assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + pod.getMetadata().getUid()));
-        assertTrue(Files.readAllLines(Path.of("/proc/" + qemu + "/status")).contains("Uid:\t65534\t65534\t65534\t65534"),
-                "QEMU runs as nobody");
-        assertEquals(440L << 20, MemoryCgroup.forPod(pod.getMetadata().getUid()).limitBytes(), "the pod's limit on the claimed cgroup");
+        assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + scope().id() + "-" + pod.getMetadata().getUid()));
+        assertUnprivileged(qemu);
+        assertEquals(440L << 20, cgroup(pod.getMetadata().getUid()).limitBytes(), "the pod's limit on the claimed cgroup");
         Path podDir = agent.pods().podDir(pod.getMetadata().getUid());
         assertTrue(Files.exists(podDir.resolve("standby")) && Files.exists(podDir.resolve("claim")), "the standby launcher was claimed");
         assertFalse(Files.exists(standby), "its standby directory became the pod's");
@@ -108,7 +107,7 @@ class VmiLifecycleIT {
         assertNotEquals(standby, next);
 
         agent.close();
-        agent = new NodeAgent(api.client, config);
+        agent = new NodeAgent(api.nodeAgent, config);
         agent.start();
         Thread.sleep(3000);
         assertEquals(qemu, qemuPid(pod.getMetadata().getUid()), "the same QEMU after the agent restart");
@@ -120,7 +119,7 @@ class VmiLifecycleIT {
         assertFalse(reason.isBlank() || reason.equals("null"), "a reason: " + status(failed));
         Waits.until("launcher pod Failed", Duration.ofSeconds(30), () -> "Failed".equals(
                 api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get().getStatus().getPhase()));
-        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(pod.getMetadata().getUid()).exists());
     }
 
     /** The pod directory of the node's standby launcher, once its process runs; null before. */
@@ -138,13 +137,23 @@ class VmiLifecycleIT {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-nocloud.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-nocloud").get();
         Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir); // the pod below claims it
-        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+        Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
-        Path run = VmiAgent.runDirectory(uid);
+        Path run = agent.pods().paths(uid).runDirectory();
         Waits.until("cloud-init user data on the console", Duration.ofSeconds(120),
                 () -> read(run.resolve("serial.log")).contains("printed from cloud-init userdata"));
-        assertTrue(Files.exists(agent.pods().podDir(uid).resolve("disks/emptydisk.qcow2")), "emptyDisk prepared by the node");
+        Path emptyDisk = agent.pods().paths(uid).diskDirectory().resolve("emptydisk.qcow2");
+        assertTrue(Files.exists(emptyDisk), "emptyDisk prepared by the node");
+        assertUnprivileged(qemuPid(uid));
+        // what holds user data or the guest's output is private to the one who reads it: QEMU's user, or root
+        assertOwnerAndMode(107, "rw-------", emptyDisk);
+        assertOwnerAndMode(107, "rwx------", emptyDisk.getParent());
+        assertOwnerAndMode(107, "rwx------", run);
+        assertOwnerAndMode(107, "rw-------", run.resolve("cloudinit-cloudinitdisk.iso"));
+        assertOwnerAndMode(107, "rw-------", run.resolve("serial.log"));
+        assertOwnerAndMode(0, "rw-------", agent.pods().podDir(uid).resolve("launch-request.json"));
+        assertOwnerAndMode(0, "rwx------", agent.pods().podDir(uid));
 
         try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
             other.call("Pause", Map.of(), Duration.ofSeconds(30));
@@ -156,22 +165,22 @@ class VmiLifecycleIT {
         }
 
         long qemu = qemuPid(uid);
-        String netns = PodPlan.netnsName(uid);
+        String netns = scope().netnsName(uid);
         assertEquals("net:[" + Files.readAttributes(Path.of("/run/netns", netns), "unix:ino").get("ino") + "]",
                 Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")).toString(), "QEMU lives in the pod's netns " + netns);
-        api.client.pods().resource(pod).delete();
+        api.controller.pods().resource(pod).delete();
         Waits.until("QEMU gone", Duration.ofSeconds(60), () -> !Files.exists(Path.of("/proc/" + qemu)));
         Waits.until("netns removed", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/run/netns", netns)));
-        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(uid).exists());
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(uid).exists());
     }
 
     @Test
     void guestShutdownGivesSucceededVmiAndPod() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
         GenericKubernetesResource vmi = vmiNow();
-        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
+        Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         waitVmi("Running", Duration.ofSeconds(120));
-        Path run = VmiAgent.runDirectory(pod.getMetadata().getUid());
+        Path run = agent.pods().paths(pod.getMetadata().getUid()).runDirectory();
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
             other.call("Shutdown", Map.of("gracePeriodSeconds", 60), Duration.ofSeconds(30));
@@ -183,18 +192,18 @@ class VmiLifecycleIT {
         });
         assertEquals(0, done.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
         assertEquals("False", condition(vmiNow(), "Ready"));
-        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(pod.getMetadata().getUid()).exists());
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(pod.getMetadata().getUid()).exists());
     }
 
     @Test
     void launcherKilledMakesVmiFailedWithReasonAndTakesQemuWithIt() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
-        Pod pod = api.client.pods().inNamespace("default").resource(launcherPod(vmiNow(), "440Mi")).create();
+        Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmiNow(), "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("Running", Duration.ofSeconds(120));
         long qemu = qemuPid(uid);
         long launcherJvm = -1;
-        for (long pid : MemoryCgroup.forPod(uid).pids()) {
+        for (long pid : cgroup(uid).pids()) {
             if (read(Path.of("/proc/" + pid + "/cmdline")).contains("io.jvirt.launcher.LauncherMain")) {
                 launcherJvm = pid;
             }
@@ -204,23 +213,40 @@ class VmiLifecycleIT {
         GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
         assertTrue(String.valueOf(status(failed).get("reason")).startsWith("launcher exited with code 137"), String.valueOf(status(failed)));
         Waits.until("QEMU gone with its launcher", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/proc/" + qemu)));
-        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !MemoryCgroup.forPod(uid).exists());
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(uid).exists());
     }
 
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
-        String uid = vmi.getMetadata().getUid();
-        String name = vmi.getMetadata().getName();
-        return new PodBuilder().withNewMetadata().withName("virt-launcher-" + name + "-" + uid.substring(0, 5)).withNamespace("default")
-                .addToLabels(PodRunner.APP_LABEL, PodRunner.APP_VALUE).addToLabels("kubevirt.io/created-by", uid).endMetadata()
-                .withNewSpec().withNodeName(NODE).withRestartPolicy("Never").withTerminationGracePeriodSeconds(15L)
-                .addNewContainer().withName("compute").withImage("jvirt/virt-launcher")
-                .withCommand("jvirt-launcher", "--namespace", "default", "--name", name, "--uid", uid)
-                .withNewResources().addToLimits("memory", new Quantity(memory)).addToRequests("memory", new Quantity(memory)).endResources()
-                .endContainer().endSpec().build();
+        return LauncherPodFixtures.withMemory(LauncherPodFixtures.launcherPod(vmi, NODE), memory).editSpec()
+                .withTerminationGracePeriodSeconds(15L).endSpec().build();
+    }
+
+    private HostScope scope() {
+        return agent.pods().scope();
+    }
+
+    private MemoryCgroup cgroup(String podUid) {
+        return scope().cgroup(podUid);
+    }
+
+    /** QEMU runs as KubeVirt's qemu user, with no capabilities, no supplementary groups, no-new-privs and its seccomp filter. */
+    static void assertUnprivileged(long qemu) throws IOException {
+        List<String> status = Files.readAllLines(Path.of("/proc/" + qemu + "/status"));
+        for (String line : List.of("Uid:\t107\t107\t107\t107", "Gid:\t107\t107\t107\t107", "CapEff:\t0000000000000000",
+                "CapPrm:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2")) {
+            assertTrue(status.contains(line), "QEMU's /proc/" + qemu + "/status has " + line + ": " + status);
+        }
+        assertTrue(status.stream().anyMatch(l -> l.matches("Groups:\\s*")), "no supplementary groups: " + status);
+    }
+
+    private static void assertOwnerAndMode(int uid, String mode, Path p) throws IOException {
+        assertEquals(uid, Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS), "owner of " + p);
+        assertEquals(mode, java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)), "mode of " + p);
     }
 
     private long qemuPid(String podUid) throws IOException {
-        for (long pid : MemoryCgroup.forPod(podUid).pids()) {
+        for (long pid : cgroup(podUid).pids()) {
             Path exe = Path.of("/proc/" + pid + "/exe");
             try {
                 if (Files.readSymbolicLink(exe).getFileName().toString().startsWith("qemu-system")) {

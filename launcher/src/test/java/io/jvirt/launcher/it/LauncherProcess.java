@@ -27,8 +27,15 @@ final class LauncherProcess implements AutoCloseable {
         return start(request, workDir, List.of());
     }
 
-    /** Starts the launcher behind {@code prefix} (e.g. {@code ip netns exec <ns>}). */
+    /**
+     * Starts the launcher behind {@code prefix} (e.g. {@code ip netns exec <ns>}). QEMU never runs as root: a
+     * request without a QEMU user gets KubeVirt's 107:107, and, as the node agent does, the files handed over
+     * become that user's and {@code workDir} searchable for it.
+     */
     static LauncherProcess start(LaunchRequest request, Path workDir, List<String> prefix) throws Exception {
+        if (request.qemuUser() == null) {
+            request = handToQemu(request, workDir);
+        }
         Path requestFile = workDir.resolve("request.json");
         Files.writeString(requestFile, LauncherClient.JSON.writeValueAsString(request));
         Path stderr = workDir.resolve("launcher.err");
@@ -44,6 +51,31 @@ final class LauncherProcess implements AutoCloseable {
                 .redirectError(stderr.toFile())
                 .start();
         return new LauncherProcess(p, request.runDirectory(), stderr);
+    }
+
+    static final int QEMU_UID = 107;
+
+    private static LaunchRequest handToQemu(LaunchRequest r, Path workDir) throws Exception {
+        Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        for (var disk : r.volumes().values()) {
+            giveToQemu(disk.path());
+        }
+        if (r.kernel() != null) {
+            giveToQemu(r.kernel().kernel());
+            if (r.kernel().initrd() != null) {
+                giveToQemu(r.kernel().initrd());
+            }
+        }
+        return new LaunchRequest(r.vmi(), r.runDirectory(), r.accel(), r.tcgTranslationCacheMiB(), r.volumes(), r.networks(), r.kernel(),
+                r.secrets(), QEMU_UID + ":" + QEMU_UID);
+    }
+
+    /** Files of the test's own (below {@code /tmp}) become QEMU's user's; shared ones (the demo image, /dev) stay as they are. */
+    private static void giveToQemu(Path file) throws Exception {
+        if (file.startsWith(Path.of(System.getProperty("java.io.tmpdir"))) && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.setAttribute(file, "unix:uid", QEMU_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(file, "unix:gid", QEMU_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     int awaitExit(Duration timeout) throws Exception {

@@ -25,6 +25,12 @@ class LauncherTrainingIT {
     @TempDir
     Path tmp;
 
+    /** Training runs QEMU as KubeVirt's qemu user (107) when root: its disk below {@code tmp} must be reachable. */
+    @org.junit.jupiter.api.BeforeEach
+    void searchable() throws Exception {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
     @Test
     void trainingLaunchesAPausedGuestAndItsArchiveServesTheNextLauncher() throws Exception {
         // jars only: a class-data archive refuses directories (test-classes) on the class path

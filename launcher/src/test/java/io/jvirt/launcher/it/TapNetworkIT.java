@@ -37,7 +37,7 @@ class TapNetworkIT {
     void makeNamespaceWithTap() throws Exception {
         DemoGuest.run("ip", "netns", "add", netns);
         inNetns("ip", "link", "set", "lo", "up");
-        inNetns("ip", "tuntap", "add", "dev", "jvtap0", "mode", "tap");
+        inNetns("ip", "tuntap", "add", "dev", "jvtap0", "mode", "tap", "user", "107", "group", "107"); // QEMU's user opens it
         inNetns("ip", "addr", "add", "10.99.0.1/24", "dev", "jvtap0");
         inNetns("ip", "link", "set", "jvtap0", "up");
     }
