@@ -249,14 +249,16 @@ public final class PodRunner implements AutoCloseable {
         writeStatus(pod, PodStatuses.failedToStart(reason, message, now()));
         try {
             client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
-                    .withNewMetadata().withGenerateName(pod.getMetadata().getName() + ".").endMetadata()
+                    .withNewMetadata() // named as client-go's recorder names events: <object>.<hex nanoseconds>
+                    .withName(pod.getMetadata().getName() + "." + Long.toHexString(Instant.now().toEpochMilli() * 1_000_000L + System.nanoTime() % 1_000_000L))
+                    .endMetadata()
                     .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
                     .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
                     .withType("Warning").withReason(reason).withMessage(message)
                     .withNewSource().withComponent("virt-handler").withHost(nodeName).endSource()
                     .withFirstTimestamp(now()).withLastTimestamp(now()).withCount(1).build()).create();
         } catch (KubernetesClientException e) {
-            LOG.log(System.Logger.Level.DEBUG, "no event for refused pod " + pod.getMetadata().getName() + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "no event for refused pod " + pod.getMetadata().getName() + ": " + e.getMessage());
         }
     }
 
