@@ -194,13 +194,15 @@ class ApiStatusIT {
 
     @Test
     void selectorsAndPaging() throws Exception {
-        // only the scheduler may create pods bound to a node or bind them (LauncherPodRestriction)
+        // only the control plane creates pods bound to a node, only the scheduler binds them (LauncherPodRestriction, RBAC)
+        Http controller = new Http(server.url(), server.server.pki().caCert(),
+                server.server.tokens().ensure(io.jvirt.api.auth.ComponentIdentity.CONTROLLER.userName(), List.of()));
         Http scheduler = new Http(server.url(), server.server.pki().caCert(),
-                server.server.tokens().ensure(io.jvirt.api.auth.ComponentIdentity.SCHEDULER.userName(), io.jvirt.apiserver.security.Role.ADMIN));
+                server.server.tokens().ensure(io.jvirt.api.auth.ComponentIdentity.SCHEDULER.userName(), List.of()));
         for (int i = 0; i < 5; i++) {
             String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p" + i + "\",\"labels\":{\"tier\":\"" + (i % 2 == 0 ? "even" : "odd")
                     + "\"}},\"spec\":{\"nodeName\":\"n" + (i % 2) + "\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}";
-            assertEquals(201, scheduler.post("/api/v1/namespaces/default/pods", pod).code());
+            assertEquals(201, controller.post("/api/v1/namespaces/default/pods", pod).code());
         }
         assertEquals(3, http.get("/api/v1/namespaces/default/pods?labelSelector=tier%3Deven").body().path("items").size());
         assertEquals(2, http.get("/api/v1/namespaces/default/pods?labelSelector=tier%20notin%20(even)").body().path("items").size());

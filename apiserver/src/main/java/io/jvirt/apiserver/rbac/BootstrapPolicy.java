@@ -118,6 +118,8 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(List.of("get", "list", "watch", "create", "patch", "update"), List.of(""), List.of("nodes")),
                 PolicyRule.resources(STATUS, List.of(""), List.of("nodes/status", "pods/status")),
                 PolicyRule.resources(READ, List.of(""), List.of("pods")),
+                // its finalizer on launcher pods, held until QEMU has exited (KubeVirt's deletion order)
+                PolicyRule.resources(List.of("patch", "update"), List.of(""), List.of("pods")),
                 PolicyRule.resources(List.of("get"), List.of(""), List.of("namespaces")),
                 PolicyRule.resources(READ, List.of(KUBEVIRT), List.of("virtualmachineinstances", "kubevirts")),
                 PolicyRule.resources(STATUS, List.of(KUBEVIRT), List.of("virtualmachineinstances/status")),
