@@ -8,6 +8,7 @@ import io.jvirt.apiserver.admission.FeatureGates;
 import io.jvirt.apiserver.admission.LauncherPodRestriction;
 import io.jvirt.apiserver.admission.SecretStringData;
 import io.jvirt.apiserver.admission.VmiSpecRules;
+import io.jvirt.apiserver.admission.VmiUpdateRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
 import io.jvirt.apiserver.handler.ObjectService;
 import io.jvirt.apiserver.handler.WriteOptions;
@@ -87,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
         AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
         VmiSpecRules.all(new FeatureGates(store)).forEach(admission::addValidating);
         admission.addValidating(new LauncherPodRestriction());
+        admission.addValidating(new VmiUpdateRules());
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);

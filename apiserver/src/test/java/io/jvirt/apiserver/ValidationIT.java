@@ -119,6 +119,19 @@ class ValidationIT {
     }
 
     @Test
+    void onlyKubeVirtChangesAVmiSpec() throws Exception {
+        String path = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances";
+        assertEquals(201, http.post(path, json("{'apiVersion':'kubevirt.io/v1','kind':'VirtualMachineInstance','metadata':{'name':'vmi-upd'},"
+                + "'spec':{'domain':{'memory':{'guest':'64Mi'},'devices':{}}}}")).code());
+        Http.Reply spec = http.patch(path + "/vmi-upd", "application/merge-patch+json", json("{'spec':{'terminationGracePeriodSeconds':5}}"));
+        assertEquals(422, spec.code(), spec.raw());
+        assertEquals("admission webhook \"virtualmachineinstances-update-validator.kubevirt.io\" denied the request: update of VMI object is restricted",
+                spec.body().path("message").asText());
+        assertEquals(200, http.patch(path + "/vmi-upd", "application/merge-patch+json", json("{'metadata':{'labels':{'mine':'yes'}}}")).code(),
+                "labels of one's own stay editable");
+    }
+
+    @Test
     void updateInAnotherNamespaceIsRefused() throws Exception {
         assertEquals(201, http.post("/api/v1/namespaces/default/configmaps", json("{'metadata':{'name':'moving'}}")).code());
         Http.Reply moved = http.put("/api/v1/namespaces/default/configmaps/moving", json("{'metadata':{'name':'moving','namespace':'kube-system'}}"));

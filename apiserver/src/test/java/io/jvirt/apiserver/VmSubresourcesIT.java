@@ -108,6 +108,24 @@ class VmSubresourcesIT {
         assertEquals(409, stop.code(), stop.raw());
     }
 
+    /** stop's gracePeriod shortens the running VMI's grace as KubeVirt's API server does, though the user may not change a VMI spec. */
+    @Test
+    void stopWithGracePeriodShortensTheVmiGrace() throws Exception {
+        String vm = Files.readString(KubectlIT.EXAMPLES.resolve("vm-cirros.yaml"))
+                .replace("name: vm-cirros", "name: vm-grace").replace("runStrategy: Halted", "runStrategy: Always");
+        Kubectl.Result created = kubectl.run(60, vm, "create", "-f", "-");
+        assertEquals(0, created.exit(), created.all());
+        String vmis = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances";
+        assertEquals(201, http.post(vmis, "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"vm-grace\"},"
+                + "\"spec\":{\"terminationGracePeriodSeconds\":600,\"domain\":{\"memory\":{\"guest\":\"64Mi\"},\"devices\":{}}}}").code());
+        assertEquals(422, http.patch(vmis + "/vm-grace", "application/merge-patch+json", "{\"spec\":{\"terminationGracePeriodSeconds\":0}}").code(),
+                "a user may not change a VMI spec");
+        Http.Reply stop = http.put(SUB + "virtualmachines/vm-grace/stop", "{\"gracePeriod\":0}");
+        assertEquals(202, stop.code(), stop.raw());
+        assertEquals(0, http.get(vmis + "/vm-grace").body().path("spec").path("terminationGracePeriodSeconds").asInt(-1));
+        assertEquals("Halted", http.get(VMS + "vm-grace").body().path("spec").path("runStrategy").asText());
+    }
+
     @Test
     void missingObjectsAre404AndViewIsForbidden() throws Exception {
         Http.Reply missing = http.put(SUB + "virtualmachines/nope/start", null);

@@ -3,6 +3,7 @@ package io.jvirt.apiserver.subresources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.apiserver.admission.VmiUpdateRules;
 import io.jvirt.apiserver.handler.ObjectService;
 import io.jvirt.apiserver.handler.WriteOptions;
 import io.jvirt.apiserver.http.ApiException;
@@ -190,7 +191,9 @@ public final class SubresourceEndpoint {
             }
             ((ObjectNode) vmi.path("spec")).put("terminationGracePeriodSeconds", gracePeriod.asLong());
             try {
-                service.update(vmis, t.namespace(), t.name(), null, vmi, opts);
+                // as virt-api: the subresource writes the VMI spec with KubeVirt's own identity (users may not)
+                service.update(vmis, t.namespace(), t.name(), null, vmi,
+                        new WriteOptions(opts.dryRun(), opts.fieldManager(), opts.fieldValidation(), VmiUpdateRules.API_SERVER));
                 return;
             } catch (ApiException e) {
                 boolean stale = e.code() == 409 && e.getMessage().contains("the object has been modified");
