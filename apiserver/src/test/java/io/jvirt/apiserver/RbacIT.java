@@ -143,6 +143,9 @@ class RbacIT {
         assertEquals(403, edHttp.patch("/apis/kubevirt.io/v1/namespaces/b/virtualmachineinstances/x/status",
                 "application/merge-patch+json", "{\"status\":{\"phase\":\"Running\"}}").code());
         assertEquals("no", ed.run("auth", "can-i", "patch", "leases", "-n", "kube-node-lease").out().strip());
+        JsonNode rules = edHttp.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"kube-system\"}}").body();
+        assertTrue(rules.path("status").path("incomplete").asBoolean(), "the guard narrows edit's rules in kube-system: " + rules);
 
         Kubectl vera = as("vera", "view", null);
         ok(vera.run("-n", "b", "get", "configmaps"));

@@ -13,7 +13,7 @@ import java.util.List;
  * Answers {@code authorization.k8s.io/v1} SelfSubjectAccessReview ("may I do this?", what
  * {@code kubectl auth can-i} asks) with the same {@link RbacAuthorizer} decision a real request gets, and
  * SelfSubjectRulesReview (what {@code kubectl auth can-i --list} shows) from the rules bound to the caller
- * everywhere and in the review's namespace. Reviews are answered, never stored. Thread-safe.
+ * everywhere and in the review's namespace (marked incomplete where jvirt's system-namespace guard narrows them). Reviews are answered, never stored. Thread-safe.
  */
 public final class AccessReviews {
     public static final String GROUP = "authorization.k8s.io";
@@ -79,6 +79,11 @@ public final class AccessReviews {
                 nr.set("nonResourceURLs", r.toJson().get("nonResourceURLs"));
             }
         }
-        status.put("incomplete", false);
+        boolean guarded = !user.privileged() && (namespace.isEmpty() || BootstrapPolicy.SYSTEM_NAMESPACES.contains(namespace));
+        status.put("incomplete", guarded);
+        if (guarded) {
+            status.put("evaluationError", "Secrets of all namespaces, and Secrets and writes in the system namespaces, are granted only by"
+                    + " RoleBindings there or by cluster-admin; rules above that other bindings grant do not apply to them");
+        }
     }
 }
