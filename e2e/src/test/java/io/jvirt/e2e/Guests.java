@@ -13,9 +13,21 @@ final class Guests {
     private Guests() {
     }
 
-    /** The QEMU process of launcher pod {@code podUid} (found in the pod's cgroup), if it runs. */
+    /**
+     * The QEMU process of launcher pod {@code podUid} (found in the pod's cgroup, which the node agent names
+     * {@code jvirt/<instance id>-<pod uid>}), if it runs.
+     */
     static Optional<ProcessHandle> qemu(String podUid) throws IOException {
-        Path procs = Path.of("/sys/fs/cgroup/memory/jvirt", podUid, "cgroup.procs");
+        Path procs;
+        try (java.util.stream.Stream<Path> cgroups = Files.list(Path.of("/sys/fs/cgroup/memory/jvirt"))) {
+            Optional<Path> cgroup = cgroups.filter(c -> c.getFileName().toString().endsWith("-" + podUid)).findFirst();
+            if (cgroup.isEmpty()) {
+                return Optional.empty();
+            }
+            procs = cgroup.get().resolve("cgroup.procs");
+        } catch (IOException e) {
+            return Optional.empty();
+        }
         if (!Files.exists(procs)) {
             return Optional.empty();
         }

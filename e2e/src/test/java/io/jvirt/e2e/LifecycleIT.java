@@ -75,7 +75,7 @@ class LifecycleIT {
         ProcessHandle qemu = qemuOf(firstUid);
         assertUnprivileged(qemu.pid());
         assertQemusUserCannotRead(jvirt.home().resolve("tokens.csv"), jvirt.home().resolve("store/objects.db"),
-                jvirt.home().resolve("kubeconfig"), launchRequestOf(qemu));
+                jvirt.home().resolve("kubeconfig"), launchRequestOf(firstUid));
         long launcherPid = qemu.parent().orElseThrow().pid();
         assertTrue(Files.readString(Path.of("/proc", Long.toString(launcherPid), "maps")).contains("/build/launcher.jsa"),
                 "the launcher maps the class-data archive ./jvirt up trained");
@@ -118,10 +118,10 @@ class LifecycleIT {
         }
     }
 
-    /** The launch request (cloud-init user data) of the launcher that runs {@code qemu}: the file its command line names. */
-    private static Path launchRequestOf(ProcessHandle qemu) {
-        String[] argv = qemu.parent().orElseThrow().info().arguments().orElseThrow();
-        return Path.of(argv[argv.length - 1]);
+    /** The launch request (it holds the cloud-init user data) the node agent wrote for VMI {@code vmiUid}'s launcher pod. */
+    private static Path launchRequestOf(String vmiUid) throws Exception {
+        JsonNode pods = api.get("/api/v1/namespaces/default/pods?labelSelector=kubevirt.io%2Fcreated-by%3D" + vmiUid).path("items");
+        return jvirt.home().resolve("node/pods").resolve(pods.get(0).path("metadata").path("uid").asText()).resolve("launch-request.json");
     }
 
     /**

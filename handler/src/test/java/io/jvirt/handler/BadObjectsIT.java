@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.store.ObjectKey;
 import java.io.IOException;
@@ -58,13 +59,13 @@ class BadObjectsIT {
             stored(api, "kubevirt.io", "virtualmachineinstances", vmi("unreadable-listed", "1.5.5Gi"));
 
             Process controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", api.kubeconfig().toString())
+                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
             HandlerConfig config = HandlerConfig.defaults(NODE, data.resolve("node"), BUILD).withLauncherCommand(launcher)
                     .withHeartbeat(Duration.ofSeconds(2));
-            NodeAgent agent = new NodeAgent(api.client, config);
+            NodeAgent agent = new NodeAgent(api.nodeAgent, config);
             try {
                 agent.start();
                 failedWith(api, "unreadable-listed", "FailedCreate", Duration.ofSeconds(90), data);
@@ -105,7 +106,7 @@ class BadObjectsIT {
                 // kubectl reads any JSON: fabric8's typed client would fail on the malformed pod
                 api.kubectl("delete", "vm", "--all", "--wait=false");
                 api.kubectl("delete", "vmi", "--all", "--wait=false");
-                api.kubectl("delete", "pods", "--all", "--wait=false");
+                api.kubectlAs(ComponentIdentity.CONTROLLER, "delete", "pods", "--all", "--wait=false"); // launcher pods are the controller's
                 Waits.until("pods cleaned up", Duration.ofSeconds(90), () -> noPodsIn(data.resolve("node/pods")));
                 agent.close();
                 controller.destroy();

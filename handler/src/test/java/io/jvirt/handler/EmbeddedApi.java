@@ -94,7 +94,16 @@ public final class EmbeddedApi implements AutoCloseable {
 
     /** Runs the stock kubectl against this server; returns stdout, fails on a non-zero exit. */
     public String kubectl(String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig().toString()));
+        return kubectl(kubeconfig(), args);
+    }
+
+    /** kubectl as a control-plane component (e.g. to delete launcher pods, which only the control plane may). */
+    public String kubectlAs(ComponentIdentity component, String... args) throws IOException, InterruptedException {
+        return kubectl(kubeconfig(component), args);
+    }
+
+    private String kubectl(Path kubeconfig, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
         argv.addAll(List.of(args));
         Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
