@@ -19,20 +19,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The stock kubectl against the real server (in-process, loopback, temp data dir, generated
- * kubeconfig): KubeVirt's example manifests, KubeVirt's printer columns, round trips and the
- * everyday commands. Acceptance of issue 3.
+ * kubeconfig): the project's example manifests (KubeVirt's in the conformance run), KubeVirt's
+ * printer columns, round trips and the everyday commands. Acceptance of issue 3.
  */
 class KubectlIT {
-    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
+    static final Path EXAMPLES = ExampleDirs.ours();
     static RunningServer server;
     static Kubectl kubectl;
     static Http http;
@@ -92,29 +92,52 @@ class KubectlIT {
         return kinds;
     }
 
-    /** Example files whose every document is of a served kind. */
-    static Stream<Path> servedExamples() throws IOException {
+    /** Files of {@code dir} whose every document is of a served kind. */
+    static List<Path> servedExamples(Path dir) throws IOException {
         Set<String> kinds = servedKinds();
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                List<JsonNode> docs = documents(f);
-                if (!docs.isEmpty() && docs.stream().allMatch(d -> kinds.contains(d.path("kind").asText()))) out.add(f);
-            }
+        for (Path f : ExampleDirs.yamlFiles(dir)) {
+            List<JsonNode> docs = documents(f);
+            if (!docs.isEmpty() && docs.stream().allMatch(d -> kinds.contains(d.path("kind").asText()))) out.add(f);
         }
-        return out.stream();
+        return out;
+    }
+
+    static List<Path> ourExamples() throws IOException {
+        return servedExamples(EXAMPLES);
+    }
+
+    static List<Path> kubevirtExamples() throws IOException {
+        return servedExamples(ExampleDirs.kubevirts());
     }
 
     @Test
-    void mostExamplesAreServed() throws IOException {
-        long served = servedExamples().count();
+    void everyOwnExampleIsServed() throws IOException {
+        assertEquals(ExampleDirs.yamlFiles(EXAMPLES), servedExamples(EXAMPLES), "served kinds: " + servedKinds());
+    }
+
+    @Tag(ExampleDirs.CONFORMANCE)
+    @Test
+    void mostKubevirtExamplesAreServed() throws IOException {
+        long served = kubevirtExamples().size();
         assertTrue(served >= 30, "only " + served + " example files use served kinds; served kinds: " + servedKinds());
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("servedExamples")
-    void everyServedExampleAppliesAndRoundTrips(Path file) throws Exception {
-        String ns = "ex-" + file.getFileName().toString().replace(".yaml", "").replaceAll("[^a-z0-9-]", "-");
+    @MethodSource("ourExamples")
+    void everyExampleAppliesAndRoundTrips(Path file) throws Exception {
+        assertAppliesAndRoundTrips("ex-", file);
+    }
+
+    @Tag(ExampleDirs.CONFORMANCE)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kubevirtExamples")
+    void everyServedKubevirtExampleAppliesAndRoundTrips(Path file) throws Exception {
+        assertAppliesAndRoundTrips("kv-", file);
+    }
+
+    private static void assertAppliesAndRoundTrips(String prefix, Path file) throws Exception {
+        String ns = prefix + file.getFileName().toString().replace(".yaml", "").replaceAll("[^a-z0-9-]", "-");
         if (ns.length() > 63) ns = ns.substring(0, 63).replaceAll("-+$", "");
         namespace(ns);
         ok("apply", "-n", ns, "-f", file.toString());
@@ -156,7 +179,7 @@ class KubectlIT {
     @Test
     void getShowsKubeVirtColumns() throws Exception {
         namespace("columns");
-        for (String f : List.of("vm-cirros.yaml", "vmi-fedora.yaml", "vmi-replicaset-cirros.yaml")) {
+        for (String f : List.of("vm-cirros.yaml", "vmi-masquerade.yaml", "vmi-replicaset-cirros.yaml")) {
             ok("apply", "-n", "columns", "-f", EXAMPLES.resolve(f).toString());
         }
         String out = ok("get", "-n", "columns", "vm,vmi,vmirs").out();
@@ -164,13 +187,13 @@ class KubectlIT {
         assertEquals(List.of("NAME AGE STATUS READY", "NAME AGE PHASE IP NODENAME READY", "NAME DESIRED CURRENT READY AGE"), headers, out);
         assertTrue(out.contains("virtualmachine.kubevirt.io/vm-cirros"), out);
         String all = ok("get", "-n", "columns", "all").out();
-        assertTrue(all.contains("virtualmachine.kubevirt.io/vm-cirros") && all.contains("virtualmachineinstance.kubevirt.io/vmi-fedora"), all);
+        assertTrue(all.contains("virtualmachine.kubevirt.io/vm-cirros") && all.contains("virtualmachineinstance.kubevirt.io/vmi-masquerade"), all);
         String wide = ok("get", "-n", "columns", "vmi", "-o", "wide").out();
         assertTrue(wide.lines().findFirst().orElseThrow().matches("NAME\\s+AGE\\s+PHASE\\s+IP\\s+NODENAME\\s+READY\\s+LIVE-MIGRATABLE\\s+PAUSED"), wide);
-        http.patch("/apis/kubevirt.io/v1/namespaces/columns/virtualmachineinstances/vmi-fedora/status", "application/merge-patch+json",
+        http.patch("/apis/kubevirt.io/v1/namespaces/columns/virtualmachineinstances/vmi-masquerade/status", "application/merge-patch+json",
                 "{\"status\":{\"phase\":\"Running\",\"nodeName\":\"node01\",\"interfaces\":[{\"ipAddress\":\"10.0.0.5\"}],\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
-        String row = ok("get", "-n", "columns", "vmi", "vmi-fedora", "--no-headers").out().trim();
-        assertTrue(row.matches("vmi-fedora\\s+\\S+\\s+Running\\s+10\\.0\\.0\\.5\\s+node01\\s+True"), row);
+        String row = ok("get", "-n", "columns", "vmi", "vmi-masquerade", "--no-headers").out().trim();
+        assertTrue(row.matches("vmi-masquerade\\s+\\S+\\s+Running\\s+10\\.0\\.0\\.5\\s+node01\\s+True"), row);
     }
 
     private static Path writeVm(String name, String runStrategy, String extraLabel) throws IOException {

@@ -35,8 +35,7 @@ final class VirtctlBench implements Benchmark {
             List<Double> kubectl = times(jvirt, List.of("kubectl", "version", "--client"));
             List<Double> version = times(jvirt, List.of(virtctl, "--kubeconfig", kubeconfig, "version"));
 
-            String vm = Files.readString(Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference"))
-                    .resolve("kubevirt-examples/vm-cirros.yaml"));
+            String vm = Files.readString(root.resolve("examples/vm-cirros.yaml"));
             jvirt.kubectl(vm, "apply", "-f", "-");
             List<Double> start = new ArrayList<>();
             for (int i = 0; i <= RUNS; i++) {

@@ -31,14 +31,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The VM lifecycle through the real embedded API server, the real kubectl and the controllers: the
- * upstream vm-cirros example applied unmodified, started by a state-change request (what the start
+ * project's examples/vm-cirros.yaml applied unmodified, started by a state-change request (what the start
  * subresource writes), scheduled onto a real Node object, the node agent's part simulated only by
  * writing what it writes (VMI status through the status subresource), stopped, crash-looped.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VmLifecycleIT {
     static final Duration WAIT = Duration.ofSeconds(30);
-    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
+    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.examples.dir", "../examples"));
     static final ResourceDefinitionContext VMI_CTX = new ResourceDefinitionContext.Builder()
             .withGroup("kubevirt.io").withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     static final ResourceDefinitionContext VM_CTX = new ResourceDefinitionContext.Builder()

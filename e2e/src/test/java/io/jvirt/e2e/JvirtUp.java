@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 final class JvirtUp implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("jvirt.build.dir", "build")).toAbsolutePath().getParent();
-    static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
+    static final Path EXAMPLES = ExampleDirs.ours();
 
     record Result(int exit, String out) {
     }

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The product flow on one machine: the embedded API server, the real controller process
  * ({@code io.jvirt.controller.ControllerMain}, started from the test class path, never imported)
- * with its scheduler, and this node agent running the real launcher and QEMU. KubeVirt's
- * {@code vm-cirros.yaml} applied unmodified; started and stopped by changing its runStrategy.
+ * with its scheduler, and this node agent running the real launcher and QEMU. The project's
+ * {@code examples/vm-cirros.yaml} applied unmodified; started and stopped by changing its runStrategy.
  */
 class ControlPlaneIT {
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
-    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.examples.dir", "../examples"));
 
     @Test
     void vmCirrosStartsRunsIsReplacedAfterQemuDiesAndStops() throws Exception {
@@ -77,7 +77,7 @@ class ControlPlaneIT {
                 assertEquals("True", condition(vmi, "SoftwareEmulation"));
                 Pod pod = launcherPod(api, vmi.getMetadata().getUid());
                 Path serial = agent.pods().paths(pod.getMetadata().getUid()).runDirectory().resolve("serial.log");
-                Waits.until("user data on the console", Duration.ofSeconds(120), () -> read(serial).contains("printed from cloud-init userdata"));
+                Waits.until("user data on the console", Duration.ofSeconds(120), () -> read(serial).contains("jvirt example: user data ran"));
 
                 long qemu = qemuPid(agent, pod.getMetadata().getUid());
                 new ProcessBuilder("kill", "-9", Long.toString(qemu)).start().waitFor();

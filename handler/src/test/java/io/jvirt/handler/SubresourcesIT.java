@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 class SubresourcesIT {
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
-    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.examples.dir", "../examples"));
     private static final String SUB = "/apis/subresources.kubevirt.io/v1/namespaces/default/";
 
     @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.jvirt.api.ExampleDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,9 @@ import java.util.Map;
  * Generates the CustomResourceDefinition YAML of the KubeVirt and CDI kinds jvirt serves from KubeVirt's
  * swagger document: one file per CRD, {@code <plural>.<group>.yaml}, checked in under
  * {@code api/src/main/resources/io/jvirt/api/crds/} and loaded from there by the embedded API server and by
- * cluster mode. {@link CrdGeneratorTest} fails when the checked-in files differ from the output;
- * {@code -Djvirt.crd.rewrite=true} makes it write them instead. Deterministic: same input, same bytes.
+ * cluster mode. A maintenance tool of the conformance run: {@link CrdGeneratorTest} ({@code ./conformance})
+ * fails when the checked-in files differ from the output; {@code ./conformance -Djvirt.crd.rewrite=true}
+ * makes it write them instead. {@code ./test} never reads the spec. Deterministic: same input, same bytes.
  */
 final class CrdGenerator {
 
@@ -166,21 +168,11 @@ final class CrdGenerator {
         return root;
     }
 
-    /** Where the swagger document is: {@code -Djvirt.reference.dir}, else {@code ../shared/reference} beside the repository. */
-    static Path referenceDir() {
-        String configured = System.getProperty("jvirt.reference.dir");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        String buildDir = System.getProperty("jvirt.build.dir");
-        Path repository = buildDir != null ? Path.of(buildDir).toAbsolutePath().getParent() : Path.of("..").toAbsolutePath().normalize();
-        return repository.resolveSibling("shared").resolve("reference");
-    }
-
+    /** KubeVirt's swagger document in the reference directory ({@link ExampleDirs#reference()}: the conformance run's). */
     static JsonNode readSwagger() throws IOException {
-        Path swagger = referenceDir().resolve("kubevirt-openapi-swagger.json");
+        Path swagger = ExampleDirs.reference().resolve("kubevirt-openapi-swagger.json");
         if (!Files.isRegularFile(swagger)) {
-            throw new IOException("KubeVirt swagger not found at " + swagger + " (set -Djvirt.reference.dir)");
+            throw new IOException("KubeVirt's OpenAPI spec not found at " + swagger + " (set JVIRT_REFERENCE_DIR or -Djvirt.reference.dir)");
         }
         return JSON.readTree(swagger.toFile());
     }

@@ -2,18 +2,22 @@ package io.jvirt.api.crd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jvirt.api.ExampleDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checked-in CRD YAML is exactly what {@link CrdGenerator} produces from the swagger. Run with
- * {@code -Djvirt.crd.rewrite=true} to rewrite the files after changing the generator.
+ * The checked-in CRD YAML is exactly what {@link CrdGenerator} produces from KubeVirt's OpenAPI spec. Part
+ * of the conformance run (the spec is not in the repository); {@code ./conformance -Djvirt.crd.rewrite=true}
+ * rewrites the files after changing the generator or the spec.
  */
+@Tag(ExampleDirs.CONFORMANCE)
 class CrdGeneratorTest {
 
     static final Path CHECKED_IN = moduleDir().resolve("src/main/resources/io/jvirt/api/crds");

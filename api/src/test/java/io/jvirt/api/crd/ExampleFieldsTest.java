@@ -5,29 +5,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import io.jvirt.api.ExampleDirs;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every field of every KubeVirt example manifest of a shipped kind is declared by the CRD schema with a
- * matching type, so the API server neither prunes nor rejects it (the examples must round-trip).
+ * Every field of every example manifest of a shipped kind is declared by the CRD schema with a matching
+ * type, so the API server neither prunes nor rejects it (the examples must round-trip): the project's own
+ * examples, and (conformance run) KubeVirt's.
  */
 class ExampleFieldsTest {
 
-    static List<Path> examples() throws IOException {
-        Path dir = CrdGenerator.referenceDir().resolve("kubevirt-examples");
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
+    static List<Path> ourExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.ours());
+    }
+
+    static List<Path> kubevirtExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.kubevirts());
     }
 
     private static Map<String, JsonNode> schemasByApiVersionKind() {
@@ -38,9 +41,20 @@ class ExampleFieldsTest {
         return schemas;
     }
 
-    @ParameterizedTest
-    @MethodSource("examples")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ourExamples")
     void everyFieldIsDeclared(Path example) throws IOException {
+        assertDeclared(example);
+    }
+
+    @Tag(ExampleDirs.CONFORMANCE)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kubevirtExamples")
+    void everyFieldOfKubevirtsExamplesIsDeclared(Path example) throws IOException {
+        assertDeclared(example);
+    }
+
+    private static void assertDeclared(Path example) throws IOException {
         Map<String, JsonNode> schemas = schemasByApiVersionKind();
         List<String> problems = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = CrdFiles.YAML.readerFor(JsonNode.class).readValues(example.toFile())) {
@@ -56,10 +70,20 @@ class ExampleFieldsTest {
         assertEquals(List.of(), problems, example.getFileName().toString());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theExamplesIncludeEveryShippedKubevirtKindButKubeVirt() throws IOException {
+        assertEveryKind(ourExamples());
+    }
+
+    @Tag(ExampleDirs.CONFORMANCE)
+    @Test
+    void kubevirtsExamplesIncludeEveryShippedKubevirtKindButKubeVirt() throws IOException {
+        assertEveryKind(kubevirtExamples());
+    }
+
+    private static void assertEveryKind(List<Path> examples) throws IOException {
         List<String> kinds = new ArrayList<>();
-        for (Path example : examples()) {
+        for (Path example : examples) {
             try (MappingIterator<JsonNode> docs = CrdFiles.YAML.readerFor(JsonNode.class).readValues(example.toFile())) {
                 while (docs.hasNext()) {
                     kinds.add(docs.next().path("kind").asText());

@@ -5,31 +5,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.jvirt.api.ExampleDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every upstream example of kind VirtualMachineInstance or VirtualMachine survives read → typed
- * object → write unchanged, including the fields these types do not model.
+ * Every example of kind VirtualMachineInstance or VirtualMachine survives read → typed object → write
+ * unchanged, including the fields these types do not model: the project's own examples, and (conformance
+ * run) KubeVirt's.
  */
 class ExampleRoundTripTest {
-    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Stream<Path> examples() throws IOException {
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
-        }
+    static List<Path> ourExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.ours());
+    }
+
+    static List<Path> kubevirtExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.kubevirts());
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("examples")
+    @MethodSource("ourExamples")
     void typedRoundTripIsLossless(Path file) throws IOException {
+        assertLossless(file);
+    }
+
+    @Tag(ExampleDirs.CONFORMANCE)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kubevirtExamples")
+    void kubevirtExampleRoundTripIsLossless(Path file) throws IOException {
+        assertLossless(file);
+    }
+
+    private static void assertLossless(Path file) throws IOException {
         for (JsonNode original : YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(file)).readAll()) {
             if (original == null || original.isNull()) {
                 continue;

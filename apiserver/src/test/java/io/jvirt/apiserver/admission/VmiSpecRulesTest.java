@@ -1,21 +1,22 @@
 package io.jvirt.apiserver.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.jvirt.apiserver.ExampleDirs;
 import io.jvirt.apiserver.admission.VmiSpecRules.Target;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Cause;
 import io.jvirt.apiserver.resources.ResourceType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * KubeVirt's VMI/VM/VMIRS validation: each rule's cause type, field and message (KubeVirt's wording, from its
- * admitters), the operations each webhook sees, and every upstream example passing.
+ * admitters), the operations each webhook sees, and every example passing (ours; KubeVirt's in the conformance run).
  */
 class VmiSpecRulesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -205,18 +206,32 @@ class VmiSpecRulesTest {
         assertEquals(List.of(new Cause("FieldValueInvalid", "selector does not match labels.", "spec.selector")), e.causes());
     }
 
-    static Stream<Path> examples() throws Exception {
-        Path dir = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
-        }
+    static List<Path> ourExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.ours());
     }
 
-    /** Every VM, VMI and VMIRS in KubeVirt's examples is admitted (created, then updated unchanged where updates are validated). */
+    static List<Path> kubevirtExamples() {
+        return ExampleDirs.yamlFiles(ExampleDirs.kubevirts());
+    }
+
+    /** Every VM, VMI and VMIRS of the project's examples is admitted (created, then updated unchanged where updates are validated). */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("examples")
+    @MethodSource("ourExamples")
+    void everyExamplePasses(Path file) throws Exception {
+        assertAdmitted(file);
+    }
+
+    /** The same for KubeVirt's examples (conformance run). */
+    @Tag(ExampleDirs.CONFORMANCE)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kubevirtExamples")
     void everyUpstreamExamplePasses(Path file) throws Exception {
+        assertAdmitted(file);
+    }
+
+    private static void assertAdmitted(Path file) throws Exception {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        int checked = 0;
         try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
             for (JsonNode doc : yaml.readValues(parser, JsonNode.class).readAll()) {
                 String kind = doc.path("kind").asText();
@@ -227,12 +242,16 @@ class VmiSpecRulesTest {
                     if (!target.kind.equals(kind)) {
                         continue;
                     }
+                    checked++;
                     assertEquals("", causes(target, (ObjectNode) doc), file.getFileName() + " " + kind);
                     if (target.onUpdate) {
                         assertEquals(List.of(), new VmiSpecRules(target).validate(request(Operation.UPDATE, kind, null, (ObjectNode) doc)));
                     }
                 }
             }
+        }
+        if (file.startsWith(ExampleDirs.ours())) {
+            assertTrue(checked > 0, file + ": the project's examples are all VMs, VMIs or VMIRSs");
         }
     }
 

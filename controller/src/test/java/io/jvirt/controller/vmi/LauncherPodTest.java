@@ -30,8 +30,8 @@ class LauncherPodTest {
     }
 
     @Test
-    void upstreamExampleGivesTheLauncherContract() throws Exception {
-        VirtualMachineResource vm = JSON.unmarshal(Files.readString(Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference"), "kubevirt-examples", "vm-cirros.yaml")), VirtualMachineResource.class);
+    void exampleGivesTheLauncherContract() throws Exception {
+        VirtualMachineResource vm = JSON.unmarshal(Files.readString(Path.of(System.getProperty("jvirt.examples.dir", "../examples"), "vm-cirros.yaml")), VirtualMachineResource.class);
         VirtualMachineInstanceResource vmi = vmi(JSON.asJson(vm.getSpec().template().spec()));
         Pod pod = LauncherPod.build(vmi, KubeVirtSettings.DEFAULTS, JSON);
         assertEquals("virt-launcher-vm-cirros-01234", pod.getMetadata().getName());

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end on one node: KubeVirt's {@code vmi-ephemeral.yaml} applied unmodified with kubectl
+ * End to end on one node: the project's {@code examples/vmi-ephemeral.yaml} applied unmodified with kubectl
  * (its {@code registry:5000/kubevirt/cirros-container-disk-demo:devel} answered by the demo
  * containerDisk), a launcher pod as the controller makes it bound to the node, the node agent
  * running the real launcher (from the test class path) which runs real QEMU (TCG here).
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class VmiLifecycleIT {
     private static final String NODE = "node-vmi";
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
-    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.reference.dir", "../shared/reference")).resolve("kubevirt-examples");
+    private static final Path EXAMPLES = Path.of(System.getProperty("jvirt.examples.dir", "../examples"));
     private EmbeddedApi api;
     private Path data;
     private NodeAgent agent;
@@ -142,7 +142,7 @@ class VmiLifecycleIT {
         waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
         Path run = agent.pods().paths(uid).runDirectory();
         Waits.until("cloud-init user data on the console", Duration.ofSeconds(120),
-                () -> read(run.resolve("serial.log")).contains("printed from cloud-init userdata"));
+                () -> read(run.resolve("serial.log")).contains("jvirt example: user data ran"));
         Path emptyDisk = agent.pods().paths(uid).diskDirectory().resolve("emptydisk.qcow2");
         assertTrue(Files.exists(emptyDisk), "emptyDisk prepared by the node");
         assertUnprivileged(qemuPid(uid));
