@@ -1,4 +1,4 @@
-# Sourced by ./test, bench/run, ./jvirt and ./virtctl: picks the JDK, installs missing Debian packages, builds a module.
+# Sourced by ./test, ./conformance, bench/run, ./jvirt and ./virtctl: picks the JDK, installs missing Debian packages, builds a module.
 # Contract: idempotent; installs only what dpkg says is missing; runs `apt-get update` first.
 
 JVIRT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
