@@ -34,9 +34,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The store on a real, small tmpfs that fills up: each kind of write fails with {@link StoreException.StorageFull}
- * naming the cause and leaves no trace (objects, watch, resourceVersion); once space is freed the same write
- * succeeds without a restart, and every write acknowledged before is still there, also after reopening.
+ * The store on a real, small tmpfs that fills up: each kind of write (and compaction) fails with {@link
+ * StoreException.StorageFull} naming the cause and leaves no trace (objects, watch, resourceVersion); once space
+ * is freed the same write succeeds without a restart, and every write acknowledged before is still there, also after reopening.
  */
 class DiskFullIT {
 
@@ -75,7 +75,8 @@ class DiskFullIT {
     @Timeout(120)
     void aWriteOnAFullDiskFailsCleanlyAndSucceedsOnceSpaceIsFreed(FailingWrite failing) throws Exception {
         try (Tmpfs disk = Tmpfs.mount(dir.resolve("mnt"), 4096)) {
-            StoreConfig config = StoreConfig.defaults(disk.path().resolve("store/objects.db")).withCompactionInterval(Duration.ZERO);
+            StoreConfig config = StoreConfig.defaults(disk.path().resolve("store/objects.db"))
+                    .withCompactionInterval(Duration.ZERO).withEventLogRetention(5);
             Map<String, String> expected = new TreeMap<>();
             long acknowledged;
             try (SqliteStore store = SqliteStore.open(config)) {
@@ -95,6 +96,8 @@ class DiskFullIT {
                     assertEquals(acknowledged, store.currentResourceVersion(), "the failed write took no resourceVersion");
                     assertEquals(expected, contents(store), "the failed write left no trace in memory");
                 }
+                assertThrows(StoreException.StorageFull.class, store::compact, "compaction on the full disk");
+                assertEquals(OBJECTS, store.retainedEvents(), "the failed compaction dropped nothing from memory");
 
                 Files.delete(filler);
                 StoredObject written = failing.write().apply(store);
@@ -110,6 +113,8 @@ class DiskFullIT {
                 assertEquals(acknowledged + 2, after.resourceVersion());
                 assertEquals(acknowledged + 2, watch.next().resourceVersion(), "the watch goes on with the next write");
                 assertNull(watch.poll(0), "no event beyond the acknowledged writes");
+                store.compact();
+                assertEquals(5, store.retainedEvents(), "compaction works again");
             }
             try (SqliteStore reopened = SqliteStore.open(config)) {
                 assertEquals(expected, contents(reopened), "every acknowledged write survives reopening, nothing else");
