@@ -15,6 +15,7 @@ import io.jvirt.apiserver.patch.ServerSideApply;
 import io.jvirt.apiserver.resources.ResourceRegistry;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.schema.SchemaOutcome;
+import io.jvirt.apiserver.schema.Ratcheting;
 import io.jvirt.apiserver.schema.StructuralSchema;
 import io.jvirt.apiserver.validation.CoreValidation;
 import io.jvirt.store.ListOptions;
@@ -231,7 +232,9 @@ public final class ObjectService {
             if (mode.equalsIgnoreCase("Warn")) outcome.unknownFields().forEach(f -> warnings.add("unknown field \"" + f + "\""));
         }
         if (isCore(type)) decodeChecks(type, object, outcome.errors());
-        if (!outcome.errors().isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, outcome.errors());
+        List<Cause> schemaErrors = outcome.errors();
+        if (op == Operation.UPDATE && !type.builtin()) schemaErrors = Ratcheting.changedOnly(schemaErrors, old, object);
+        if (!schemaErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, schemaErrors);
         if (isCore(type) && sub == null) {
             List<Cause> coreErrors = CoreValidation.validate(type.kind(), object, old);
             if (!coreErrors.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), type.plural(), name, coreErrors);
