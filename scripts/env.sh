@@ -14,6 +14,7 @@ JVIRT_PACKAGES=(
   syslinux syslinux-common mtools dosfstools  # demo guest boot disk (no loop mounts)
   genisoimage                 # NoCloud ISOs in the image tests
   etcd-server                 # baseline of the apiserver benchmark (bench/run apiserver)
+  python3-kubernetes          # the Python client in the apiserver's PythonClientIT
 )
 
 jvirt_java_major() { # prints the feature version of the java binary $1, or nothing

@@ -222,8 +222,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         HttpMethod m = req.method();
         boolean collection = api.name() == null;
         if (m == HttpMethod.GET) {
-            String w = req.getParam("watch");
-            if (collection && ("true".equals(w) || "1".equals(w))) return "watch";
+            if (collection && io.jvirt.apiserver.http.QueryBool.parse(req.getParam("watch"))) return "watch";
             return collection ? "list" : "get";
         }
         if (m == HttpMethod.POST && (collection || "binding".equals(api.subresource()))) return "create";

@@ -12,11 +12,13 @@ import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.ApiPath;
 import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.http.ProtobufBody;
+import io.jvirt.apiserver.http.QueryBool;
 import io.jvirt.apiserver.http.Replies;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.selection.FieldSelector;
 import io.jvirt.apiserver.selection.LabelSelector;
+import io.jvirt.apiserver.table.IncludeObject;
 import io.jvirt.apiserver.table.TableRenderer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -115,7 +117,7 @@ final class ResourceEndpoint {
         if (fv != null && !List.of("Strict", "Warn", "Ignore").contains(fv)) {
             throw ApiException.badRequest("fieldValidation: Unsupported value: \"" + fv + "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
         }
-        return new WriteOptions(dryRun != null, req.getParam("fieldManager"), fv, user.name(), user.groups());
+        return new WriteOptions(dryRun != null, req.getParam("fieldManager"), fv, user.name(), user.groups(), QueryBool.parse(req.getParam("force")));
     }
 
     /** The selectors of a request, or null when there are none (lists then skip parsing every object). */
@@ -157,7 +159,7 @@ final class ResourceEndpoint {
                 ObjectNode o = service.get(type, ns, api.name());
                 if ("scale".equals(api.subresource())) o = ScaleSubresource.view(type, o);
                 if (table && api.subresource() == null) {
-                    ObjectNode t = TableRenderer.table(type, List.of(o), true, clock.instant());
+                    ObjectNode t = TableRenderer.table(type, List.of(o), true, IncludeObject.parse(req.getParam("includeObject")), clock.instant());
                     t.withObjectProperty("metadata").put("resourceVersion", o.path("metadata").path("resourceVersion").asText());
                     return () -> Replies.json(resp, 200, t, TableRenderer.CONTENT_TYPE, List.of());
                 }
@@ -170,7 +172,7 @@ final class ResourceEndpoint {
                 if (!table) return () -> Replies.json(resp, 200, list, "application/json", List.of());
                 List<JsonNode> items = new java.util.ArrayList<>();
                 list.path("items").forEach(items::add);
-                ObjectNode t = TableRenderer.table(type, items, true, clock.instant());
+                ObjectNode t = TableRenderer.table(type, items, true, IncludeObject.parse(req.getParam("includeObject")), clock.instant());
                 t.set("metadata", list.get("metadata"));
                 return () -> Replies.json(resp, 200, t, TableRenderer.CONTENT_TYPE, List.of());
             }
@@ -195,7 +197,7 @@ final class ResourceEndpoint {
             case "delete" -> {
                 JsonNode options = body.length == 0 ? Codec.NODES.objectNode() : Codec.parseJson(body);
                 WriteOptions opts = writeOptions(req, user);
-                if (options.path("dryRun").isArray() && !options.path("dryRun").isEmpty()) opts = new WriteOptions(true, opts.fieldManager(), opts.fieldValidation(), opts.userName(), opts.userGroups());
+                if (options.path("dryRun").isArray() && !options.path("dryRun").isEmpty()) opts = new WriteOptions(true, opts.fieldManager(), opts.fieldValidation(), opts.userName(), opts.userGroups(), opts.force());
                 WriteResult r = service.delete(type, ns, api.name(), options, req.getParam("propagationPolicy"), opts);
                 return () -> Replies.json(resp, r.code(), r.body(), "application/json", r.warnings());
             }
@@ -241,8 +243,9 @@ final class ResourceEndpoint {
         }
         Predicate<JsonNode> filter = filter(req);
         boolean table = wantsTable(req);
-        WatchSession.Request wr = new WatchSession.Request(type, api.namespace(), rv, filter, table,
-                "true".equals(req.getParam("allowWatchBookmarks")) ? bookmarkInterval : null, timeout);
+        IncludeObject include = IncludeObject.parse(req.getParam("includeObject"));
+        WatchSession.Request wr = new WatchSession.Request(type, api.namespace(), rv, filter, table, include,
+                QueryBool.parse(req.getParam("allowWatchBookmarks")) ? bookmarkInterval : null, timeout);
         Context ctx = vertx.getOrCreateContext();
         String upgrade = req.getHeader("Upgrade");
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {

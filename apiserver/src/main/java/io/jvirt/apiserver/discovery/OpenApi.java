@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per group version in {@code serverRelativeURL}) and one document per group version whose item paths
  * carry PATCH operations with {@code x-kubernetes-group-version-kind} and a {@code fieldValidation}
  * parameter (what kubectl checks before server-side validation) and whose {@code components.schemas}
- * hold each kind's schema (what {@code kubectl explain} reads). Cached per registry generation; thread-safe.
+ * hold each kind's schema with our {@link FieldDescriptions} (what {@code kubectl explain} reads). Cached per registry generation; thread-safe.
  */
 public final class OpenApi {
     private final ResourceRegistry registry;
@@ -103,6 +103,7 @@ public final class OpenApi {
     private static ObjectNode kindSchema(ResourceType t) {
         ObjectNode s = t.schema() == null ? Codec.NODES.objectNode().put("type", "object") : ((ObjectNode) t.schema()).deepCopy();
         s.put("type", "object");
+        FieldDescriptions.bundled().apply(t.kind(), s);
         ObjectNode props = s.withObjectProperty("properties");
         props.putObject("apiVersion").put("type", "string").put("description", "APIVersion defines the versioned schema of this representation of an object.");
         props.putObject("kind").put("type", "string").put("description", "Kind is a string value representing the REST resource this object represents.");

@@ -325,7 +325,7 @@ public final class ObjectService {
             Optional<StoredObject> found = read(type, ns, name);
             if (found.isEmpty()) {
                 if (ct.startsWith("application/apply-patch") && sub == null && patch.isObject()) {
-                    ObjectNode applied = ServerSideApply.apply(Codec.NODES.objectNode(), (ObjectNode) patch, opts.fieldManager(), type.apiVersion());
+                    ObjectNode applied = ServerSideApply.apply(Codec.NODES.objectNode(), (ObjectNode) patch, opts.fieldManager(), type.apiVersion(), false);
                     applied.withObjectProperty("metadata").put("name", name);
                     return create(type, ns, applied, opts);
                 }
@@ -340,7 +340,7 @@ public final class ObjectService {
                 default -> {
                     if (!patch.isObject()) throw ApiException.badRequest("an apply patch must be an object");
                     checkTypeFields(type, ((ObjectNode) patch).deepCopy());
-                    yield ServerSideApply.apply(live, (ObjectNode) patch, opts.fieldManager(), type.apiVersion());
+                    yield ServerSideApply.apply(live, (ObjectNode) patch, opts.fieldManager(), type.apiVersion(), opts.force());
                 }
             };
             if (!patched.isObject()) throw ApiException.badRequest("the patched object is not an object");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.resources.ResourceType;
+import io.jvirt.apiserver.table.IncludeObject;
 import io.jvirt.apiserver.table.TableRenderer;
 import io.jvirt.store.ObjectStore;
 import io.jvirt.store.StoreException;
@@ -35,8 +36,11 @@ public final class WatchSession implements WatchListener {
         return t;
     });
 
-    /** What the client asked for; {@code filter} null = every object; {@code bookmarks} null = none, else their interval. */
-    public record Request(ResourceType type, String namespace, long fromRv, Predicate<JsonNode> filter, boolean table,
+    /**
+     * What the client asked for; {@code filter} null = every object; {@code include} what Table rows
+     * carry (when {@code table}); {@code bookmarks} null = none, else their interval.
+     */
+    public record Request(ResourceType type, String namespace, long fromRv, Predicate<JsonNode> filter, boolean table, IncludeObject include,
                           java.time.Duration bookmarks, long timeoutSeconds) {}
 
     private final Request request;
@@ -102,7 +106,7 @@ public final class WatchSession implements WatchListener {
         }
         ObjectNode ev = Codec.NODES.objectNode().put("type", type);
         if (request.table()) {
-            ObjectNode t = TableRenderer.table(request.type(), List.of(object), !columnsSent, clock.instant());
+            ObjectNode t = TableRenderer.table(request.type(), List.of(object), !columnsSent, request.include(), clock.instant());
             t.withObjectProperty("metadata").put("resourceVersion", Long.toString(event.resourceVersion()));
             columnsSent = true;
             ev.set("object", t);

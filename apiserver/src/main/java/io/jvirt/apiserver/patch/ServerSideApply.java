@@ -7,28 +7,38 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A simplified server-side apply: the applied configuration is merged into the live object (maps
  * recursively, lists of objects keyed by {@code name} element-wise, other lists replaced); fields the
  * same manager applied last time but no longer applies are removed; the manager's
- * {@code managedFields} entry (operation Apply, FieldsV1) records what it now owns.
- * Not implemented: conflict detection against other managers (force is accepted and ignored).
- * Pure: returns a new tree.
+ * {@code managedFields} entry (operation Apply, FieldsV1) records what it now owns. A field another
+ * manager owns that the apply would change is an {@link ApplyConflicts} 409, unless {@code force}
+ * moves it to this manager. Pure: returns a new tree.
  */
 public final class ServerSideApply {
     private ServerSideApply() {}
 
-    public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, String apiVersion) {
+    /** Applies {@code applied} as {@code manager}; throws the 409 Conflict when another manager owns a changed field and not {@code force}. */
+    public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, String apiVersion, boolean force) {
         ObjectNode previousSet = previousFields(live, manager);
-        ObjectNode result = (ObjectNode) MergePatch.applyStrategic(live, stripNulls(applied));
         ObjectNode newSet = fieldSet(applied, true);
+        List<ApplyConflicts.Conflict> conflicts = ApplyConflicts.find(live, applied, newSet, manager);
+        if (!conflicts.isEmpty() && !force) throw ApplyConflicts.error(conflicts);
+        ObjectNode result = (ObjectNode) MergePatch.applyStrategic(live, stripNulls(applied));
         if (previousSet != null) removeDropped(result, previousSet, newSet);
         ObjectNode meta = result.withObjectProperty("metadata");
         ArrayNode managed = JsonNodeFactory.instance.arrayNode();
         for (JsonNode e : live.path("metadata").path("managedFields")) {
-            if (!(manager.equals(e.path("manager").asText()) && "Apply".equals(e.path("operation").asText()))) managed.add(e);
+            if (!(manager.equals(e.path("manager").asText()) && "Apply".equals(e.path("operation").asText()))) managed.add(e.deepCopy());
+        }
+        if (!conflicts.isEmpty()) {
+            ApplyConflicts.takeOver(managed, conflicts);
+            for (int i = managed.size() - 1; i >= 0; i--) {
+                if (managed.get(i).path("fieldsV1").isObject() && managed.get(i).get("fieldsV1").isEmpty()) managed.remove(i);
+            }
         }
         ObjectNode entry = managed.addObject();
         entry.put("manager", manager).put("operation", "Apply").put("apiVersion", apiVersion)

@@ -14,15 +14,21 @@ import java.util.List;
 /**
  * Server-side {@code meta.k8s.io/v1 Table} output, as kubectl requests with
  * {@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io}: a Name column, the type's printer
- * columns (priority 1 = -o wide only), and each row's object as PartialObjectMetadata. Pure.
+ * columns (priority 1 = -o wide only), and each row's object as {@link IncludeObject} asks (the full
+ * object, its PartialObjectMetadata, or none). Pure.
  */
 public final class TableRenderer {
     public static final String CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
     private TableRenderer() {}
 
-    /** A Table of {@code objects}; {@code withColumns=false} omits columnDefinitions (watch events after the first). */
+    /** A Table of {@code objects} with PartialObjectMetadata rows; {@code withColumns=false} omits columnDefinitions (watch events after the first). */
     public static ObjectNode table(ResourceType type, List<? extends JsonNode> objects, boolean withColumns, Instant now) {
+        return table(type, objects, withColumns, IncludeObject.METADATA, now);
+    }
+
+    /** A Table of {@code objects} whose rows carry what {@code include} asks for. */
+    public static ObjectNode table(ResourceType type, List<? extends JsonNode> objects, boolean withColumns, IncludeObject include, Instant now) {
         ObjectNode t = Codec.NODES.objectNode();
         t.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
         t.putObject("metadata");
@@ -38,18 +44,24 @@ public final class TableRenderer {
             t.putNull("columnDefinitions");
         }
         ArrayNode rows = t.putArray("rows");
-        for (JsonNode o : objects) rows.add(row(type, o, now));
+        for (JsonNode o : objects) rows.add(row(type, o, include, now));
         return t;
     }
 
-    private static ObjectNode row(ResourceType type, JsonNode object, Instant now) {
+    private static ObjectNode row(ResourceType type, JsonNode object, IncludeObject include, Instant now) {
         ObjectNode row = Codec.NODES.objectNode();
         ArrayNode cells = row.putArray("cells");
         cells.add(object.path("metadata").path("name").asText());
         for (PrinterColumn c : type.columns()) cells.add(cell(c, object, now));
-        ObjectNode partial = row.putObject("object");
-        partial.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
-        partial.set("metadata", object.path("metadata").deepCopy());
+        switch (include) {
+            case NONE -> { }
+            case OBJECT -> row.set("object", object.deepCopy());
+            case METADATA -> {
+                ObjectNode partial = row.putObject("object");
+                partial.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+                partial.set("metadata", object.path("metadata").deepCopy());
+            }
+        }
         return row;
     }
 

@@ -91,13 +91,42 @@ class PatchTest {
         "{'metadata':{'labels':{'a':'1','b':'2'}}} | {'metadata':{'labels':{'a':'1','b':'2'}}} | {'metadata':{'labels':{'a':'1'}}} | {'metadata':{'labels':{'a':'1'}}}",
     })
     void serverSideApplyRemovesWhatTheManagerNoLongerApplies(String live, String first, String second, String expected) throws Exception {
-        ObjectNode afterFirst = ServerSideApply.apply((ObjectNode) j(live), (ObjectNode) j(first), "m", "v1");
-        ObjectNode afterSecond = ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m", "v1");
+        ObjectNode afterFirst = ServerSideApply.apply((ObjectNode) j(live), (ObjectNode) j(first), "m", "v1", false);
+        ObjectNode afterSecond = ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m", "v1", false);
         ObjectNode withoutManaged = afterSecond.deepCopy();
         withoutManaged.withObjectProperty("metadata").remove("managedFields");
         if (withoutManaged.get("metadata").isEmpty()) withoutManaged.remove("metadata");
         assertEquals(j(expected), withoutManaged);
         assertEquals("m", afterSecond.path("metadata").path("managedFields").get(0).path("manager").asText());
         assertEquals(1, afterSecond.path("metadata").path("managedFields").size());
+    }
+
+    @ParameterizedTest(name = "m1 applies {0}, m2 applies {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{'spec':{'x':1}}                        | {'spec':{'x':2}}                        | Apply failed with 1 conflict: conflict with \"m1\": .spec.x",
+        "{'spec':{'x':1}}                        | {'spec':{'x':1}}                        | ",
+        "{'spec':{'x':1}}                        | {'spec':{'y':1}}                        | ",
+        "{'spec':{'l':[{'name':'a','v':1}]}}     | {'spec':{'l':[{'name':'a','v':2}]}}     | Apply failed with 1 conflict: conflict with \"m1\": .spec.l[name=\"a\"].v",
+        "{'spec':{'x':1,'y':1}}                  | {'spec':{'x':2,'y':2}}                  | Apply failed with 2 conflicts: conflicts with \"m1\":\\n- .spec.x\\n- .spec.y",
+    })
+    void serverSideApplyConflictsWithAnotherManager(String first, String second, String message) throws Exception {
+        ObjectNode afterFirst = ServerSideApply.apply(M.createObjectNode(), (ObjectNode) j(first), "m1", "v1", false);
+        if (message == null) {
+            ObjectNode after = ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m2", "v1", false);
+            assertEquals(2, after.path("metadata").path("managedFields").size(), "both managers own fields");
+            return;
+        }
+        ApiException e = assertThrows(ApiException.class, () -> ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m2", "v1", false));
+        assertEquals(409, e.code());
+        assertEquals("Conflict", e.reason());
+        assertEquals(message.replace("\\n", "\n"), e.getMessage());
+        assertEquals("FieldManagerConflict", e.causes().get(0).reason());
+        ObjectNode forced = ServerSideApply.apply(afterFirst, (ObjectNode) j(second), "m2", "v1", true);
+        ObjectNode expected = (ObjectNode) j(second);
+        ObjectNode spec = forced.get("spec").deepCopy();
+        assertEquals(expected.get("spec"), spec, "the forced apply wins");
+        ServerSideApply.apply(forced, (ObjectNode) j(second), "m2", "v1", false);
+        ApiException back = assertThrows(ApiException.class, () -> ServerSideApply.apply(forced, (ObjectNode) j(first), "m1", "v1", false));
+        assertEquals(message.replace("\\n", "\n").replace("m1", "m2"), back.getMessage(), "the fields moved to m2");
     }
 }
