@@ -54,7 +54,7 @@ public record Kubeconfig(Path file, String server, String namespace, String toke
     /** Reads {@code file} and resolves {@code context} (null: the current one). */
     public static Kubeconfig load(Path file, String context) throws IOException {
         if (!Files.exists(file)) {
-            throw new IOException("no kubeconfig at " + file + " (set --kubeconfig or KUBECONFIG; jvirt writes ~/.jvirt/kubeconfig)");
+            throw new IOException("no kubeconfig at " + file + " (set --kubeconfig or KUBECONFIG; jvirt writes $JVIRT_HOME/kubeconfig)");
         }
         JsonNode root = YAML.readTree(file.toFile());
         String ctxName = context != null && !context.isEmpty() ? context : root.path("current-context").asText("");
