@@ -59,7 +59,8 @@ class BadObjectsIT {
             stored(api, "kubevirt.io", "virtualmachineinstances", vmi("unreadable-listed", "1.5.5Gi"));
 
             Process controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString())
+                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString(),
+                    "--scheduler-kubeconfig", api.kubeconfig(ComponentIdentity.SCHEDULER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");

@@ -42,7 +42,8 @@ class ControlPlaneIT {
         String java = ProcessHandle.current().info().command().orElseThrow();
         try (EmbeddedApi api = EmbeddedApi.start()) {
             Process controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString())
+                    "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString(),
+                    "--scheduler-kubeconfig", api.kubeconfig(ComponentIdentity.SCHEDULER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
@@ -93,7 +94,7 @@ class ControlPlaneIT {
             } finally {
                 api.client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-                api.controller.pods().inNamespace("default").delete();
+                api.deletePods();
                 Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
                 agent.close();
                 controller.destroy();

@@ -54,6 +54,7 @@ public final class EmbeddedApi implements AutoCloseable {
             server.writeKubeconfig(dir.resolve("kubeconfig"), "admin");
             server.writeKubeconfig(dir.resolve("controller.kubeconfig"), ComponentIdentity.CONTROLLER);
             server.writeKubeconfig(dir.resolve("node-agent.kubeconfig"), ComponentIdentity.NODE_AGENT);
+            server.writeKubeconfig(dir.resolve("scheduler.kubeconfig"), ComponentIdentity.SCHEDULER);
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")))).build();
             KubernetesClient controller = new KubernetesClientBuilder()
@@ -87,9 +88,23 @@ public final class EmbeddedApi implements AutoCloseable {
         return dir.resolve("kubeconfig");
     }
 
-    /** The kubeconfig of a control-plane component (controller or node agent). */
+    /**
+     * Deletes every pod of namespace {@code default} as virt-controller does, one by one (only the control plane
+     * deletes launcher pods, and its role holds no deletecollection).
+     */
+    public void deletePods() {
+        for (var pod : controller.pods().inNamespace("default").list().getItems()) {
+            controller.pods().resource(pod).delete();
+        }
+    }
+
+    /** The kubeconfig of a control-plane component. */
     public Path kubeconfig(ComponentIdentity component) {
-        return dir.resolve(component == ComponentIdentity.CONTROLLER ? "controller.kubeconfig" : "node-agent.kubeconfig");
+        return dir.resolve(switch (component) {
+            case CONTROLLER -> "controller.kubeconfig";
+            case SCHEDULER -> "scheduler.kubeconfig";
+            case NODE_AGENT -> "node-agent.kubeconfig";
+        });
     }
 
     /** Runs the stock kubectl against this server; returns stdout, fails on a non-zero exit. */

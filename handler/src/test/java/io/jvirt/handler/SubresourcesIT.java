@@ -75,12 +75,14 @@ class SubresourcesIT {
             Path controllerKubeconfig = data.resolve("controller.kubeconfig");
             server.writeKubeconfig(controllerKubeconfig, ComponentIdentity.CONTROLLER);
             server.writeKubeconfig(data.resolve("node-agent.kubeconfig"), ComponentIdentity.NODE_AGENT);
+            server.writeKubeconfig(data.resolve("scheduler.kubeconfig"), ComponentIdentity.SCHEDULER);
             nodeClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(data.resolve("node-agent.kubeconfig")))).build();
             controllerClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(controllerKubeconfig))).build();
             Api admin = new Api(server, server.tokens().tokenFor("admin").orElseThrow());
             Api viewer = new Api(server, server.addUser("viewer", "view", null));
             controller = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "io.jvirt.controller.ControllerMain", controllerKubeconfig.toString())
+                    "io.jvirt.controller.ControllerMain", controllerKubeconfig.toString(),
+                    "--scheduler-kubeconfig", data.resolve("scheduler.kubeconfig").toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
             List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
@@ -149,7 +151,9 @@ class SubresourcesIT {
             if (client != null) {
                 client.genericKubernetesResources("kubevirt.io/v1", "VirtualMachine").inNamespace("default").delete();
                 client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-                controllerClient.pods().inNamespace("default").delete();
+                for (var pod : controllerClient.pods().inNamespace("default").list().getItems()) {
+                    controllerClient.pods().resource(pod).delete(); // one by one: the controller's role has no deletecollection
+                }
                 Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("node/pods")));
             }
             if (agent != null) agent.close();

@@ -68,7 +68,7 @@ class VmiLifecycleIT {
             return;
         }
         api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").delete();
-        api.controller.pods().inNamespace("default").delete();
+        api.deletePods();
         Waits.until("pods cleaned up", Duration.ofSeconds(60), () -> noPodsIn(data.resolve("pods")));
         agent.close();
         api.close();
