@@ -38,7 +38,12 @@ public final class BuiltinResources {
                 col("Claim", ".spec.claimRef.name", 0), col("StorageClass", ".spec.storageClassName", 0)));
         t.add(core("Node", "nodes", false, List.of("no"), List.of(), true,
                 new PrinterColumn("Status", "string", "", "Status", "", 0, BuiltinResources::nodeStatus),
-                col("Version", ".status.nodeInfo.kubeletVersion", 0)));
+                new PrinterColumn("Roles", "string", "", "Roles", "", 0, BuiltinResources::nodeRoles), AGE,
+                col("Version", ".status.nodeInfo.kubeletVersion", 0),
+                new PrinterColumn("Internal-IP", "string", "", "Internal-IP", "", 1, n -> nodeAddress(n, "InternalIP")),
+                new PrinterColumn("External-IP", "string", "", "External-IP", "", 1, n -> nodeAddress(n, "ExternalIP")),
+                col("OS-Image", ".status.nodeInfo.osImage", 1), col("Kernel-Version", ".status.nodeInfo.kernelVersion", 1),
+                col("Container-Runtime", ".status.nodeInfo.containerRuntimeVersion", 1)));
         t.add(core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false));
         t.add(type("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false,
                 col("Holder", ".spec.holderIdentity", 0)));
@@ -74,6 +79,25 @@ public final class BuiltinResources {
         return node.path("spec").path("unschedulable").asBoolean(false) ? ready + ",SchedulingDisabled" : ready;
     }
 
+    /** kubectl's node roles: the X of each {@code node-role.kubernetes.io/X} label, sorted, or {@code <none>}. */
+    public static String nodeRoles(JsonNode node) {
+        java.util.TreeSet<String> roles = new java.util.TreeSet<>();
+        node.path("metadata").path("labels").fieldNames().forEachRemaining(l -> {
+            if (l.startsWith("node-role.kubernetes.io/") && l.length() > "node-role.kubernetes.io/".length()) {
+                roles.add(l.substring("node-role.kubernetes.io/".length()));
+            }
+        });
+        return roles.isEmpty() ? "<none>" : String.join(",", roles);
+    }
+
+    /** The node's first address of {@code type} (InternalIP, ExternalIP), or {@code <none>}. */
+    public static String nodeAddress(JsonNode node, String type) {
+        for (JsonNode a : node.path("status").path("addresses")) {
+            if (type.equals(a.path("type").asText())) return a.path("address").asText();
+        }
+        return "<none>";
+    }
+
     private static PrinterColumn col(String name, String path, int priority) {
         return new PrinterColumn(name, "string", "", name, path, priority);
     }
@@ -87,7 +111,7 @@ public final class BuiltinResources {
                                      List<String> shortNames, List<String> categories, boolean status,
                                      PrinterColumn... columns) {
         List<PrinterColumn> cols = new ArrayList<>(List.of(columns));
-        if (!kind.equals("CustomResourceDefinition")) cols.add(AGE);
+        if (!kind.equals("CustomResourceDefinition") && !cols.contains(AGE)) cols.add(AGE);
         return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames, categories,
                 CoreSchemas.of(group, kind), List.copyOf(cols), status, null, true, version);
     }

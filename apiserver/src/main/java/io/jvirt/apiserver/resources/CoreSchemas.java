@@ -48,7 +48,10 @@ final class CoreSchemas {
             case "Node" -> parse(object("'spec':" + object("'unschedulable':" + BOOLEAN + ",'podCIDR':" + STRING + ",'providerID':" + STRING
                     + ",'taints':" + array(object("'key':" + STRING + ",'value':" + STRING + ",'effect':" + STRING + ",'timeAdded':" + STRING)))
                     + ",'status':" + object("'capacity':" + QUANTITY_MAP + ",'allocatable':" + QUANTITY_MAP + ",'conditions':" + array(CONDITION)
-                    + ",'addresses':" + array(object("'type':" + STRING + ",'address':" + STRING)) + ",'nodeInfo':" + object("'kubeletVersion':" + STRING))));
+                    + ",'addresses':" + array(object("'type':" + STRING + ",'address':" + STRING)) + ",'nodeInfo':" + object("'kubeletVersion':" + STRING
+                    + ",'kubeProxyVersion':" + STRING + ",'osImage':" + STRING + ",'kernelVersion':" + STRING
+                    + ",'containerRuntimeVersion':" + STRING + ",'operatingSystem':" + STRING + ",'architecture':" + STRING
+                    + ",'machineID':" + STRING + ",'systemUUID':" + STRING + ",'bootID':" + STRING))));
             case "Event" -> parse(object("'involvedObject':" + object("'kind':" + STRING + ",'namespace':" + STRING + ",'name':" + STRING
                     + ",'uid':" + STRING + ",'apiVersion':" + STRING + ",'resourceVersion':" + STRING + ",'fieldPath':" + STRING)
                     + ",'reason':" + STRING + ",'message':" + STRING + ",'type':" + STRING + ",'count':" + INTEGER

@@ -29,7 +29,7 @@ import java.time.Duration;
 
 /**
  * Registers this host as a Node and keeps it alive: {@link #register()} creates or updates the Node
- * (labels, capacity, allocatable, Ready condition); {@link #start()} then renews the Ready heartbeat
+ * (labels, capacity, allocatable, Ready condition, addresses, nodeInfo with OS image, kernel and runtime); {@link #start()} then renews the Ready heartbeat
  * and the {@code kube-node-lease} Lease every interval. Idempotent; thread-safe; {@link #close()}
  * stops the heartbeat (the Node stays, as a stopped kubelet leaves it).
  */
@@ -114,13 +114,12 @@ public final class NodeRegistration implements AutoCloseable {
         s.setAllocatable(resources.allocatable());
         s.setAddresses(List.of(new NodeAddress("127.0.0.1", "InternalIP"), new NodeAddress(nodeName, "Hostname")));
         s.setConditions(withReady(s.getConditions()));
-        if (s.getNodeInfo() == null) {
-            s.setNodeInfo(new io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder()
-                    .withArchitecture("amd64").withOperatingSystem("linux").withKubeletVersion("v1.33.0-jvirt")
-                    .withKernelVersion(System.getProperty("os.version")).withContainerRuntimeVersion("jvirt://0.1.0")
-                    .withOsImage("Linux").withMachineID("").withSystemUUID("").withBootID("").withKubeProxyVersion("")
-                    .build());
-        }
+        s.setNodeInfo(new io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder()
+                .withArchitecture("amd64").withOperatingSystem("linux").withKubeletVersion("v1.33.0-jvirt")
+                .withKernelVersion(HostInfo.kernelVersion()).withContainerRuntimeVersion(HostInfo.RUNTIME_VERSION)
+                .withOsImage(HostInfo.osImage(java.nio.file.Path.of("/etc/os-release"))).withMachineID("").withSystemUUID("")
+                .withBootID("").withKubeProxyVersion("")
+                .build());
         return s;
     }
 
