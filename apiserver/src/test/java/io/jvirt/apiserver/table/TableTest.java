@@ -51,4 +51,48 @@ class TableTest {
     void nodeStatusIsWhatKubectlPrints(String node, String expected) throws Exception {
         assertEquals(expected, io.jvirt.apiserver.resources.BuiltinResources.nodeStatus(new ObjectMapper().readTree(node)));
     }
+
+    @ParameterizedTest(name = "includeObject={0}")
+    @CsvSource(nullValues = "ABSENT", value = {"ABSENT,METADATA", "Metadata,METADATA", "Object,OBJECT", "None,NONE"})
+    void rowsCarryWhatIncludeObjectAsks(String param, IncludeObject expected) throws Exception {
+        IncludeObject include = IncludeObject.parse(param);
+        assertEquals(expected, include);
+        JsonNode event = new ObjectMapper().readTree("{\"kind\":\"Event\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"e1\"},"
+                + "\"lastTimestamp\":\"2026-01-01T00:00:00Z\",\"reason\":\"R\"}");
+        var type = io.jvirt.apiserver.resources.BuiltinResources.all().stream().filter(t -> t.kind().equals("Event")).findFirst().orElseThrow();
+        JsonNode row = TableRenderer.table(type, java.util.List.of(event), true, include, java.time.Instant.now()).path("rows").get(0);
+        switch (include) {
+            case OBJECT -> assertEquals(event, row.get("object"));
+            case NONE -> assertEquals(false, row.has("object"), row.toString());
+            case METADATA -> {
+                assertEquals("PartialObjectMetadata", row.path("object").path("kind").asText());
+                assertEquals(false, row.path("object").has("lastTimestamp"));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "includeObject={0} is 400")
+    @CsvSource({"object", "Full", "metadata"})
+    void otherIncludeObjectValuesAreBadRequests(String param) {
+        assertEquals(400, org.junit.jupiter.api.Assertions.assertThrows(io.jvirt.apiserver.http.ApiException.class,
+                () -> IncludeObject.parse(param)).code());
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"status\":{\"addresses\":[{\"type\":\"Hostname\",\"address\":\"h\"},{\"type\":\"InternalIP\",\"address\":\"10.0.0.9\"}]}} | InternalIP | 10.0.0.9",
+        "{\"status\":{}}                                                                                                  | ExternalIP | <none>",
+    })
+    void nodeAddressColumns(String node, String type, String expected) throws Exception {
+        assertEquals(expected, io.jvirt.apiserver.resources.BuiltinResources.nodeAddress(new ObjectMapper().readTree(node), type));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"metadata\":{\"labels\":{\"node-role.kubernetes.io/worker\":\"\",\"node-role.kubernetes.io/control-plane\":\"\",\"x\":\"y\"}}} | control-plane,worker",
+        "{\"metadata\":{}}                                                                                                              | <none>",
+    })
+    void nodeRolesColumn(String node, String expected) throws Exception {
+        assertEquals(expected, io.jvirt.apiserver.resources.BuiltinResources.nodeRoles(new ObjectMapper().readTree(node)));
+    }
 }
