@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * A real tmpfs of a fixed size mounted on a directory (needs root), for disk-full tests: {@link #close()}
  * unmounts it (lazily if still busy), so the mount never outlives the test.
  */
-final class Tmpfs implements AutoCloseable {
+public final class Tmpfs implements AutoCloseable {
 
     private final Path mountPoint;
 
@@ -20,13 +20,13 @@ final class Tmpfs implements AutoCloseable {
     }
 
     /** Mounts a tmpfs of {@code kib} KiB on {@code mountPoint} (created if missing), mode 0700. */
-    static Tmpfs mount(Path mountPoint, int kib) throws IOException, InterruptedException {
+    public static Tmpfs mount(Path mountPoint, int kib) throws IOException, InterruptedException {
         Files.createDirectories(mountPoint);
         run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k,mode=0700", "jvirt-test-tmpfs", mountPoint.toString());
         return new Tmpfs(mountPoint);
     }
 
-    Path path() {
+    public Path path() {
         return mountPoint;
     }
 
@@ -34,7 +34,7 @@ final class Tmpfs implements AutoCloseable {
      * Writes {@code name} with zeros until the file system refuses more: afterwards the disk is full, and
      * deleting the file frees the space again.
      */
-    Path fill(String name) throws IOException {
+    public Path fill(String name) throws IOException {
         Path filler = mountPoint.resolve(name);
         byte[] block = new byte[4096];
         try (var out = Files.newOutputStream(filler)) {
