@@ -16,6 +16,7 @@ import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.subresources.SubresourceDiscovery;
+import io.jvirt.apiserver.subresources.PodLogEndpoint;
 import io.jvirt.apiserver.subresources.SubresourceEndpoint;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -44,6 +45,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final Supplier<Boolean> ready;
     private final ResourceEndpoint resources;
     private final SubresourceEndpoint subresources;
+    private final PodLogEndpoint podLogs;
     private final RbacAuthorizer authorizer;
     private final AccessReviews reviews;
 
@@ -58,6 +60,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.openApi = new OpenApi(service.registry());
         this.ready = ready;
         this.subresources = new SubresourceEndpoint(vertx, service, authorizer);
+        this.podLogs = new PodLogEndpoint(vertx, service);
     }
 
     @Override
@@ -138,6 +141,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             String authzPlural = api.subresource() == null ? type.plural() : type.plural() + "/" + api.subresource();
             throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name(), api.namespace());
         }
+        if (PodLogEndpoint.handles(type.group(), type.plural(), api.subresource())) {
+            if (!verb.equals("get")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            podLogs.serve(req, api.namespace(), api.name());
+            return;
+        }
         if (AccessReviews.handles(type.group(), type.plural())) {
             review(req, type, verb, user);
             return;
@@ -209,7 +217,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
 
     private static boolean subresourceServed(ResourceType type, String sub) {
         return (sub.equals("status") && type.statusSubresource()) || (sub.equals("scale") && type.scale() != null)
-                || (sub.equals("binding") && type.group().isEmpty() && type.plural().equals("pods"));
+                || (sub.equals("binding") && type.group().isEmpty() && type.plural().equals("pods"))
+                || PodLogEndpoint.handles(type.group(), type.plural(), sub);
     }
 
     private static String bearer(HttpServerRequest req) {

@@ -62,7 +62,7 @@ public final class NodeAgent implements AutoCloseable {
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser);
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
-        this.relay = new RelayServer(vmis::runDirectory);
+        this.relay = new RelayServer(vmis::runDirectory, pods::log);
         this.client = client;
         this.nodeName = config.nodeName();
     }

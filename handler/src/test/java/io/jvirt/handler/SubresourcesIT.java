@@ -47,7 +47,9 @@ import org.junit.jupiter.api.Test;
  * this node agent with the real launcher and QEMU. vm-cirros.yaml (Halted) is started with
  * {@code kubectl replace --raw .../start}, its serial console and VNC are reached over WebSockets
  * relayed API server → node agent → launcher sockets, it is paused and unpaused, stopped, and a
- * second stop and the view role are refused with KubeVirt's answers. One QEMU boot.
+ * second stop and the view role are refused with KubeVirt's answers. The launcher pod's log is read with the stock
+ * {@code kubectl logs} (all, {@code --tail=1}, {@code -c}, {@code -f} seeing the Paused line written afterwards and ending
+ * with the pod) as admin and view user; a foreign-namespace viewer and a bad token are refused. One QEMU boot.
  */
 class SubresourcesIT {
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
@@ -117,8 +119,49 @@ class SubresourcesIT {
                 });
             }
 
+            String pod = client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", vmi.getMetadata().getUid())
+                    .list().getItems().getFirst().getMetadata().getName();
+            Path computeLog = data.resolve("node/pods").resolve(client.pods().inNamespace("default").withName(pod).get().getMetadata().getUid())
+                    .resolve("compute.log");
+            Kubectl all = kubectlRun(kubeconfig, "logs", pod);
+            assertEquals(0, all.exit(), all.out());
+            assertTrue(all.out().contains("jvirt-launcher: STARTING"), "the launcher's lines: " + all.out());
+            assertTrue(Files.readString(computeLog).startsWith(all.out()), "kubectl logs prints the pod's compute.log");
+            Kubectl last = kubectlRun(kubeconfig, "logs", pod, "-c", "compute", "--tail=1");
+            assertEquals(0, last.exit(), last.out());
+            assertEquals(1, last.out().lines().count(), last.out());
+            assertTrue(all.out().endsWith(last.out()), "--tail=1 is the last line: " + last.out());
+            Kubectl wrongContainer = kubectlRun(kubeconfig, "logs", pod, "-c", "sidecar");
+            assertTrue(wrongContainer.exit() != 0 && wrongContainer.out().contains("container sidecar is not valid for pod " + pod),
+                    wrongContainer.out());
+            Path viewerConfig = data.resolve("viewer.kubeconfig");
+            server.writeKubeconfig(viewerConfig, "viewer");
+            Kubectl asViewer = kubectlRun(viewerConfig, "logs", pod, "--tail=1");
+            assertEquals(0, asViewer.exit(), "view grants get pods/log: " + asViewer.out());
+            client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("elsewhere")
+                    .endMetadata().build()).create();
+            Api foreignViewer = new Api(server, server.addUser("foreign-viewer", "view", "elsewhere"));
+            Path foreignConfig = data.resolve("foreign.kubeconfig");
+            server.writeKubeconfig(foreignConfig, "foreign-viewer");
+            Kubectl foreign = kubectlRun(foreignConfig, "logs", pod);
+            assertTrue(foreign.exit() != 0 && foreign.out().contains("Forbidden"), foreign.out());
+            HttpResponse<String> foreignLog = foreignViewer.send("GET", "/api/v1/namespaces/default/pods/" + pod + "/log");
+            assertEquals(403, foreignLog.statusCode(), foreignLog.body());
+            assertTrue(foreignLog.body().contains("cannot get resource \\\"pods/log\\\""), foreignLog.body());
+            HttpResponse<String> viewerLog = viewer.send("GET", "/api/v1/namespaces/default/pods/" + pod + "/log?tailLines=1");
+            assertEquals(200, viewerLog.statusCode(), viewerLog.body());
+            assertEquals(last.out(), viewerLog.body());
+            Kubectl anonymous = kubectlRun(viewerConfig, "--token=not-a-token", "logs", pod);
+            assertTrue(anonymous.exit() != 0 && anonymous.out().contains("Unauthorized"), anonymous.out());
+
+            Follow follow = Follow.start(kubeconfig, "logs", "-f", "--tail=1", pod);
+            Waits.until("kubectl logs -f prints the last line", Duration.ofSeconds(30), () -> follow.out().equals(last.out()));
             assertEquals(200, admin.send("PUT", SUB + "virtualmachineinstances/vm-cirros/pause").statusCode());
             Waits.until("Paused condition", Duration.ofSeconds(30), () -> "True".equals(condition(vmi(c), "Paused")));
+            Waits.until("kubectl logs -f prints the launcher's Paused line written afterwards", Duration.ofSeconds(30),
+                    () -> follow.out().contains("jvirt-launcher: PAUSED: paused by request"));
+            assertTrue(follow.process().isAlive(), "-f goes on while the pod runs");
+            follow.process().destroy();
             HttpResponse<String> again = admin.send("PUT", SUB + "virtualmachineinstances/vm-cirros/pause");
             assertEquals(409, again.statusCode(), again.body());
             assertTrue(again.body().contains("VMI is already paused"), again.body());
@@ -139,10 +182,14 @@ class SubresourcesIT {
             String podUid = client.pods().inNamespace("default").withLabel("kubevirt.io/created-by", vmi.getMetadata().getUid())
                     .list().getItems().getFirst().getMetadata().getUid();
             List<Long> pids = agent.pods().scope().cgroup(podUid).pids();
+            Follow untilTheEnd = Follow.start(kubeconfig, "logs", "-f", pod);
+            Waits.until("kubectl logs -f streams", Duration.ofSeconds(30), () -> untilTheEnd.out().contains("jvirt-launcher: PAUSED: paused by request"));
             assertEquals(202, admin.send("PUT", SUB + "virtualmachines/vm-cirros/stop").statusCode());
             Waits.until("VM Stopped again", Duration.ofSeconds(90), () -> "Stopped".equals(printableStatus(c)));
             Waits.until("launcher and QEMU gone", Duration.ofSeconds(60),
                     () -> pids.stream().noneMatch(p -> Files.exists(Path.of("/proc/" + p))));
+            assertTrue(untilTheEnd.process().waitFor(60, TimeUnit.SECONDS), "kubectl logs -f ends when the pod ends");
+            assertEquals(0, untilTheEnd.process().exitValue(), untilTheEnd.out());
             HttpResponse<String> stopAgain = admin.send("PUT", SUB + "virtualmachines/vm-cirros/stop");
             assertEquals(409, stopAgain.statusCode(), stopAgain.body());
             assertTrue(stopAgain.body().contains("VM is not running"), stopAgain.body());
@@ -246,6 +293,42 @@ class SubresourcesIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), "kubectl " + String.join(" ", args) + ": " + out);
+    }
+
+    private record Kubectl(int exit, String out) {}
+
+    /** Runs the stock kubectl to its end; exit code and output (stdout and stderr). */
+    private static Kubectl kubectlRun(Path kubeconfig, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Kubectl(p.exitValue(), out);
+    }
+
+    /** A kubectl that keeps running (logs -f); its output so far. */
+    private record Follow(Process process, ByteArrayOutputStream received) {
+        static Follow start(Path kubeconfig, String... args) throws Exception {
+            List<String> argv = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+            argv.addAll(List.of(args));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            Follow f = new Follow(p, new ByteArrayOutputStream());
+            Thread.ofVirtual().start(() -> {
+                byte[] buf = new byte[4096];
+                try (InputStream in = p.getInputStream()) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) f.received().write(buf, 0, n);
+                } catch (java.io.IOException e) {
+                    // process gone
+                }
+            });
+            return f;
+        }
+
+        String out() {
+            return received.toString(StandardCharsets.UTF_8);
+        }
     }
 
     private static int freePort() throws Exception {

@@ -101,6 +101,8 @@ public final class Discovery {
             if (t.group().isEmpty() && t.plural().equals("pods")) {
                 ObjectNode b = res.addObject().put("name", "pods/binding").put("singularName", "").put("namespaced", true).put("kind", "Binding");
                 strings(b.putArray("verbs"), List.of("create"));
+                ObjectNode l = res.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true).put("kind", "Pod");
+                strings(l.putArray("verbs"), List.of("get"));
             }
             if (t.scale() != null) {
                 ObjectNode s = res.addObject().put("name", t.plural() + "/scale").put("singularName", "")

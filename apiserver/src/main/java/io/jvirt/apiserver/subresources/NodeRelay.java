@@ -46,6 +46,18 @@ final class NodeRelay {
             throw new ApiException(stream ? 400 : 409, stream ? "BadRequest" : "Conflict", "VMI is not running", name,
                     "kubevirt.io", "virtualmachineinstances", List.of());
         }
+        return target(node, ns + " " + name + " " + action);
+    }
+
+    /**
+     * The relay target of the log of a pod bound to {@code node}: the node agent finds the pod by name and uid
+     * among the pods it runs.
+     */
+    Target resolvePodLog(String node, String ns, String pod, String uid, boolean follow, long tailLines) {
+        return target(node, ns + " " + pod + " log " + uid + " " + (follow ? 1 : 0) + " " + tailLines);
+    }
+
+    private Target target(String node, String request) {
         ResourceType secrets = service.registry().find("", "v1", "secrets").orElseThrow();
         JsonNode data;
         try {
@@ -59,7 +71,7 @@ final class NodeRelay {
         int colon = endpoint.lastIndexOf(':');
         if (colon < 0 || token.isEmpty()) throw unavailable(node, "has a malformed relay Secret");
         return new Target(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)),
-                token + " " + ns + " " + name + " " + action + "\n");
+                token + " " + request + "\n");
     }
 
     /** Runs a one-line action; the node agent's answer as (code, message). */

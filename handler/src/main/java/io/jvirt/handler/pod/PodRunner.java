@@ -79,6 +79,27 @@ public final class PodRunner implements AutoCloseable {
         return podsDir.resolve(uid);
     }
 
+    /**
+     * The {@code compute.log} of pod {@code namespace/name} when this agent knows a pod of that name with
+     * {@code uid} and its log exists; the path is this agent's own pod directory of that uid, never one
+     * taken from the caller. It has ended once the pod is gone or Succeeded/Failed.
+     */
+    public Optional<io.jvirt.handler.relay.PodLogs.LogFile> log(String namespace, String name, String uid) {
+        Pod pod = pods.get(uid);
+        if (pod == null || !namespace.equals(pod.getMetadata().getNamespace()) || !name.equals(pod.getMetadata().getName())) {
+            return Optional.empty();
+        }
+        Path file = podDir(pod.getMetadata().getUid()).resolve(PodProcess.LOG_FILE);
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        return Optional.of(new io.jvirt.handler.relay.PodLogs.LogFile(file, () -> ended(uid)));
+    }
+
+    private boolean ended(String uid) {
+        Pod pod = pods.get(uid);
+        String phase = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return pod == null || "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
     /** Where pod {@code uid}'s files live. */
     public PodPaths paths(String uid) {
         return new PodPaths(podDir(uid), scope.runDirectory(uid), disksDir.resolve(uid));

@@ -29,7 +29,9 @@ import java.util.function.BiFunction;
  * new at every start); the API server reads it to reach this node. Each connection sends one
  * {@link RelayRequest} line; a wrong token gets 401, an unknown VMI 404 "VMI is not running on this
  * node", then {@link LauncherActions} or, for console/vnc, "101 ok" and a raw byte relay to the
- * launcher's {@code serial.sock} / {@code vnc.sock}. One virtual thread per connection (two for relays).
+ * launcher's {@code serial.sock} / {@code vnc.sock}; {@code log} streams a pod's {@code compute.log}
+ * found by the pod's name and uid among the pods this agent runs ({@link PodLogs}, {@link LogStreamer}),
+ * or answers 404 "pod ... is not running on this node". One virtual thread per connection (two for relays).
  */
 public final class RelayServer implements AutoCloseable {
     private static final int MAX_HEADER = 1024;
@@ -37,13 +39,16 @@ public final class RelayServer implements AutoCloseable {
     private final ServerSocket server;
     private final String token;
     private final BiFunction<String, String, Optional<Path>> runDirectories;
+    private final PodLogs podLogs;
     private volatile boolean closed;
 
     /**
      * @param runDirectories (namespace, VMI name) → the launcher's run directory when the VMI runs here
+     * @param podLogs the log files of the pods this agent runs (action {@code log})
      */
-    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories) throws IOException {
+    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs) throws IOException {
         this.runDirectories = runDirectories;
+        this.podLogs = podLogs;
         byte[] t = new byte[24];
         new SecureRandom().nextBytes(t);
         this.token = HexFormat.of().formatHex(t);
@@ -98,6 +103,16 @@ public final class RelayServer implements AutoCloseable {
             RelayRequest r = parsed.get();
             if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), r.token().getBytes(StandardCharsets.UTF_8))) {
                 reply(out, new RelayReply(401, "bad relay token"));
+                return;
+            }
+            if (r.action().equals("log")) {
+                Optional<PodLogs.LogFile> log = podLogs.find(r.namespace(), r.name(), r.podUid());
+                if (log.isEmpty()) {
+                    reply(out, new RelayReply(404, "pod " + r.name() + " is not running on this node"));
+                    return;
+                }
+                reply(out, new RelayReply(101, "ok"));
+                LogStreamer.stream(log.get(), r.tailLines(), r.follow(), in, out);
                 return;
             }
             Optional<Path> run = runDirectories.apply(r.namespace(), r.name());
