@@ -1,5 +1,6 @@
 package io.jvirt.e2e;
 
+import io.jvirt.api.ExampleDirs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package io.jvirt.e2e;
 
+import io.jvirt.api.ExampleDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.jvirt.apiserver.admission;
 
+import io.jvirt.api.ExampleDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import io.jvirt.apiserver.ExampleDirs;
 import io.jvirt.apiserver.admission.VmiSpecRules.Target;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Cause;
