@@ -24,11 +24,16 @@ public final class ExampleDirs {
     }
 
     /**
-     * {@code -Djvirt.reference.dir} (the conformance run sets it from {@code $JVIRT_REFERENCE_DIR}), else
-     * {@code ../../shared/reference} from the module directory; throws when it has no KubeVirt examples.
+     * {@code -Djvirt.reference.dir}, which only the conformance run sets (from {@code $JVIRT_REFERENCE_DIR});
+     * throws when it is unset or has no KubeVirt examples.
      */
     public static Path reference() {
-        Path dir = Path.of(System.getProperty("jvirt.reference.dir", "../../shared/reference")).toAbsolutePath().normalize();
+        String configured = System.getProperty("jvirt.reference.dir", "");
+        if (configured.isBlank()) {
+            throw new IllegalStateException("no reference directory: KubeVirt's example manifests and OpenAPI spec are read"
+                    + " only by the conformance run (./conformance, which sets -Djvirt.reference.dir from JVIRT_REFERENCE_DIR)");
+        }
+        Path dir = Path.of(configured).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir.resolve("kubevirt-examples"))) {
             throw new IllegalStateException("KubeVirt's reference material is missing: no " + dir.resolve("kubevirt-examples")
                     + ". The conformance run needs KubeVirt's example manifests and OpenAPI spec there"
