@@ -84,3 +84,16 @@ jvirt_build_module() {
   done
   cp "$JVIRT_ROOT/build/$module.classpath" "$cpfile.tmp" && mv "$cpfile.tmp" "$cpfile"
 }
+
+jvirt_open_path_for_qemu() { # DIR: QEMU runs as uid 107 and must pass through every directory above DIR (e.g. a
+  # clone under a 0700 `mktemp -d`, or /root) to open the demo images: add the search bit (o+x, no listing) where missing
+  local d
+  d=$(cd "$1" && pwd)
+  while [ "$d" != "/" ]; do
+    if [ "$(stat -c %A "$d" | cut -c10)" = "-" ]; then
+      echo "jvirt: letting QEMU's user pass through $d (chmod o+x)" >&2
+      chmod o+x "$d"
+    fi
+    d=$(dirname "$d")
+  done
+}
