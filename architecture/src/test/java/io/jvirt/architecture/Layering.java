@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>drivers ({@code qemu}, {@code store}, {@code network}) import only {@code api}, and
  *       {@code qemu} not even that, nor any Kubernetes client: the QEMU driver knows nothing of
  *       Kubernetes;</li>
+ *   <li>the converter ({@code converter}: VMI → QEMU argv, KubeVirt's converter) is a library at
+ *       driver level that imports {@code api} and {@code qemu} and no other jvirt package;</li>
  *   <li>components ({@code apiserver}, {@code controller}, {@code handler}, {@code launcher},
  *       {@code importer}, {@code virtctl}) import {@code api} and drivers, never each other;</li>
  *   <li>only the distribution ({@code dist}) wires components together.</li>
@@ -21,6 +23,8 @@ import java.util.List;
  */
 final class Layering {
     static final List<String> DRIVERS = List.of("qemu", "store", "network");
+    /** Driver-level libraries and the drivers each may import beside {@code api}. */
+    static final java.util.Map<String, List<String>> LIBRARIES = java.util.Map.of("converter", List.of("qemu"));
     static final List<String> COMPONENTS = List.of("apiserver", "controller", "handler", "launcher", "importer", "virtctl");
 
     private Layering() {
@@ -36,11 +40,20 @@ final class Layering {
                     .should().dependOnClassesThat().resideInAnyPackage(packagesOf(root, all(), driver, "api"))
                     .as(driver + " imports only api among jvirt packages"));
         }
+        LIBRARIES.forEach((library, drivers) -> {
+            List<String> allowed = new ArrayList<>(drivers);
+            allowed.add("api");
+            allowed.add(library);
+            rules.add(noClasses().that().resideInAPackage(root + "." + library + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(packagesOf(root, all(), allowed.toArray(String[]::new)))
+                    .as(library + " imports only api and " + String.join(", ", drivers) + " among jvirt packages"));
+        });
         rules.add(noClasses().that().resideInAPackage(root + ".qemu..")
                 .should().dependOnClassesThat().resideInAnyPackage(root + ".api..", "io.fabric8..", "io.kubernetes..")
                 .as("qemu knows nothing of Kubernetes"));
         for (String component : COMPONENTS) {
             List<String> allowed = new ArrayList<>(DRIVERS);
+            allowed.addAll(LIBRARIES.keySet());
             allowed.add("api");
             allowed.add(component);
             rules.add(noClasses().that().resideInAPackage(root + "." + component + "..")
@@ -53,6 +66,7 @@ final class Layering {
 
     private static List<String> all() {
         List<String> all = new ArrayList<>(DRIVERS);
+        all.addAll(LIBRARIES.keySet());
         all.addAll(COMPONENTS);
         all.add("api");
         all.add("dist");

@@ -32,7 +32,7 @@ class LayeringTest {
 
     @Test
     void theRuleSeesEveryModule() {
-        for (String module : List.of("api", "qemu", "store", "apiserver", "launcher", "controller", "handler", "dist")) {
+        for (String module : List.of("api", "qemu", "converter", "store", "apiserver", "launcher", "controller", "handler", "dist")) {
             assertTrue(PRODUCTION.containPackage("io.jvirt." + module)
                     || PRODUCTION.stream().anyMatch(c -> c.getPackageName().startsWith("io.jvirt." + module + ".")),
                     "classes of module " + module + " are on the rule's classpath");
@@ -49,5 +49,6 @@ class LayeringTest {
         assertFalse(violations.isEmpty(), "the upward import in the fixture must be reported");
         assertTrue(violations.stream().anyMatch(v -> v.contains("fixture.qemu.Driver") && v.contains("fixture.api.VmSpec")), violations.toString());
         assertTrue(violations.stream().anyMatch(v -> v.contains("fixture.api.VmSpec") && v.contains("fixture.qemu.Driver")), violations.toString());
+        assertTrue(violations.stream().anyMatch(v -> v.contains("fixture.converter.Converter") && v.contains("fixture.handler.Agent")), violations.toString());
     }
 }

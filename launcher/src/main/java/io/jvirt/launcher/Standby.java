@@ -42,7 +42,7 @@ final class Standby {
     private static void warmUp(Path warmDir) throws IOException, InterruptedException {
         try {
             LauncherMain.prepare(Training.writeRequest(warmDir));
-        } catch (io.jvirt.launcher.convert.ConversionException e) {
+        } catch (io.jvirt.converter.ConversionException e) {
             throw new IOException("warming up on the training VMI failed: " + e.getMessage(), e);
         } finally {
             deleteTree(warmDir);

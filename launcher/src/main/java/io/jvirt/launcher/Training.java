@@ -54,7 +54,7 @@ final class Training {
         }
         Path request = dir.resolve("request.json");
         String json = REQUEST.replace("DIR", dir.toAbsolutePath().toString());
-        if (io.jvirt.launcher.domain.RunAs.launcherIsRoot()) { // QEMU never runs as root: as KubeVirt's qemu user, on a disk it owns
+        if (io.jvirt.converter.RunAs.launcherIsRoot()) { // QEMU never runs as root: as KubeVirt's qemu user, on a disk it owns
             Files.setAttribute(disk, "unix:uid", QEMU_UID);
             Files.setAttribute(disk, "unix:gid", QEMU_UID);
             json = json.replace("\"networks\": {", "\"qemuUser\": \"" + QEMU_UID + ":" + QEMU_UID + "\",\n \"networks\": {");

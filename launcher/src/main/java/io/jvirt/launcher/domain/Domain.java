@@ -1,6 +1,7 @@
 package io.jvirt.launcher.domain;
 
-import io.jvirt.launcher.convert.LaunchPlan;
+import io.jvirt.converter.LaunchPlan;
+import io.jvirt.converter.RunAs;
 import io.jvirt.qemu.qmp.QmpClient;
 import io.jvirt.qemu.qmp.QmpEvent;
 import io.jvirt.qemu.qmp.QmpException;

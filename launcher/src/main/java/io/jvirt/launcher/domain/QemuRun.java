@@ -1,6 +1,7 @@
 package io.jvirt.launcher.domain;
 
-import io.jvirt.launcher.convert.LaunchPlan;
+import io.jvirt.converter.LaunchPlan;
+import io.jvirt.converter.RunAs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

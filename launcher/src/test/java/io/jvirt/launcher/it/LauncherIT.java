@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvirt.launcher.LaunchRequest;
-import io.jvirt.launcher.convert.DiskFormat;
-import io.jvirt.launcher.convert.KernelFiles;
-import io.jvirt.launcher.convert.Netdev;
-import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.converter.LaunchRequest;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.KernelFiles;
+import io.jvirt.converter.Netdev;
+import io.jvirt.converter.ReadyDisk;
 import io.jvirt.launcher.domain.DomainEvent;
 import io.jvirt.launcher.domain.DomainState;
 import io.jvirt.launcher.protocol.Command;
@@ -302,8 +302,8 @@ class LauncherIT {
     @Test
     void bootOrderIsFollowedFromANonBootableCdromToTheDisk() throws Exception {
         Path iso = tmp.resolve("data.iso");
-        Files.write(iso, io.jvirt.launcher.cloudinit.CloudInitIsos.noCloud("x", "y",
-                new io.jvirt.launcher.cloudinit.CloudInitData("not bootable".getBytes(StandardCharsets.UTF_8), null)));
+        Files.write(iso, io.jvirt.converter.cloudinit.CloudInitIsos.noCloud("x", "y",
+                new io.jvirt.converter.cloudinit.CloudInitData("not bootable".getBytes(StandardCharsets.UTF_8), null)));
         String spec = """
             {"domain": {"memory": {"guest": "128Mi"},
                         "devices": {"disks": [{"name": "cd", "cdrom": {"bus": "sata"}, "bootOrder": 1},

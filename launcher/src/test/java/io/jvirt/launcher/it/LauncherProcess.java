@@ -1,6 +1,6 @@
 package io.jvirt.launcher.it;
 
-import io.jvirt.launcher.LaunchRequest;
+import io.jvirt.converter.LaunchRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

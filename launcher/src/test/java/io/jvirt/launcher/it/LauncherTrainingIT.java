@@ -47,11 +47,11 @@ class LauncherTrainingIT {
 
         Run second = run(classPath, List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-Xlog:class+load=info"), tmp.resolve("vm2"));
         assertEquals(0, second.exit, second.output);
-        for (String cls : List.of("io.jvirt.launcher.Preparation", "io.jvirt.launcher.convert.VmiConverter",
+        for (String cls : List.of("io.jvirt.converter.Preparation", "io.jvirt.converter.VmiConverter",
                 "io.jvirt.launcher.protocol.LauncherServer", "io.jvirt.launcher.domain.QemuRun", "io.jvirt.api.v1.VirtualMachineInstance")) {
             assertTrue(second.output.contains(cls + " source: shared objects file (top)"), cls + " from the archive:\n" + second.output);
         }
-        assertFalse(second.output.contains("io.jvirt.launcher.Preparation source: file:"), second.output);
+        assertFalse(second.output.contains("io.jvirt.converter.Preparation source: file:"), second.output);
     }
 
     @Test

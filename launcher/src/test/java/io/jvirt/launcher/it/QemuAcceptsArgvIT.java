@@ -2,10 +2,10 @@ package io.jvirt.launcher.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jvirt.launcher.LaunchRequest;
-import io.jvirt.launcher.convert.DiskFormat;
-import io.jvirt.launcher.convert.Netdev;
-import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.converter.LaunchRequest;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.Netdev;
+import io.jvirt.converter.ReadyDisk;
 import io.jvirt.launcher.domain.DomainState;
 import io.jvirt.launcher.protocol.Command;
 import io.jvirt.qemu.Accel;
@@ -93,7 +93,7 @@ class QemuAcceptsArgvIT {
         for (String raw : new String[] {"sata", "scsi", "usb", "cd", "scsicd", "lun"}) {
             volumes.put(raw, ReadyDisk.file(image(raw + ".img", "raw"), DiskFormat.RAW));
         }
-        Map<String, io.jvirt.launcher.convert.Netdev> nets = Map.of("a", new Netdev.UserMode(true), "b", new Netdev.UserMode(true),
+        Map<String, io.jvirt.converter.Netdev> nets = Map.of("a", new Netdev.UserMode(true), "b", new Netdev.UserMode(true),
                 "c", new Netdev.UserMode(true), "d", new Netdev.UserMode(true));
         LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes, nets, null, Map.of(), null);
         launcher = LauncherProcess.start(request, tmp);

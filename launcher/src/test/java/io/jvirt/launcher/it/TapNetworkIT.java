@@ -2,10 +2,10 @@ package io.jvirt.launcher.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jvirt.launcher.LaunchRequest;
-import io.jvirt.launcher.convert.DiskFormat;
-import io.jvirt.launcher.convert.Netdev;
-import io.jvirt.launcher.convert.ReadyDisk;
+import io.jvirt.converter.LaunchRequest;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.Netdev;
+import io.jvirt.converter.ReadyDisk;
 import io.jvirt.launcher.domain.DomainState;
 import io.jvirt.launcher.protocol.Command;
 import io.jvirt.qemu.Accel;

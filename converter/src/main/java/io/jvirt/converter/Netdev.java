@@ -1,0 +1,44 @@
+package io.jvirt.converter;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Objects;
+
+/**
+ * The host side of one guest interface, as set up by the node's network layer. In JSON a
+ * {@code "type"} of TapFd, TapName or UserMode selects the record.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(Netdev.TapFd.class), @JsonSubTypes.Type(Netdev.TapName.class),
+    @JsonSubTypes.Type(Netdev.UserMode.class)})
+public sealed interface Netdev {
+    /**
+     * An open tap device the launcher inherited as file descriptor {@code fd}. QEMU inherits it only
+     * if the launcher's own process start keeps it open; a JVM's ProcessBuilder closes every
+     * descriptor above 2, so with the Java launcher use {@link TapName}.
+     */
+    record TapFd(int fd) implements Netdev {
+        public TapFd {
+            if (fd < 3) {
+                throw new IllegalArgumentException("tap fd must be >= 3 (0-2 are stdio): " + fd);
+            }
+        }
+    }
+
+    /** A tap device by name, already created and owned by the user QEMU runs as. */
+    record TapName(String ifname) implements Netdev {
+        public TapName {
+            Objects.requireNonNull(ifname, "ifname");
+            if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
+                throw new IllegalArgumentException("not a Linux interface name: '" + ifname + "'");
+            }
+        }
+    }
+
+    /**
+     * QEMU's user-mode network (slirp), the fallback when no tap is available.
+     *
+     * @param restrict true isolates the guest: no connections leave it (only host forwards reach it)
+     */
+    record UserMode(boolean restrict) implements Netdev {}
+}
