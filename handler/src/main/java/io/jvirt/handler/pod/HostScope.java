@@ -11,13 +11,15 @@ import java.security.SecureRandom;
 
 /**
  * The names one node agent gives what it creates outside its data directory: network namespaces
- * {@code jvirt-<id>-<12 hex of the pod uid>}, memory cgroups {@code jvirt/<id>-<pod uid>} and run
+ * {@code jvirt-<id>-<12 hex of the pod uid>}, cgroups {@code jvirt/<id>-<pod uid>} (v1 or v2, {@link CgroupHierarchy}) and run
  * directories {@code /run/jvirt/<id>-<pod uid>}. {@code id} is the agent's instance id, 8 random hex
  * digits kept in {@code <data dir>/instance-id}, so the several jvirt instances one host may run never
  * take each other's for their own: a sweep ({@link LeftoverSweep}) removes only names with its id.
  * Immutable; thread-safe.
+ *
+ * @param cgroups the host's cgroup hierarchy the pod cgroups go in
  */
-public record HostScope(String id) {
+public record HostScope(String id, CgroupHierarchy cgroups) {
     static final String FILE = "instance-id";
     /** Parent of every run directory: short and fixed, because a unix socket path may not exceed 107 bytes. */
     public static final Path RUN_ROOT = Path.of("/run/jvirt");
@@ -27,6 +29,11 @@ public record HostScope(String id) {
         if (!id.matches("[0-9a-f]{8}")) {
             throw new IllegalArgumentException("instance id must be 8 hex digits: " + id);
         }
+    }
+
+    /** Instance {@code id} on this host's cgroup hierarchy ({@link CgroupHierarchy#host()}). */
+    public HostScope(String id) {
+        this(id, CgroupHierarchy.host());
     }
 
     /** The instance id of {@code dataDir}, made (random, 0600) on first use. Idempotent. */
@@ -58,9 +65,9 @@ public record HostScope(String id) {
         return NETNS_PREFIX + prefix() + hex.substring(0, Math.min(12, hex.length()));
     }
 
-    /** The memory cgroup of pod {@code podUid}. */
-    public MemoryCgroup cgroup(String podUid) {
-        return MemoryCgroup.named(prefix() + podUid);
+    /** The cgroup of pod {@code podUid}. */
+    public PodCgroup cgroup(String podUid) {
+        return cgroups.cgroup(prefix() + podUid);
     }
 
     /** The run directory (QEMU's and the launcher's sockets, serial log, cloud-init ISOs) of pod {@code podUid}. */

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * One launcher pod process started before any VMI needs it, so a new VMI's launcher does not pay
  * for a JVM start (most of the time from VMI create to QEMU started). The standby runs like any pod
  * ({@link PodProcess}) under the made-up uid {@code standby-<hex>}: its own pod directory, network
- * namespace and memory cgroup, the launcher in {@code --standby} mode, warmed up and waiting.
+ * namespace and cgroup, the launcher in {@code --standby} mode, warmed up and waiting.
  * {@link #claim} turns it into a pod's process by renaming all three to the pod's names (directory
  * and cgroup by rename, the netns by {@code ip netns attach}); the pod runner then prepares the VMI
  * and hands the launch request over with {@link #handOver}. A claim starts the next standby.
@@ -75,14 +75,14 @@ final class LauncherStandby implements AutoCloseable {
     }
 
     private PodState start(String uid, List<String> argv) throws IOException, InterruptedException {
-        PodPlan plan = new PodPlan(uid, "", uid, 0, 0);
+        PodPlan plan = new PodPlan(uid, "", uid, 0, 0, 0);
         Path dir = Files.createDirectories(podsDir.resolve(uid));
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         PodProcess.createPrivate(dir.resolve(MARKER_FILE));
         NetworkNamespace netns = new NetworkNamespace(scope.netnsName(uid));
-        MemoryCgroup cgroup = scope.cgroup(uid);
+        PodCgroup cgroup = scope.cgroup(uid);
         netns.create();
-        cgroup.create(0);
+        cgroup.create(CgroupLimits.NONE);
         return PodProcess.start(plan, argv, dir, netns, cgroup);
     }
 
@@ -115,9 +115,9 @@ final class LauncherStandby implements AutoCloseable {
                 Files.delete(podDir);
             }
             Files.move(from, podDir);
-            MemoryCgroup cgroup = scope.cgroup(plan.uid());
-            Files.move(scope.cgroup(standby.uid()).path(), cgroup.path());
-            cgroup.create(plan.memoryLimitBytes());
+            PodCgroup cgroup = scope.cgroup(plan.uid());
+            scope.cgroup(standby.uid()).renameTo(cgroup);
+            cgroup.create(plan.limits());
             Commands.run(List.of("ip", "netns", "attach", scope.netnsName(plan.uid()), Long.toString(standby.pid())));
             new NetworkNamespace(scope.netnsName(standby.uid())).delete();
             return Optional.of(state);
@@ -154,7 +154,7 @@ final class LauncherStandby implements AutoCloseable {
 
     /** Stops the standby's processes and removes what carries the name {@code uid}. Best effort. */
     private void discardAs(String uid, PodState standby, Path dir) {
-        MemoryCgroup cgroup = scope.cgroup(uid);
+        PodCgroup cgroup = scope.cgroup(uid);
         try {
             PodProcess.stop(standby, cgroup, Duration.ZERO);
             cgroup.removeWhenEmpty(Duration.ofSeconds(10));

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Removes what one agent instance left on the host for pods it no longer has a pod directory for:
- * memory cgroups (their processes killed first), network namespaces and run directories named with
+ * cgroups (their processes killed first), network namespaces and run directories named with
  * its {@link HostScope}, and disk directories in its data dir. Others' names are never touched.
  *
  * <p>Safe beside starts under way: the pod runner makes a pod's directory before any of these, and
@@ -29,7 +29,13 @@ final class LeftoverSweep {
      * was removed (host paths and names), for the log. Best effort: failures are logged.
      */
     static List<String> sweep(HostScope scope, Path podsDir, Path disksDir, Set<String> keep) {
-        List<String> cgroups = names(MemoryCgroup.PARENT, scope.prefix());
+        List<String> cgroups;
+        try {
+            cgroups = scope.cgroups().names(scope.prefix());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "listing " + scope.cgroups().parent() + ": " + e.getMessage());
+            cgroups = List.of();
+        }
         List<String> netns = names(Path.of("/run/netns"), HostScope.NETNS_PREFIX + scope.prefix());
         List<String> runDirs = names(HostScope.RUN_ROOT, scope.prefix());
         List<String> diskDirs = names(disksDir, "");
@@ -40,7 +46,7 @@ final class LeftoverSweep {
         for (String name : cgroups) {
             String uid = name.substring(scope.prefix().length());
             if (!pods.contains(uid)) {
-                MemoryCgroup cgroup = scope.cgroup(uid);
+                PodCgroup cgroup = scope.cgroup(uid);
                 attempt(removed, cgroup.path().toString(), () -> {
                     PodProcess.stop(null, cgroup, Duration.ZERO);
                     cgroup.removeWhenEmpty(Duration.ofSeconds(10));

@@ -13,21 +13,28 @@ import java.util.Map;
  * @param uid pod UID: names the netns, the cgroup and the state directory
  * @param memoryLimitBytes {@code limits.memory} of the {@code compute} container, else {@code requests.memory}, else 0
  *     (no limit); read with Kubernetes' quantity grammar (fabric8's reads through a double and loses bytes)
+ * @param cpuLimitMillis {@code limits.cpu} of the {@code compute} container in thousandths of a CPU, else 0 (no limit;
+ *     a request alone limits nothing, as with kubelet)
  * @param gracePeriodSeconds {@code terminationGracePeriodSeconds} (default 30)
  */
-public record PodPlan(String uid, String namespace, String name, long memoryLimitBytes, long gracePeriodSeconds) {
+public record PodPlan(String uid, String namespace, String name, long memoryLimitBytes, long cpuLimitMillis, long gracePeriodSeconds) {
     public static final String CONTAINER = "compute";
 
+    /** The pod's cgroup limits: its memory and cpu, and {@link CgroupLimits#DEFAULT_PIDS_MAX} processes. */
+    public CgroupLimits limits() {
+        return new CgroupLimits(memoryLimitBytes, cpuLimitMillis, CgroupLimits.DEFAULT_PIDS_MAX);
+    }
+
     /**
-     * @throws IllegalArgumentException when the pod has no {@code compute} container, or its memory limit is not a
-     *     quantity or does not fit in a long
+     * @throws IllegalArgumentException when the pod has no {@code compute} container, or its memory or cpu limit is not
+     *     a quantity or does not fit in a long
      */
     public static PodPlan of(Pod pod) {
         Container compute = pod.getSpec().getContainers().stream().filter(c -> CONTAINER.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("pod has no container named " + CONTAINER));
         Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
         return new PodPlan(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                memoryLimit(compute), grace == null ? 30 : grace);
+                memoryLimit(compute), cpuLimitMillis(compute), grace == null ? 30 : grace);
     }
 
     static long memoryLimit(Container c) {
@@ -47,6 +54,20 @@ public record PodPlan(String uid, String namespace, String name, long memoryLimi
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("memory limit " + text + " of container " + c.getName() + " is too large for a memory cgroup", e);
         }
+    }
+
+    /** {@code limits.cpu} in thousandths of a CPU, rounded up (0: none). */
+    static long cpuLimitMillis(Container c) {
+        Quantity q = c.getResources() == null || c.getResources().getLimits() == null ? null : c.getResources().getLimits().get("cpu");
+        if (q == null) {
+            return 0;
+        }
+        String text = (q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat());
+        java.math.BigDecimal millis = io.jvirt.api.meta.Quantity.parse(text).value().movePointRight(3).setScale(0, java.math.RoundingMode.CEILING);
+        if (millis.compareTo(java.math.BigDecimal.valueOf(CgroupLimits.MAX_CPU_MILLIS)) > 0) {
+            throw new IllegalArgumentException("cpu limit " + text + " of container " + c.getName() + " is too large for a CFS quota");
+        }
+        return Math.max(0, millis.longValue());
     }
 
     private static Quantity pick(Map<String, Quantity> resources) {

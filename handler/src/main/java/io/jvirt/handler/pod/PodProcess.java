@@ -12,7 +12,7 @@ import java.util.OptionalInt;
 
 /**
  * Starts a pod's command so that it outlives the agent: a new session ({@code setsid}), inside the
- * pod's network namespace ({@code ip netns exec}), joined to its memory cgroup before the command
+ * pod's network namespace ({@code ip netns exec}), joined to its cgroup before the command
  * runs, stdout and stderr appended to {@code <pod dir>/compute.log}. A small shell wrapper records
  * its own pid in {@code pid} and the command's exit status in {@code exit}, so an agent that
  * restarted can still learn how the command ended. Stateless; thread-safe.
@@ -40,7 +40,7 @@ public final class PodProcess {
      */
     private static final String OUTER = """
             umask 077
-            echo $$ > "$JVIRT_CGROUP/cgroup.procs" || exit 125
+            for procs in $JVIRT_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done
             exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
             """;
     /** Paths relative to the working directory, the pod directory: they follow it when a standby is claimed (renamed). */
@@ -59,7 +59,7 @@ public final class PodProcess {
     private PodProcess() {}
 
     /** Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid. */
-    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, MemoryCgroup cgroup)
+    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
             throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
@@ -70,7 +70,7 @@ public final class PodProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(LOG_FILE).toFile()))
                 .redirectErrorStream(true);
-        pb.environment().put("JVIRT_CGROUP", cgroup.path().toString());
+        pb.environment().put("JVIRT_CGROUP_PROCS", String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
         pb.environment().put("JVIRT_NETNS", netns.name());
         pb.environment().put("JVIRT_INNER", INNER);
         Process p = pb.start();
@@ -119,22 +119,21 @@ public final class PodProcess {
      * Stops everything in the pod: SIGTERM to the session's process group and the cgroup, SIGKILL
      * to whatever is left after {@code grace}. Returns when the cgroup is empty (or after 10 s more).
      */
-    public static void stop(PodState state, MemoryCgroup cgroup, Duration grace) throws IOException, InterruptedException {
-        signalAll(state, cgroup, "TERM");
+    public static void stop(PodState state, PodCgroup cgroup, Duration grace) throws IOException, InterruptedException {
+        if (state != null && state.alive()) {
+            signal("TERM", "-" + state.pid());
+        }
+        for (long pid : cgroup.pids()) {
+            signal("TERM", Long.toString(pid));
+        }
         if (waitEmpty(state, cgroup, grace)) {
             return;
         }
-        signalAll(state, cgroup, "KILL");
-        waitEmpty(state, cgroup, Duration.ofSeconds(10));
-    }
-
-    private static void signalAll(PodState state, MemoryCgroup cgroup, String signal) throws IOException {
         if (state != null && state.alive()) {
-            signal(signal, "-" + state.pid());
+            signal("KILL", "-" + state.pid());
         }
-        for (long pid : cgroup.pids()) {
-            signal(signal, Long.toString(pid));
-        }
+        cgroup.killAll();
+        waitEmpty(state, cgroup, Duration.ofSeconds(10));
     }
 
     private static void signal(String signal, String target) {
@@ -148,7 +147,7 @@ public final class PodProcess {
         }
     }
 
-    private static boolean waitEmpty(PodState state, MemoryCgroup cgroup, Duration within) throws IOException, InterruptedException {
+    private static boolean waitEmpty(PodState state, PodCgroup cgroup, Duration within) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(within);
         while (Instant.now().isBefore(deadline)) {
             if ((state == null || !state.alive()) && cgroup.pids().isEmpty()) {

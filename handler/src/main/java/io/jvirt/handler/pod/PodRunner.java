@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs the launcher pods bound to one node (embedded mode, kubelet's job): each in its own network
- * namespace and memory cgroup, as a process that outlives the agent ({@link PodProcess}), with
+ * namespace and cgroup ({@link PodCgroup}: v1 or v2), as a process that outlives the agent ({@link PodProcess}), with
  * state under {@code <data dir>/pods/<uid>}. One idempotent {@link #reconcile} per pod UID,
  * triggered by pod events, by the process exiting and once for every state directory at start,
  * so a restarted agent re-adopts running pods instead of starting them twice and cleans up after
@@ -291,7 +291,7 @@ public final class PodRunner implements AutoCloseable {
     private void startPod(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
         Path dir = paths.podDir();
         NetworkNamespace netns = new NetworkNamespace(scope.netnsName(plan.uid()));
-        MemoryCgroup cgroup = scope.cgroup(plan.uid());
+        PodCgroup cgroup = scope.cgroup(plan.uid());
         PodState state;
         starting.add(plan.uid());
         try {
@@ -312,7 +312,7 @@ public final class PodRunner implements AutoCloseable {
                 state = claimed.get();
             } else {
                 netns.create();
-                cgroup.create(plan.memoryLimitBytes());
+                cgroup.create(plan.limits());
                 state = PodProcess.start(plan, argv, dir, netns, cgroup);
             }
         } catch (Exception e) {
@@ -361,7 +361,7 @@ public final class PodRunner implements AutoCloseable {
 
     /** Stops the pod's processes and removes its netns and cgroup. Idempotent. */
     private void teardown(String uid, PodState state, Duration grace) throws IOException, InterruptedException {
-        MemoryCgroup cgroup = scope.cgroup(uid);
+        PodCgroup cgroup = scope.cgroup(uid);
         try {
             PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
             cgroup.removeWhenEmpty(Duration.ofSeconds(10));

@@ -75,9 +75,10 @@ class LeftoverSweepIT {
     /** A netns, a cgroup with a sleeping process, a run directory and (with {@code disks}) a disk directory of pod {@code uid}. */
     private static void leftovers(HostScope scope, String uid, Path disks, List<Process> sleepers) throws Exception {
         new NetworkNamespace(scope.netnsName(uid)).create();
-        MemoryCgroup cgroup = scope.cgroup(uid);
-        cgroup.create(64L << 20);
-        Process sleeper = new ProcessBuilder("sh", "-c", "echo $$ > " + cgroup.path().resolve("cgroup.procs") + "; exec sleep 60").start();
+        PodCgroup cgroup = scope.cgroup(uid);
+        cgroup.create(new CgroupLimits(64L << 20, 0, CgroupLimits.DEFAULT_PIDS_MAX));
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        cgroup.join(sleeper.pid());
         sleepers.add(sleeper);
         Waits.until("sleeper in " + cgroup.path(), Duration.ofSeconds(10), () -> {
             try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,11 +46,42 @@ class PodPlanTest {
         PodPlan plan = PodPlan.of(pod(null, null, List.of("jvirt-launcher", "--namespace", "default"), List.of("--name", "vm1")));
         assertEquals("0123abcd-4567-89ef-aaaa-bbbbccccdddd", plan.uid());
         assertEquals(30, plan.gracePeriodSeconds());
-        HostScope scope = new HostScope("5eed0001");
+        HostScope scope = new HostScope("5eed0001", new CgroupHierarchy.V1(Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup/pids")));
         assertEquals("jvirt-5eed0001-0123abcd4567", scope.netnsName(plan.uid()));
-        assertEquals(java.nio.file.Path.of("/sys/fs/cgroup/memory/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"), scope.cgroup(plan.uid()).path());
-        assertEquals(java.nio.file.Path.of("/run/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"), scope.runDirectory(plan.uid()));
+        assertEquals(new CgroupV1(Path.of("/sys/fs/cgroup/memory/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"),
+                Path.of("/sys/fs/cgroup/cpu/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"),
+                Path.of("/sys/fs/cgroup/pids/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd")), scope.cgroup(plan.uid()));
+        assertEquals(new CgroupV2(Path.of("/sys/fs/cgroup"), Path.of("/sys/fs/cgroup/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd")),
+                new HostScope("5eed0001", new CgroupHierarchy.V2(Path.of("/sys/fs/cgroup"))).cgroup(plan.uid()));
+        assertEquals(Path.of("/run/jvirt/5eed0001-0123abcd-4567-89ef-aaaa-bbbbccccdddd"), scope.runDirectory(plan.uid()));
         assertThrows(IllegalArgumentException.class, () -> new HostScope("../etc"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "null", value = {
+        "null, 0",         // a request alone limits nothing
+        "1, 1000",
+        "250m, 250",
+        "1.5, 1500",
+        "0.0001, 1",       // rounded up to a millicpu
+        "2k, 2000000",
+    })
+    void cpuLimitInMillicpus(String limit, long millis) {
+        Pod p = pod("64Mi", null, List.of("sh"), List.of());
+        p.getSpec().getContainers().get(0).getResources().setRequests(Map.of("cpu", new Quantity("100m")));
+        if (limit != null) {
+            p.getSpec().getContainers().get(0).getResources().setLimits(Map.of("memory", new Quantity("64Mi"), "cpu", new Quantity(limit)));
+        }
+        PodPlan plan = PodPlan.of(p);
+        assertEquals(new CgroupLimits(64L << 20, millis, CgroupLimits.DEFAULT_PIDS_MAX), plan.limits());
+    }
+
+    @Test
+    void aCpuLimitBeyondAQuotaIsAClearError() {
+        Pod p = pod(null, null, List.of("sh"), List.of());
+        p.getSpec().getContainers().get(0).getResources().setLimits(Map.of("cpu", new Quantity("1e100")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PodPlan.of(p));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("too large for a CFS quota"), e.getMessage());
     }
 
     @ParameterizedTest

@@ -91,7 +91,9 @@ class PodRunnerIT {
     void runsTheNodesLauncherNotThePodsCommandInOwnNetnsAndCgroupThenDeletionCleansUp() throws Exception {
         String sleep = "30." + ProcessHandle.current().pid();
         startRunner("echo hi; exec sleep " + sleep);
-        Pod pod = create("netns", "64Mi");
+        GenericKubernetesResource vmi = createVmi(api.controller, "netns");
+        Pod pod = api.controller.pods().inNamespace("default").resource(withMemory(launcherPod(vmi, NODE), "64Mi").editSpec().editFirstContainer()
+                .editResources().addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m")).endResources().endContainer().endSpec().build()).create();
         String uid = pod.getMetadata().getUid();
         Pod running = waitPhase(pod.getMetadata().getName(), "Running");
         HostScope scope = runner.scope();
@@ -102,12 +104,16 @@ class PodRunnerIT {
         List<String> commands = new ArrayList<>();
         for (long pid : pids) {
             assertNotEquals(agentNet, Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString(), "pid " + pid);
-            assertTrue(Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains("memory:/jvirt/" + scope.id() + "-" + uid), "pid " + pid);
+            String cgroups = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+            for (String controller : List.of("memory", "cpu", "pids")) { // this host runs cgroup v1
+                assertTrue(cgroups.contains(":" + controller + ":/jvirt/" + scope.id() + "-" + uid + "\n"), "pid " + pid + " in " + controller + ": " + cgroups);
+            }
             commands.add(read(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').strip());
         }
         assertTrue(commands.contains("sleep " + sleep), "the node's launcher runs: " + commands);
         assertTrue(commands.stream().noneMatch(c -> c.contains("touch")), "never the pod's command: " + commands);
-        assertEquals(64L << 20, scope.cgroup(uid).limitBytes());
+        assertEquals(new CgroupLimits(64L << 20, 250, CgroupLimits.DEFAULT_PIDS_MAX), scope.cgroup(uid).limits());
+        assertEquals("25000", read(Path.of("/sys/fs/cgroup/cpu/jvirt", scope.id() + "-" + uid, "cpu.cfs_quota_us")).strip(), "250m of a 100 ms period");
         String netns = scope.netnsName(uid);
         assertTrue(netns.startsWith("jvirt-" + scope.id() + "-"), netns);
         assertEquals(Files.readSymbolicLink(Path.of("/proc/" + state.pid() + "/ns/net")).toString(),

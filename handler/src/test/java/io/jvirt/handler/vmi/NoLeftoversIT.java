@@ -102,7 +102,10 @@ class NoLeftoversIT {
     private static List<String> leftovers(HostScope scope, Path data) {
         List<String> left = new ArrayList<>();
         left.addAll(list(Path.of("/run/netns"), "jvirt-" + scope.id() + "-"));
-        left.addAll(list(Path.of("/sys/fs/cgroup/memory/jvirt"), scope.id() + "-"));
+        for (String hierarchy : List.of("memory", "cpu", "pids", "unified")) { // v1 here; unified: the v2 hierarchy of this hybrid host
+            left.addAll(list(Path.of("/sys/fs/cgroup", hierarchy, "jvirt"), scope.id() + "-"));
+        }
+        left.addAll(list(Path.of("/sys/fs/cgroup/jvirt"), scope.id() + "-")); // a v2-only host
         left.addAll(list(HostScope.RUN_ROOT, scope.id() + "-"));
         left.addAll(list(data.resolve("disks"), ""));
         left.addAll(list(data.resolve("pods"), ""));

@@ -21,7 +21,7 @@ import io.jvirt.handler.NodeAgent;
 import io.jvirt.handler.Waits;
 import io.jvirt.handler.LauncherPodFixtures;
 import io.jvirt.handler.pod.HostScope;
-import io.jvirt.handler.pod.MemoryCgroup;
+import io.jvirt.handler.pod.PodCgroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +99,7 @@ class VmiLifecycleIT {
                 "QEMU runs in the pod's network namespace");
         assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + scope().id() + "-" + pod.getMetadata().getUid()));
         assertUnprivileged(qemu);
-        assertEquals(440L << 20, cgroup(pod.getMetadata().getUid()).limitBytes(), "the pod's limit on the claimed cgroup");
+        assertEquals(440L << 20, cgroup(pod.getMetadata().getUid()).limits().memoryBytes(), "the pod's limit on the claimed cgroup");
         Path podDir = agent.pods().podDir(pod.getMetadata().getUid());
         assertTrue(Files.exists(podDir.resolve("standby")) && Files.exists(podDir.resolve("claim")), "the standby launcher was claimed");
         assertFalse(Files.exists(standby), "its standby directory became the pod's");
@@ -225,7 +225,7 @@ class VmiLifecycleIT {
         return agent.pods().scope();
     }
 
-    private MemoryCgroup cgroup(String podUid) {
+    private PodCgroup cgroup(String podUid) {
         return scope().cgroup(podUid);
     }
 
