@@ -15,6 +15,7 @@ JVIRT_PACKAGES=(
   genisoimage                 # NoCloud ISOs in the image tests
   etcd-server                 # baseline of the apiserver benchmark (bench/run apiserver)
   python3-kubernetes          # the Python client in the apiserver's PythonClientIT
+  docker-registry skopeo apache2-utils  # loopback OCI registry (htpasswd auth) and an independent push client in the registry tests
 )
 
 jvirt_java_major() { # prints the feature version of the java binary $1, or nothing
