@@ -16,6 +16,10 @@ JVIRT_PACKAGES=(
   etcd-server                 # baseline of the apiserver benchmark (bench/run apiserver)
   python3-kubernetes          # the Python client in the apiserver's PythonClientIT
   docker-registry skopeo apache2-utils  # loopback OCI registry (htpasswd auth) and an independent push client in the registry tests
+  containernetworking-plugins # pod networks: bridge, host-local, portmap in /usr/lib/cni (network module)
+  nftables iptables iproute2  # pod namespaces, NAT inside them (nft), portmap's rules (iptables-nft), sweeps
+  passt                       # the passt binding
+  dropbear-bin                # the demo guest's SSH server (images/demo/build.sh)
 )
 
 jvirt_java_major() { # prints the feature version of the java binary $1, or nothing

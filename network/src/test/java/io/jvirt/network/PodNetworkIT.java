@@ -1,0 +1,142 @@
+package io.jvirt.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvirt.network.cni.CniException;
+import io.jvirt.network.cni.CniPlugin;
+import io.jvirt.network.cni.CniResult;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real CNI plugins (Debian's containernetworking-plugins in /usr/lib/cni) on namespaces the test makes:
+ * addresses, pod-to-pod and host-to-pod traffic, a host port, CHECK, DEL, and the sweep of what an agent killed
+ * with -9 left (veths, leases, portmap rules). Only the test's namespaces and the host's own bridge are targeted.
+ */
+class PodNetworkIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path tmp;
+
+    private final String instance = TestNamespaces.randomHex(4);
+    private final TestNamespaces namespaces = new TestNamespaces();
+    private PodNetwork network;
+
+    @BeforeEach
+    void open() throws IOException {
+        network = PodNetwork.open(tmp.resolve("cni"), instance, null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        network.sweep(Set.of(), id -> null);
+        namespaces.close();
+        network.removeBridge();
+    }
+
+    @Test
+    void podsGetAddressesOnTheBridgeAndReachEachOtherAndTheHost() throws Exception {
+        NetworkNamespace a = namespaces.create();
+        NetworkNamespace b = namespaces.create();
+        CniResult ra = network.add("pod-a", a, List.of());
+        CniResult rb = network.add("pod-b", b, List.of());
+        String ipA = ra.ipv4On("eth0").orElseThrow().ip();
+        String ipB = rb.ipv4On("eth0").orElseThrow().ip();
+        assertNotEquals(ipA, ipB);
+        assertEquals(network.subnet().network(), Ipv4.address(ipA) & Ipv4.mask(24), ipA + " in " + network.subnet());
+        assertEquals(network.gateway(), ra.ipv4On("eth0").orElseThrow().gateway());
+        assertTrue(a.run("ip", "-4", "addr", "show", "dev", "eth0").contains(ipA + "/24"));
+        assertTrue(a.run("ip", "route").contains("default via " + network.gateway()));
+
+        namespaces.httpServer(b, tmp, 8080, "pod b");
+        TestNamespaces.await("pod b's server", Duration.ofSeconds(10), () -> get("http://" + ipB + ":8080/").equals("pod b"));
+        assertTrue(a.run("curl", "-s", "--max-time", "5", "http://" + ipB + ":8080/").contains("pod b"), "pod a reaches pod b");
+        assertTrue(b.run("busybox", "ping", "-c", "1", "-W", "5", network.gateway()).contains("1 packets received"), "pod b reaches the host");
+        assertEquals(Set.of("pod-a", "pod-b"), network.leaseOwners());
+
+        network.check("pod-a", a);
+        a.run("ip", "link", "del", "eth0");
+        assertThrows(CniException.class, () -> network.check("pod-a", a), "CHECK sees eth0 gone");
+    }
+
+    @Test
+    void aHostPortReachesThePodAndGoesWithDel() throws Exception {
+        NetworkNamespace ns = namespaces.create();
+        int hostPort = 20000 + (int) (Long.parseLong(instance, 16) % 20000);
+        network.add("pod-p", ns, List.of(new PodNetwork.PortMapping(hostPort, 80, "tcp")));
+        namespaces.httpServer(ns, tmp, 80, "mapped");
+        String url = "http://" + network.gateway() + ":" + hostPort + "/";
+        TestNamespaces.await("the host port", Duration.ofSeconds(10), () -> get(url).equals("mapped"));
+        assertEquals(Set.of("pod-p"), network.portmapOwners());
+
+        network.delete("pod-p", ns);
+        assertEquals(Set.of(), network.portmapOwners());
+        assertEquals(Set.of(), network.leaseOwners());
+        assertFalse(ns.run("ip", "link").contains("eth0"), "eth0 is gone");
+        assertEquals("", get(url), "the host port no longer answers");
+        network.delete("pod-p", ns); // idempotent
+    }
+
+    @Test
+    void theSweepRemovesWhatAKilledAgentLeft() throws Exception {
+        NetworkNamespace kept = namespaces.create();
+        NetworkNamespace orphan = namespaces.create();
+        NetworkNamespace gone = namespaces.create();
+        network.add("kept", kept, List.of());
+        network.add("orphan", orphan, List.of(new PodNetwork.PortMapping(30000 + (int) (Long.parseLong(instance, 16) % 20000), 80, "tcp")));
+        network.add("gone", gone, List.of());
+        gone.delete(); // the agent's own namespace sweep ran first
+        TestNamespaces.await("the deleted namespace's veth to go", Duration.ofSeconds(10), () -> bridgePorts().size() == 2);
+
+        // a new agent on the same data directory (the old one was killed: nothing was deleted)
+        PodNetwork restarted = PodNetwork.open(tmp.resolve("cni"), instance, null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+        assertEquals(network.subnet(), restarted.subnet(), "a restart keeps the subnet");
+        List<String> swept = restarted.sweep(Set.of("kept"), id -> id.equals("orphan") ? orphan : null);
+        assertEquals(List.of("gone", "orphan"), swept);
+        assertEquals(Set.of("kept"), restarted.leaseOwners());
+        assertEquals(Set.of(), restarted.portmapOwners());
+        TestNamespaces.await("only the kept pod's veth on the bridge", Duration.ofSeconds(10), () -> bridgePorts().size() == 1);
+        assertFalse(orphan.run("ip", "link").contains("eth0"));
+        try (Stream<Path> results = Files.list(tmp.resolve("cni").resolve("results"))) {
+            assertEquals(List.of("kept.json"), results.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    private List<String> bridgePorts() {
+        try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", network.bridge(), "brif"))) {
+            return ports.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+}
