@@ -1,0 +1,88 @@
+package io.jvirt.network.binding;
+
+import io.jvirt.network.Ipv4;
+import io.jvirt.network.NetworkNamespace;
+import io.jvirt.network.PodNetwork;
+import io.jvirt.network.cni.CniResult;
+import io.jvirt.network.dhcp.DhcpLease;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * KubeVirt's {@code masquerade} binding: the guest lives behind NAT inside the pod's namespace. The guest's
+ * device gets the gateway 10.0.2.1/24, the guest 10.0.2.2 by DHCP (router 10.0.2.1, MTU of {@code eth0}, name
+ * servers, host name). nftables in the pod's namespace ({@code table ip jvirt}): connections arriving on
+ * {@code eth0} for the declared {@code ports} (every TCP and UDP port when none is declared) are DNATed to the
+ * guest and SNATed to the gateway; the guest's own traffic leaves masqueraded as the pod's address. A port not
+ * declared reaches the pod's namespace itself, where nothing listens. The pod's namespace forwards (its own
+ * {@code ip_forward}); the host's forwarding is untouched.
+ *
+ * @param ports the VMI interface's {@code ports} (empty: all)
+ */
+public record MasqueradeBinding(List<Port> ports) implements Binding {
+    public static final String GATEWAY = "10.0.2.1";
+    public static final String GUEST = "10.0.2.2";
+    public static final int PREFIX = 24;
+
+    /** A declared port: {@code protocol} is TCP or UDP (KubeVirt's default TCP). */
+    public record Port(int port, String protocol) {
+        public Port {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1-65535: " + port);
+            }
+            protocol = protocol == null || protocol.isEmpty() ? "tcp" : protocol.toLowerCase(Locale.ROOT);
+            if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+                throw new IllegalArgumentException("protocol must be TCP or UDP: " + protocol);
+            }
+        }
+    }
+
+    public MasqueradeBinding {
+        ports = List.copyOf(ports);
+    }
+
+    @Override
+    public DhcpLease plug(NetworkNamespace netns, CniResult pod, GuestInterface guest) throws IOException {
+        String eth0 = PodNetwork.POD_INTERFACE;
+        pod.ipv4On(eth0).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + eth0));
+        int mtu = Binding.mtu(netns, eth0);
+        netns.run("ip", "link", "set", guest.device(), "mtu", Integer.toString(mtu));
+        netns.run("ip", "addr", "add", GATEWAY + "/" + PREFIX, "dev", guest.device());
+        netns.run("ip", "link", "set", guest.device(), "up");
+        netns.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        netns.runWithInput(ruleset(guest.device()), "nft", "-f", "-");
+        return new DhcpLease(guest.mac(), Ipv4.address(GUEST), PREFIX, Ipv4.address(GATEWAY), Binding.addresses(guest.dns()), mtu,
+                guest.hostname(), Ipv4.address(GATEWAY));
+    }
+
+    /** The pod namespace's nftables ruleset for a guest behind {@code device}. Pure. */
+    String ruleset(String device) {
+        String eth0 = PodNetwork.POD_INTERFACE;
+        StringBuilder dnat = new StringBuilder();
+        if (ports.isEmpty()) {
+            dnat.append("    iifname \"").append(eth0).append("\" meta l4proto { tcp, udp } dnat to ").append(GUEST).append('\n');
+        } else {
+            for (String protocol : List.of("tcp", "udp")) {
+                String list = ports.stream().filter(p -> p.protocol().equals(protocol)).map(p -> Integer.toString(p.port()))
+                        .distinct().collect(Collectors.joining(", "));
+                if (!list.isEmpty()) {
+                    dnat.append("    iifname \"").append(eth0).append("\" ").append(protocol).append(" dport { ").append(list)
+                            .append(" } dnat to ").append(GUEST).append('\n');
+                }
+            }
+        }
+        return "table ip jvirt {\n"
+                + "  chain prerouting {\n"
+                + "    type nat hook prerouting priority dstnat; policy accept;\n"
+                + dnat
+                + "  }\n"
+                + "  chain postrouting {\n"
+                + "    type nat hook postrouting priority srcnat; policy accept;\n"
+                + "    oifname \"" + eth0 + "\" ip saddr " + GUEST + " masquerade\n"
+                + "    oifname \"" + device + "\" ip daddr " + GUEST + " snat to " + GATEWAY + "\n"
+                + "  }\n"
+                + "}\n";
+    }
+}
