@@ -9,6 +9,8 @@ import io.jvirt.apiserver.http.ApiPath;
 import io.jvirt.apiserver.http.Replies;
 import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.http.ProtobufBody;
+import io.jvirt.apiserver.metrics.ApiMetrics;
+import io.jvirt.apiserver.metrics.RequestObservation;
 import io.jvirt.apiserver.rbac.AccessReviews;
 import io.jvirt.apiserver.rbac.RbacAuthorizer;
 import io.jvirt.apiserver.rbac.RequestAttributes;
@@ -37,6 +39,7 @@ import java.util.logging.Logger;
  */
 final class ApiHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
+    private static final java.util.Set<String> HEALTH = java.util.Set.of("/healthz", "/livez", "/readyz", "/version", "/version/");
 
     private final ObjectService service;
     private final TokenFile tokens;
@@ -48,9 +51,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final PodLogEndpoint podLogs;
     private final RbacAuthorizer authorizer;
     private final AccessReviews reviews;
+    private final ApiMetrics metrics;
 
     ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready,
-               java.time.Duration bookmarkInterval) {
+               java.time.Duration bookmarkInterval, ApiMetrics metrics) {
+        this.metrics = metrics;
         this.resources = new ResourceEndpoint(vertx, service, clock, bookmarkInterval);
         this.authorizer = authorizer;
         this.reviews = new AccessReviews(authorizer);
@@ -65,8 +70,9 @@ final class ApiHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest req) {
+        RequestObservation observed = RequestObservation.begin(metrics, req);
         try {
-            route(req);
+            route(req, observed);
         } catch (ApiException e) {
             Replies.error(req.response(), e);
         } catch (IllegalArgumentException e) {
@@ -77,9 +83,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private void route(HttpServerRequest req) {
+    private void route(HttpServerRequest req, RequestObservation observed) {
         String path = req.path();
         HttpServerResponse resp = req.response();
+        if (HEALTH.contains(path)) observed.nonResource(path);
         switch (path) {
             case "/healthz", "/livez" -> {
                 Replies.send(resp, 200, "ok".getBytes(), "text/plain; charset=utf-8", List.of());
@@ -97,7 +104,15 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             default -> { }
         }
         User user = tokens.authenticate(bearer(req)).orElseThrow(ApiException::unauthorized);
-        if (!resourcePath(path)) authorizePath(req, user, path);
+        if (!resourcePath(path)) {
+            authorizePath(req, user, path);
+            observed.nonResource(path);
+        }
+        if (path.equals("/metrics")) {
+            if (req.method() != HttpMethod.GET) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            Replies.send(resp, 200, metrics.scrape(), ApiMetrics.CONTENT_TYPE, List.of());
+            return;
+        }
         String accept = req.getHeader("Accept");
         if (path.equals("/api") || path.equals("/api/")) {
             if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, discovery.aggregated(true), Discovery.AGGREGATED_V2, List.of());
@@ -110,7 +125,9 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (SubresourceEndpoint.handles(path)) {
-            subresources.serve(req, user);
+            String[] seg = path.replaceAll("/+$", "").split("/"); // ["", "apis", group, version, "namespaces", ns, plural, name, sub]
+            if (seg.length == 9) observed.resource(req.method() == HttpMethod.GET ? "get" : "update", seg[2], seg[3], seg[6], seg[8], seg[5], seg[7]);
+            subresources.serve(req, user, observed);
             return;
         }
         if (path.startsWith("/openapi/")) {
@@ -135,6 +152,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (!type.namespaced() && api.namespace() != null) throw ApiException.pathNotFound(path);
         if (api.subresource() != null && !subresourceServed(type, api.subresource())) throw ApiException.pathNotFound(path);
         String verb = verb(req, api);
+        observed.resource(verb, type.group(), api.version(), type.plural(), api.subresource(), namespaceOf(type, api), api.name());
         RequestAttributes attributes = RequestAttributes.resource(user, verb, type.group(), type.plural(), api.subresource(),
                 namespaceOf(type, api), nameOf(req, api, verb));
         if (!authorizer.authorize(attributes)) {
@@ -143,14 +161,14 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         if (PodLogEndpoint.handles(type.group(), type.plural(), api.subresource())) {
             if (!verb.equals("get")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
-            podLogs.serve(req, api.namespace(), api.name());
+            podLogs.serve(req, api.namespace(), api.name(), observed);
             return;
         }
         if (AccessReviews.handles(type.group(), type.plural())) {
             review(req, type, verb, user);
             return;
         }
-        resources.serve(req, type, api, verb, user);
+        resources.serve(req, type, api, verb, user, observed);
     }
 
     /** Whether {@code path} names resources (authorized as such below), not discovery, OpenAPI or another path. */

@@ -14,6 +14,8 @@ import io.jvirt.apiserver.handler.ObjectService;
 import io.jvirt.apiserver.handler.WriteOptions;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Codec;
+import io.jvirt.apiserver.metrics.ApiMetrics;
+import io.jvirt.apiserver.metrics.TimedStore;
 import io.jvirt.apiserver.resources.BundledCrds;
 import io.jvirt.apiserver.resources.ResourceRegistry;
 import io.jvirt.apiserver.resources.ResourceType;
@@ -81,7 +83,9 @@ public final class ApiServer implements AutoCloseable {
         this.host = host;
     }
 
-    public static ApiServer start(Config config, ObjectStore store) throws IOException, InterruptedException {
+    public static ApiServer start(Config config, ObjectStore untimedStore) throws IOException, InterruptedException {
+        ApiMetrics metrics = new ApiMetrics();
+        ObjectStore store = new TimedStore(untimedStore, metrics);
         Pki pki = Pki.ensure(config.dataDir().resolve("pki"));
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
@@ -111,7 +115,7 @@ public final class ApiServer implements AutoCloseable {
                 .setWebSocketSubProtocols(List.of("plain.kubevirt.io"))
                 .setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(options)
-                .requestHandler(new ApiHandler(vertx, service, tokens, authorizer, clock, ready::get, config.bookmarkInterval()));
+                .requestHandler(new ApiHandler(vertx, service, tokens, authorizer, clock, ready::get, config.bookmarkInterval(), metrics));
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -14,6 +14,7 @@ import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.http.ProtobufBody;
 import io.jvirt.apiserver.http.QueryBool;
 import io.jvirt.apiserver.http.Replies;
+import io.jvirt.apiserver.metrics.RequestObservation;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.selection.FieldSelector;
@@ -52,11 +53,11 @@ final class ResourceEndpoint {
         this.bookmarkInterval = bookmarkInterval;
     }
 
-    /** Serves {@code verb} on {@code api} (already authenticated and authorized). */
-    void serve(HttpServerRequest req, ResourceType type, ApiPath api, String verb, User user) {
+    /** Serves {@code verb} on {@code api} (already authenticated and authorized); a watch tells {@code observed} when it ends. */
+    void serve(HttpServerRequest req, ResourceType type, ApiPath api, String verb, User user, RequestObservation observed) {
         HttpServerResponse resp = req.response();
         if (verb.equals("watch")) {
-            watch(req, type, api);
+            watch(req, type, api, observed);
             return;
         }
         readBody(req, body -> vertx.<Runnable>executeBlocking(() -> dispatch(req, type, api, verb, body, user), false)
@@ -224,7 +225,12 @@ final class ResourceEndpoint {
         }
     }
 
-    private void watch(HttpServerRequest req, ResourceType type, ApiPath api) {
+    private void watch(WatchSession.Request wr, WatchSink sink, RequestObservation observed) {
+        sink.onClose(observed::ended);
+        WatchSession.start(service.store(), wr, sink, clock);
+    }
+
+    private void watch(HttpServerRequest req, ResourceType type, ApiPath api, RequestObservation observed) {
         String rvText = req.getParam("resourceVersion");
         long rv;
         try {
@@ -249,7 +255,7 @@ final class ResourceEndpoint {
         Context ctx = vertx.getOrCreateContext();
         String upgrade = req.getHeader("Upgrade");
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-            req.toWebSocket().onSuccess(ws -> WatchSession.start(service.store(), wr, new WatchSink.WebSocket(ws, ctx), clock))
+            req.toWebSocket().onSuccess(ws -> watch(wr, new WatchSink.WebSocket(ws, ctx), observed))
                     .onFailure(e -> LOG.log(Level.FINE, "websocket upgrade failed", e));
             return;
         }
@@ -258,6 +264,6 @@ final class ResourceEndpoint {
                 .putHeader("Content-Type", table ? TableRenderer.CONTENT_TYPE : "application/json")
                 .putHeader("Cache-Control", "no-cache, private");
         resp.writeHead();
-        WatchSession.start(service.store(), wr, new WatchSink.Chunked(resp, ctx), clock);
+        watch(wr, new WatchSink.Chunked(resp, ctx), observed);
     }
 }

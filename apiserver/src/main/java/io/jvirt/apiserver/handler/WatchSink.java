@@ -22,17 +22,21 @@ public sealed interface WatchSink {
 
     void end();
 
-    /** Runs {@code action} once when the client goes away. */
+    /** Runs {@code action} once when the watch ends, by either side (several actions run in the order added). */
     void onClose(Runnable action);
 
     final class Chunked implements WatchSink {
         private final HttpServerResponse response;
         private final Context context;
         private final AtomicInteger pending = new AtomicInteger();
+        private final CloseActions closeActions = new CloseActions();
 
         public Chunked(HttpServerResponse response, Context context) {
             this.response = response;
             this.context = context;
+            response.closeHandler(v -> closeActions.run());
+            response.exceptionHandler(e -> closeActions.run());
+            response.endHandler(v -> closeActions.run());
         }
 
         @Override
@@ -58,9 +62,7 @@ public sealed interface WatchSink {
 
         @Override
         public void onClose(Runnable action) {
-            response.closeHandler(v -> action.run());
-            response.exceptionHandler(e -> action.run());
-            response.endHandler(v -> action.run());
+            closeActions.add(action);
         }
     }
 
@@ -68,10 +70,13 @@ public sealed interface WatchSink {
         private final ServerWebSocket socket;
         private final Context context;
         private final AtomicInteger pending = new AtomicInteger();
+        private final CloseActions closeActions = new CloseActions();
 
         public WebSocket(ServerWebSocket socket, Context context) {
             this.socket = socket;
             this.context = context;
+            socket.closeHandler(v -> closeActions.run());
+            socket.exceptionHandler(e -> closeActions.run());
         }
 
         @Override
@@ -96,8 +101,23 @@ public sealed interface WatchSink {
 
         @Override
         public void onClose(Runnable action) {
-            socket.closeHandler(v -> action.run());
-            socket.exceptionHandler(e -> action.run());
+            closeActions.add(action);
+        }
+    }
+
+    /** The actions of {@link #onClose}: each runs once, at the first close signal. */
+    final class CloseActions {
+        private final java.util.List<Runnable> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+
+        void add(Runnable action) {
+            actions.add(action);
+            if (ran.get() && actions.remove(action)) action.run(); // closed before it was added
+        }
+
+        void run() {
+            if (!ran.compareAndSet(false, true)) return;
+            for (Runnable a : actions) if (actions.remove(a)) a.run();
         }
     }
 }

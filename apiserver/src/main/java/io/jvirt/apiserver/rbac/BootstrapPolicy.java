@@ -23,6 +23,8 @@ public final class BootstrapPolicy {
     public static final String GROUP = "rbac.authorization.k8s.io";
     public static final String API_VERSION = GROUP + "/v1";
     public static final String CLUSTER_ADMIN = "cluster-admin";
+    /** kube-apiserver's role (and group) for scraping metrics: {@code get} on {@code /metrics} and the health paths. */
+    public static final String MONITORING = "system:monitoring";
     static final String AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate";
     static final String AGGREGATE = "rbac.authorization.k8s.io/aggregate-to-";
     /** Namespaces of the control plane: only RoleBindings there or cluster-admin grant Secrets and writes in them. */
@@ -50,6 +52,8 @@ public final class BootstrapPolicy {
         out.add(clusterRole("system:discovery", Map.of(), List.of(PolicyRule.paths(List.of("get"), List.of(
                 "/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", "/version", "/version/",
                 "/healthz", "/livez", "/readyz")))));
+        out.add(clusterRole(MONITORING, Map.of(), List.of(PolicyRule.paths(List.of("get"), List.of(
+                "/metrics", "/metrics/slis", "/metrics/kubevirt", "/healthz", "/healthz/*", "/livez", "/livez/*", "/readyz", "/readyz/*")))));
         out.add(clusterRole("system:basic-user", Map.of(), List.of(PolicyRule.resources(List.of("create"),
                 List.of("authorization.k8s.io"), List.of("selfsubjectaccessreviews", "selfsubjectrulesreviews")))));
 
@@ -133,6 +137,7 @@ public final class BootstrapPolicy {
         out.add(binding(null, CLUSTER_ADMIN, "ClusterRole", CLUSTER_ADMIN, subject("Group", User.MASTERS)));
         out.add(binding(null, "system:discovery", "ClusterRole", "system:discovery", subject("Group", User.AUTHENTICATED)));
         out.add(binding(null, "system:basic-user", "ClusterRole", "system:basic-user", subject("Group", User.AUTHENTICATED)));
+        out.add(binding(null, MONITORING, "ClusterRole", MONITORING, subject("Group", MONITORING)));
         out.add(binding(null, "kubevirt.io:default", "ClusterRole", "kubevirt.io:default", subject("Group", User.AUTHENTICATED)));
         for (ComponentIdentity c : ComponentIdentity.values()) {
             out.add(binding(null, componentRole(c), "ClusterRole", componentRole(c), subject("User", c.userName())));

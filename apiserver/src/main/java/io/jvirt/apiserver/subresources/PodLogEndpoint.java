@@ -7,6 +7,7 @@ import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Cause;
 import io.jvirt.apiserver.http.QueryBool;
 import io.jvirt.apiserver.http.Replies;
+import io.jvirt.apiserver.metrics.RequestObservation;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -44,8 +45,8 @@ public final class PodLogEndpoint {
         return group.isEmpty() && plural.equals("pods") && "log".equals(subresource);
     }
 
-    /** Answers the log of pod {@code namespace/name}; failures are Status objects. */
-    public void serve(HttpServerRequest req, String namespace, String name) {
+    /** Answers the log of pod {@code namespace/name}; failures are Status objects; {@code observed} learns when a stream ends. */
+    public void serve(HttpServerRequest req, String namespace, String name, RequestObservation observed) {
         Options o = Options.of(req, name);
         req.pause();
         vertx.executeBlocking(() -> target(namespace, name, o), false)
@@ -55,7 +56,7 @@ public final class PodLogEndpoint {
                                 null, null, null, List.of())))
                         .onSuccess(sock -> {
                             sock.write(target.header());
-                            new LogBridge(req, sock, name).start();
+                            new LogBridge(req, sock, name, observed).start();
                         }));
     }
 
@@ -118,13 +119,15 @@ public final class PodLogEndpoint {
         private final HttpServerRequest req;
         private final NetSocket sock;
         private final String name;
+        private final RequestObservation observed;
         private final Buffer head = Buffer.buffer();
         private boolean streaming;
 
-        LogBridge(HttpServerRequest req, NetSocket sock, String name) {
+        LogBridge(HttpServerRequest req, NetSocket sock, String name, RequestObservation observed) {
             this.req = req;
             this.sock = sock;
             this.name = name;
+            this.observed = observed;
         }
 
         void start() {
@@ -164,7 +167,10 @@ public final class PodLogEndpoint {
             }
             streaming = true;
             resp.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/plain");
-            resp.closeHandler(v -> sock.close());
+            resp.closeHandler(v -> {
+                sock.close();
+                observed.ended();
+            });
             resp.exceptionHandler(e -> sock.close());
             Buffer rest = head.getBuffer(nl + 1, head.length());
             if (rest.length() > 0) write(resp, rest);

@@ -9,6 +9,7 @@ import io.jvirt.apiserver.handler.WriteOptions;
 import io.jvirt.apiserver.http.ApiException;
 import io.jvirt.apiserver.http.Codec;
 import io.jvirt.apiserver.http.Replies;
+import io.jvirt.apiserver.metrics.RequestObservation;
 import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.rbac.RbacAuthorizer;
 import io.jvirt.apiserver.rbac.RequestAttributes;
@@ -60,8 +61,8 @@ public final class SubresourceEndpoint {
         return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
     }
 
-    /** Answers {@code req} for the authenticated {@code user}; failures are Status objects. */
-    public void serve(HttpServerRequest req, User user) {
+    /** Answers {@code req} for the authenticated {@code user}; failures are Status objects; {@code observed} learns when a stream ends. */
+    public void serve(HttpServerRequest req, User user, RequestObservation observed) {
         String[] seg = req.path().replaceAll("/+$", "").split("/");
         // ["", "apis", group, version, "namespaces", ns, plural, name, sub]
         if (seg.length == 3) {
@@ -84,7 +85,7 @@ public final class SubresourceEndpoint {
             throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name(), t.namespace());
         }
         if (t.plural().equals("virtualmachineinstances") && (t.sub().equals("console") || t.sub().equals("vnc"))) {
-            stream(req, t);
+            stream(req, t, observed);
             return;
         }
         Buffer body = Buffer.buffer();
@@ -229,7 +230,7 @@ public final class SubresourceEndpoint {
     }
 
     /** console / vnc: resolve off the event loop, connect to the node agent, then upgrade and relay bytes both ways. */
-    private void stream(HttpServerRequest req, Target t) {
+    private void stream(HttpServerRequest req, Target t, RequestObservation observed) {
         req.pause();
         vertx.executeBlocking(() -> relay.resolve(type("virtualmachineinstances"), t.namespace(), t.name(), t.sub()), false)
                 .onFailure(e -> fail(req, e))
@@ -238,7 +239,7 @@ public final class SubresourceEndpoint {
                                 null, null, null, List.of())))
                         .onSuccess(sock -> {
                             sock.write(target.header());
-                            new ByteBridge(req, sock, t).start();
+                            new ByteBridge(req, sock, t, observed).start();
                         }));
     }
 
@@ -249,8 +250,10 @@ public final class SubresourceEndpoint {
         private final Target t;
         private final Buffer head = Buffer.buffer();
         private ServerWebSocket ws;
+        private final RequestObservation observed;
 
-        ByteBridge(HttpServerRequest req, NetSocket sock, Target t) {
+        ByteBridge(HttpServerRequest req, NetSocket sock, Target t, RequestObservation observed) {
+            this.observed = observed;
             this.req = req;
             this.sock = sock;
             this.t = t;
@@ -286,7 +289,10 @@ public final class SubresourceEndpoint {
                 if (rest.length() > 0) w.writeBinaryMessage(rest);
                 w.binaryMessageHandler(sock::write);
                 w.textMessageHandler(sock::write);
-                w.closeHandler(v -> sock.close());
+                w.closeHandler(v -> {
+                    sock.close();
+                    observed.ended();
+                });
                 sock.resume();
             });
         }
