@@ -26,6 +26,16 @@ import io.jvirt.controller.resource.ReplicaSetResource;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import io.jvirt.controller.resource.VirtualMachineResource;
 import io.jvirt.controller.scheduler.Scheduler;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.jvirt.controller.datavolume.DataVolumeController;
+import io.jvirt.controller.datavolume.image.DiskImport;
+import io.jvirt.controller.storage.ClaimUsers;
+import io.jvirt.controller.storage.LocalPathProvisioner;
+import io.jvirt.controller.storage.VolumeFiles;
+import io.jvirt.qemu.img.QemuImg;
+import java.nio.file.Path;
 import io.jvirt.controller.vm.CrashLoopBackoff;
 import io.jvirt.controller.vm.VirtualMachineController;
 import io.jvirt.controller.vmi.LauncherPod;
@@ -48,8 +58,20 @@ public final class ControlPlane implements AutoCloseable {
      * @param scheduler whether to run the embedded scheduler (not on a cluster that has its own)
      * @param workers worker threads per controller (the scheduler always has one)
      */
-    public record Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers) {
-        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4);
+    /**
+     * @param volumes where jvirt's local-path provisioner keeps volumes ({@code $JVIRT_HOME/volumes}), or null to run
+     *     neither it nor the DataVolume controller (on a cluster that has its own storage and CDI)
+     */
+    public record Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers, Path volumes) {
+        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4, null);
+
+        public Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers) {
+            this(scheduler, crashLoop, workers, null);
+        }
+
+        public Options withVolumes(Path dir) {
+            return new Options(scheduler, crashLoop, workers, dir);
+        }
     }
 
     private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
@@ -107,8 +129,15 @@ public final class ControlPlane implements AutoCloseable {
         KubeVirtController kubevirt = new KubeVirtController(client, kubevirts, clock);
         WorkQueue kvQueue = loop("kubevirt-controller", kubevirt, 1, kubevirts, events);
         kubevirts.addEventHandler(handler(unreadable, kv -> kvQueue.add(Key.of(kv))));
-        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop()),
-                options.workers(), vms, events);
+        SharedIndexInformer<PersistentVolumeClaim> claims = informer(client.persistentVolumeClaims().inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<GenericKubernetesResource> dataVolumes = informer(client.genericKubernetesResources(DataVolumeController.DATA_VOLUME)
+                .inAnyNamespace().runnableInformer(0));
+        WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop(),
+                dataVolumes, claims), options.workers(), vms, events);
+        dataVolumes.addEventHandler(handler(unreadable, dv -> {
+            OwnerReference owner = controllerOf(dv);
+            if (owner != null && "VirtualMachine".equals(owner.getKind())) vmQueue.add(new Key(dv.getMetadata().getNamespace(), owner.getName()));
+        }));
         WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock),
                 options.workers(), vmis, events);
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers(), sets, events);
@@ -147,11 +176,48 @@ public final class ControlPlane implements AutoCloseable {
             else allPending.run(); // a pod bound, ended or went away: capacity may have changed
         }));
         if (nodes != null) nodes.addEventHandler(handler(unreadable, n -> allPending.run()));
+        if (options.volumes() != null) {
+            wireStorage(client, options.volumes(), claims, dataVolumes, pods, vmis, unreadable, events, clock, options.workers());
+        }
 
         List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
         for (SharedIndexInformer<?> i : informers) synced.add(i.start().toCompletableFuture());
         for (var f : synced) f.get(60, TimeUnit.SECONDS);
         for (ControllerLoop l : loops) l.start();
+    }
+
+    /**
+     * The local-path provisioner (claims, volumes, pvc-protection) and the DataVolume controller, over volumes in
+     * {@code dir}. A claim is looked at again when its PV, its DataVolume, or a pod or VMI naming it changes.
+     */
+    private void wireStorage(KubernetesClient client, Path dir, SharedIndexInformer<PersistentVolumeClaim> claims,
+                             SharedIndexInformer<GenericKubernetesResource> dataVolumes, SharedIndexInformer<Pod> pods,
+                             SharedIndexInformer<VirtualMachineInstanceResource> vmis, UnreadableObjects unreadable,
+                             EventRecorder events, Clock clock, int workers) {
+        LocalPathProvisioner.ensureStorageClass(client);
+        SharedIndexInformer<PersistentVolume> pvs = informer(client.persistentVolumes().runnableInformer(0));
+        SharedIndexInformer<StorageClass> classes = informer(client.storage().v1().storageClasses().runnableInformer(0));
+        VolumeFiles files = new VolumeFiles(dir);
+        WorkQueue claimQueue = loop("local-path-provisioner", new LocalPathProvisioner(client, claims, pvs, classes, new ClaimUsers(pods, vmis),
+                files, events), workers, claims, events);
+        DataVolumeController dvController = new DataVolumeController(client, dataVolumes, claims, pvs, classes, files,
+                new DiskImport(new QemuImg()), events, clock);
+        WorkQueue dvQueue = loop("datavolume-controller", dvController, workers, dataVolumes, events);
+        dvController.onJobEnd(dvQueue::add);
+        claims.addEventHandler(handler(unreadable, c -> {
+            claimQueue.add(Key.of(c));
+            dvQueue.add(Key.of(c));
+        }));
+        pvs.addEventHandler(handler(unreadable, pv -> LocalPathProvisioner.claimOf(pv).ifPresent(claimQueue::add)));
+        classes.addEventHandler(handler(unreadable, sc -> claims.getIndexer().list().forEach(c -> claimQueue.add(Key.of(c)))));
+        dataVolumes.addEventHandler(handler(unreadable, dv -> dvQueue.add(Key.of(dv))));
+        pods.addEventHandler(handler(unreadable, pod -> {
+            if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) return;
+            pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
+                    .forEach(v -> claimQueue.add(new Key(pod.getMetadata().getNamespace(), v.getPersistentVolumeClaim().getClaimName())));
+        }));
+        vmis.addEventHandler(handler(unreadable, vmi -> ClaimUsers.claimsOf(vmi.getSpec())
+                .forEach(name -> claimQueue.add(new Key(vmi.getMetadata().getNamespace(), name)))));
     }
 
     /**

@@ -54,6 +54,11 @@ final class EmbeddedCluster implements AutoCloseable {
     }
 
     static EmbeddedCluster start(CrashLoopBackoff crashLoop) throws Exception {
+        return start(crashLoop, null);
+    }
+
+    /** As {@link #start(CrashLoopBackoff)}, with the local-path provisioner and DataVolume controller over {@code volumes} (unless null). */
+    static EmbeddedCluster start(CrashLoopBackoff crashLoop, Path volumes) throws Exception {
         Path dir = Files.createTempDirectory("jvirt-controller-it");
         SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
         ApiServer server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", 0), store);
@@ -61,7 +66,7 @@ final class EmbeddedCluster implements AutoCloseable {
         server.writeKubeconfig(kubeconfig, "admin");
         KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
         EmbeddedCluster c = new EmbeddedCluster(dir, store, server, client);
-        c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers()), Clock.systemUTC());
+        c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers(), volumes), Clock.systemUTC());
         return c;
     }
 

@@ -89,7 +89,8 @@ public final class JvirtMain {
         KubernetesClient controllerClient = parts.add("the controllers' client", componentClient(server, home, ComponentIdentity.CONTROLLER));
         KubernetesClient schedulerClient = parts.add("the scheduler's client", componentClient(server, home, ComponentIdentity.SCHEDULER));
         KubernetesClient nodeClient = parts.add("the node agent's client", componentClient(server, home, ComponentIdentity.NODE_AGENT));
-        parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient, ControlPlane.Options.EMBEDDED, Clock.systemUTC()));
+        parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient,
+                ControlPlane.Options.EMBEDDED.withVolumes(home.resolve("volumes")), Clock.systemUTC()));
         HandlerConfig nodeConfig;
         try {
             nodeConfig = nodeConfig(settings, buildDir);

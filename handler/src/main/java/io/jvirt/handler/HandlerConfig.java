@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param forceEmulation KubeVirt's {@code useEmulation}: TCG even if KVM works
  * @param qemuUser {@code <uid>:<gid>} QEMU runs as when the agent is root (disks are handed to it; never 0); null
  *     is refused for a root agent, and ignored for an agent that is not root (QEMU then runs as the agent's user)
+ * @param volumesDir the local-path volumes ({@code $JVIRT_HOME/volumes}, see {@code LocalVolumes}) this node hands to
+ *     QEMU for persistentVolumeClaim and dataVolume volumes; null when it has none
  */
 public record HandlerConfig(
         String nodeName,
@@ -32,7 +34,8 @@ public record HandlerConfig(
         Path buildDir,
         Map<String, Path> imageMirrors,
         boolean forceEmulation,
-        String qemuUser) {
+        String qemuUser,
+        Path volumesDir) {
     /** KubeVirt's {@code qemu} user and group (107:107), the owner of files in its containerDisk images. */
     public static final String DEFAULT_QEMU_USER = "107:107";
     /** 256 MiB for the host and the agent itself. */
@@ -53,17 +56,17 @@ public record HandlerConfig(
 
     public HandlerConfig withHeartbeat(Duration interval) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, launcherCommand, buildDir, imageMirrors,
-                forceEmulation, qemuUser);
+                forceEmulation, qemuUser, volumesDir);
     }
 
     public HandlerConfig withLauncherCommand(List<String> command) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, command, buildDir, imageMirrors,
-                forceEmulation, qemuUser);
+                forceEmulation, qemuUser, volumesDir);
     }
 
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
         return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), List.of(), buildDir,
-                Map.of(), false, DEFAULT_QEMU_USER);
+                Map.of(), false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"));
     }
 }

@@ -80,6 +80,7 @@ public final class HandlerMain {
                 mirrors,
                 Boolean.parseBoolean(p.getProperty("useEmulation", "false")),
                 p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER).isBlank() ? null
-                        : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER));
+                        : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER),
+                Path.of(p.getProperty("volumesDir", home + "/volumes")));
     }
 }

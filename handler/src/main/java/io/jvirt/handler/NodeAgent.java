@@ -60,7 +60,7 @@ public final class NodeAgent implements AutoCloseable {
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
-                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser);
+                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser, config.volumesDir());
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.relay = new RelayServer(vmis::runDirectory, pods::log);
         this.client = client;

@@ -109,7 +109,11 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(List.of("get", "list", "watch", "create", "delete"), List.of(""), List.of("pods")),
                 PolicyRule.resources(ALL_VERBS, List.of(CDI), List.of("datavolumes")),
                 PolicyRule.resources(STATUS, List.of(CDI), List.of("datavolumes/status")),
-                PolicyRule.resources(ALL_VERBS, List.of(""), List.of("persistentvolumeclaims")),
+                PolicyRule.resources(ALL_VERBS, List.of(""), List.of("persistentvolumeclaims", "persistentvolumes")),
+                PolicyRule.resources(STATUS, List.of(""), List.of("persistentvolumeclaims/status", "persistentvolumes/status")),
+                PolicyRule.resources(List.of("get", "list", "watch", "create"), List.of("storage.k8s.io"), List.of("storageclasses")),
+                // a DataVolume's http source names its basic-auth Secret and CA ConfigMap (CDI's importer reads them too)
+                PolicyRule.resources(List.of("get"), List.of(""), List.of("secrets", "configmaps")),
                 PolicyRule.resources(READ, List.of(""), List.of("nodes")),
                 PolicyRule.resources(List.of("get", "create"), List.of(""), List.of("namespaces")),
                 PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")))));
@@ -127,6 +131,8 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(List.of("get"), List.of(""), List.of("namespaces")),
                 PolicyRule.resources(READ, List.of(KUBEVIRT), List.of("virtualmachineinstances", "kubevirts")),
                 PolicyRule.resources(STATUS, List.of(KUBEVIRT), List.of("virtualmachineinstances/status")),
+                // the claims and local-path volumes of the VMIs it runs
+                PolicyRule.resources(READ, List.of(""), List.of("persistentvolumeclaims", "persistentvolumes")),
                 PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")))));
         return out;
     }

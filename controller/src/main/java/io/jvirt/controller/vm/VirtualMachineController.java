@@ -1,6 +1,9 @@
 package io.jvirt.controller.vm;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import java.util.Optional;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,8 +41,9 @@ import java.util.Objects;
  * The VirtualMachine controller: per VM key it decides ({@link Decision}) whether the VMI (same name,
  * owned by the VM) must be created or deleted, does that, consumes handled state-change requests,
  * tracks crash loops, and writes {@code status} (printableStatus, created, ready, conditions Ready,
- * Paused, Failure, RestartRequired, startFailure) through the status subresource with the read
- * resourceVersion. Idempotent; never runs twice at once for a key (see {@link Reconciler}).
+ * Paused, Failure, RestartRequired, DataVolumesReady, startFailure) through the status subresource with the read
+ * resourceVersion. It creates the DataVolumes of {@code spec.dataVolumeTemplates} (owned by the VM) and starts the
+ * VMI only once every DataVolume it names Succeeded and every claim it names exists ({@link VolumeReadiness}). Idempotent; never runs twice at once for a key (see {@link Reconciler}).
  */
 public final class VirtualMachineController implements Reconciler {
     /** Annotation on a VMI: hash of the VM template it was created from (drives RestartRequired). */
@@ -51,10 +55,19 @@ public final class VirtualMachineController implements Reconciler {
     private final EventRecorder events;
     private final Clock clock;
     private final CrashLoopBackoff backoff;
+    private final SharedIndexInformer<GenericKubernetesResource> dataVolumes;
+    private final SharedIndexInformer<PersistentVolumeClaim> claims;
 
+    /**
+     * @param dataVolumes the DataVolumes (created from {@code dataVolumeTemplates}, waited for before the VMI starts)
+     * @param claims the claims a template names
+     */
     public VirtualMachineController(KubernetesClient client, SharedIndexInformer<VirtualMachineResource> vms,
                                     SharedIndexInformer<VirtualMachineInstanceResource> vmis, EventRecorder events,
-                                    Clock clock, CrashLoopBackoff backoff) {
+                                    Clock clock, CrashLoopBackoff backoff, SharedIndexInformer<GenericKubernetesResource> dataVolumes,
+                                    SharedIndexInformer<PersistentVolumeClaim> claims) {
+        this.dataVolumes = dataVolumes;
+        this.claims = claims;
         this.client = client;
         this.vms = vms;
         this.vmis = vmis;
@@ -110,6 +123,14 @@ public final class VirtualMachineController implements Reconciler {
                 ? Condition.of("Failure", true, "VMIExists", "a VirtualMachineInstance named " + key.name() + " exists and is not owned by this VM", now.toString())
                 : null;
         boolean created = state != VmiState.NONE;
+        Optional<VolumeReadiness.Wait> volumesWait = Optional.empty();
+        if (!deleting && !foreign) {
+            ensureDataVolumes(vm);
+            if (decision.action() == Decision.Action.CREATE_VMI) {
+                volumesWait = VolumeReadiness.of(volumesOf(vm));
+                if (volumesWait.isPresent()) decision = new Decision(Decision.Action.NOTHING, false);
+            }
+        }
         switch (decision.action()) {
             case CREATE_VMI -> {
                 try {
@@ -146,10 +167,14 @@ public final class VirtualMachineController implements Reconciler {
             conditions.add(Condition.of("RestartRequired", true, "TemplateChanged",
                     "the VM template changed while the VMI runs; restart the VM to apply it", nowText).since(find(old.conditions(), "RestartRequired")));
         }
+        if (volumesWait.isPresent()) {
+            conditions.add(Condition.of("DataVolumesReady", false, volumesWait.get().printableStatus(), volumesWait.get().message(), nowText)
+                    .since(find(old.conditions(), "DataVolumesReady")));
+        }
         VirtualMachineStatus next = new VirtualMachineStatus(
                 created ? Boolean.TRUE : null,
                 vmiCondition(vmi, "Ready") ? Boolean.TRUE : null,
-                PrintableStatus.of(view),
+                volumesWait.map(VolumeReadiness.Wait::printableStatus).orElseGet(() -> PrintableStatus.of(view)),
                 conditions,
                 requests.isEmpty() ? null : List.copyOf(requests),
                 failure,
@@ -163,6 +188,68 @@ public final class VirtualMachineController implements Reconciler {
         if (backoffActive) outcome = Outcome.after(CrashLoopBackoff.remaining(failure, now).plusMillis(50));
         if (failure != null && runningSince != null) outcome = outcome.sooner(Outcome.after(Duration.between(now, runningSince.plus(backoff.stableRun())).plusMillis(50)));
         return outcome;
+    }
+
+    /**
+     * Creates each of {@code spec.dataVolumeTemplates} that does not exist yet as a DataVolume owned by the VM (so
+     * deleting the VM deletes it, and with it the claim and the volume).
+     */
+    private void ensureDataVolumes(VirtualMachineResource vm) {
+        List<Map<String, Object>> templates = vm.getSpec().dataVolumeTemplates();
+        if (templates == null) return;
+        String ns = vm.getMetadata().getNamespace();
+        for (Map<String, Object> t : templates) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> meta = t.get("metadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            Object name = meta.get("name");
+            if (!(name instanceof String n) || dataVolumes.getIndexer().getByKey(ns + "/" + n) != null) continue;
+            GenericKubernetesResource dv = new GenericKubernetesResource();
+            dv.setApiVersion("cdi.kubevirt.io/v1beta1");
+            dv.setKind("DataVolume");
+            ObjectMetaBuilder m = new ObjectMetaBuilder().withName(n).withNamespace(ns)
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(vm.getApiVersion()).withKind(vm.getKind())
+                            .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build());
+            if (meta.get("labels") instanceof Map<?, ?> labels) labels.forEach((k, v) -> m.addToLabels(String.valueOf(k), String.valueOf(v)));
+            if (meta.get("annotations") instanceof Map<?, ?> a) a.forEach((k, v) -> m.addToAnnotations(String.valueOf(k), String.valueOf(v)));
+            dv.setMetadata(m.build());
+            dv.setAdditionalProperty("spec", t.get("spec"));
+            try {
+                client.genericKubernetesResources(io.jvirt.controller.datavolume.DataVolumeController.DATA_VOLUME).inNamespace(ns).resource(dv).create();
+                events.record(vm, EventRecorder.NORMAL, "SuccessfulDataVolumeCreate", "Created DataVolume " + n);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) throw e;
+            }
+        }
+    }
+
+    /** The template's dataVolume and persistentVolumeClaim volumes, with what the caches say of them. */
+    private List<VolumeReadiness.Volume> volumesOf(VirtualMachineResource vm) {
+        List<VolumeReadiness.Volume> out = new ArrayList<>();
+        var spec = vm.getSpec().template().spec();
+        if (spec == null || spec.volumes() == null) return out;
+        String ns = vm.getMetadata().getNamespace();
+        for (io.jvirt.api.v1.Volume v : spec.volumes()) {
+            if (v.dataVolume() != null && v.dataVolume().name() != null) {
+                GenericKubernetesResource dv = dataVolumes.getIndexer().getByKey(ns + "/" + v.dataVolume().name());
+                Map<?, ?> status = dv == null || !(dv.getAdditionalProperties().get("status") instanceof Map<?, ?> st) ? Map.of() : st;
+                out.add(new VolumeReadiness.Volume(v.dataVolume().name(), true, status.get("phase") instanceof String p ? p : null,
+                        runningMessage(status)));
+            } else if (v.persistentVolumeClaim() != null && v.persistentVolumeClaim().claimName() != null) {
+                PersistentVolumeClaim pvc = claims.getIndexer().getByKey(ns + "/" + v.persistentVolumeClaim().claimName());
+                out.add(new VolumeReadiness.Volume(v.persistentVolumeClaim().claimName(), false,
+                        pvc == null ? null : pvc.getStatus() == null || pvc.getStatus().getPhase() == null ? "Pending" : pvc.getStatus().getPhase(), null));
+            }
+        }
+        return out;
+    }
+
+    private static String runningMessage(Map<?, ?> status) {
+        if (!(status.get("conditions") instanceof List<?> conditions)) return null;
+        for (Object c : conditions) {
+            if (c instanceof Map<?, ?> m && "Running".equals(m.get("type")) && m.get("message") instanceof String s) return s;
+        }
+        return null;
     }
 
     /** A VM this controller cannot act on: it only says why, in a Failure condition. */

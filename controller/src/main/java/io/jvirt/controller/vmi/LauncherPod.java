@@ -93,6 +93,7 @@ public final class LauncherPod {
                 .withAffinity(affinity)
                 .withTolerations(tolerations)
                 .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds() == null ? 30L : spec.terminationGracePeriodSeconds() + 15)
+                .withVolumes(claimVolumes(spec))
                 .withContainers(new ContainerBuilder()
                         .withName(CONTAINER)
                         .withImage(IMAGE)
@@ -107,6 +108,25 @@ public final class LauncherPod {
     }
 
     /** The launcher pod's memory request: guest RAM plus {@link LauncherOverhead}; a clear error when that exceeds a long. */
+    /**
+     * The VMI's claims as pod volumes, as KubeVirt's launcher pod has them: a {@code persistentVolumeClaim} volume
+     * per persistentVolumeClaim or dataVolume volume (a DataVolume's claim has its name), so that Kubernetes'
+     * pvc-protection sees the pod as a user of the claim.
+     */
+    static List<io.fabric8.kubernetes.api.model.Volume> claimVolumes(VirtualMachineInstanceSpec spec) {
+        List<io.fabric8.kubernetes.api.model.Volume> out = new java.util.ArrayList<>();
+        if (spec.volumes() == null) return out;
+        for (io.jvirt.api.v1.Volume v : spec.volumes()) {
+            String claim = v.persistentVolumeClaim() != null ? v.persistentVolumeClaim().claimName()
+                    : v.dataVolume() != null ? v.dataVolume().name() : null;
+            if (claim == null) continue;
+            boolean readOnly = v.persistentVolumeClaim() != null && Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly());
+            out.add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(v.name())
+                    .withNewPersistentVolumeClaim().withClaimName(claim).withReadOnly(readOnly ? Boolean.TRUE : null).endPersistentVolumeClaim().build());
+        }
+        return out;
+    }
+
     static long podMemoryBytes(VirtualMachineInstanceSpec spec) {
         try {
             return LauncherOverhead.podMemoryBytes(guestMemoryBytes(spec));

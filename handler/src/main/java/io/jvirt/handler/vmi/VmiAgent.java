@@ -53,11 +53,20 @@ public final class VmiAgent implements LauncherPods {
     private final QemuImg qemuImg;
     private final Supplier<AccelDecision> accel;
     private final String qemuUser;
+    private final ClaimVolumes claims;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+    /** @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null */
     public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ImageMirrors mirrors, ContainerDisks disks,
-            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser) {
+            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser, Path volumesDir) {
         this.qemuUser = qemuUser;
+        this.claims = new ClaimVolumes(client, volumesDir, path -> {
+            try {
+                giveToQemu(path);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
@@ -133,8 +142,11 @@ public final class VmiAgent implements LauncherPods {
                 Files.deleteIfExists(file);
                 qemuImg.create(file, ImageFormat.QCOW2, bytes);
                 volumes.set(name, disk(handToQemu(file)));
+            } else if (ClaimVolumes.handles(v)) {
+                volumes.set(name, claims.prepare(ref.namespace(), v));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
-                throw new IllegalStateException("volume " + name + ": this node prepares containerDisk, emptyDisk and cloud-init volumes only");
+                throw new IllegalStateException("volume " + name + ": this node prepares containerDisk, emptyDisk, persistentVolumeClaim, "
+                        + "dataVolume and cloud-init volumes only");
             }
         }
         ObjectNode networks = JSON.createObjectNode();

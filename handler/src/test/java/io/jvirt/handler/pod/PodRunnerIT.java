@@ -60,7 +60,7 @@ class PodRunnerIT {
     private void startRunner(String launcherScript) throws IOException {
         QemuImg qemuImg = new QemuImg();
         VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"), ImageMirrors.of(null, Map.of()),
-                new ContainerDisks(data.resolve("images"), qemuImg), qemuImg, () -> AccelDecision.forcedTcg("test"), null);
+                new ContainerDisks(data.resolve("images"), qemuImg), qemuImg, () -> AccelDecision.forcedTcg("test"), null, null);
         runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
     }

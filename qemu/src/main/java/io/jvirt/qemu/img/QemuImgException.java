@@ -9,12 +9,20 @@ public final class QemuImgException extends IOException {
 
     private final List<String> argv;
     private final int exitCode;
+    private final String stderr;
 
     public QemuImgException(List<String> argv, int exitCode, String stderr) {
         super(String.join(" ", argv) + (exitCode < 0 ? " timed out" : " exited " + exitCode)
                 + (stderr.isBlank() ? "" : ": " + stderr.strip()));
         this.argv = List.copyOf(argv);
         this.exitCode = exitCode;
+        this.stderr = stderr.strip();
+    }
+
+    /** The first line qemu-img wrote to its standard error (its own words, without the command), or "". */
+    public String firstError() {
+        int nl = stderr.indexOf('\n');
+        return nl < 0 ? stderr : stderr.substring(0, nl);
     }
 
     /** The command that failed. */

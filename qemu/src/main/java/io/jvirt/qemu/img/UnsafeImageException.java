@@ -9,12 +9,19 @@ public final class UnsafeImageException extends IOException {
 
     private final transient Path image;
     private final String referencedFile;
+    private final String what;
 
     public UnsafeImageException(Path image, String what, String referencedFile) {
         super("refusing image " + image + ": it has " + what + " '" + referencedFile
                 + "'; images from outside jvirt may not refer to other files");
         this.image = image;
         this.referencedFile = referencedFile;
+        this.what = what;
+    }
+
+    /** What kind of reference it is: "a backing file", "an external data file", "an extent in another file". */
+    public String what() {
+        return what;
     }
 
     /** The refused image. */
