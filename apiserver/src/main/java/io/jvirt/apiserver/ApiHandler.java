@@ -12,6 +12,7 @@ import io.jvirt.apiserver.http.ProtobufBody;
 import io.jvirt.apiserver.metrics.ApiMetrics;
 import io.jvirt.apiserver.metrics.RequestObservation;
 import io.jvirt.apiserver.rbac.AccessReviews;
+import io.jvirt.apiserver.upload.UploadEndpoint;
 import io.jvirt.apiserver.rbac.RbacAuthorizer;
 import io.jvirt.apiserver.rbac.RequestAttributes;
 import io.jvirt.apiserver.resources.ResourceType;
@@ -49,6 +50,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final ResourceEndpoint resources;
     private final SubresourceEndpoint subresources;
     private final PodLogEndpoint podLogs;
+    private final UploadEndpoint uploads;
     private final RbacAuthorizer authorizer;
     private final AccessReviews reviews;
     private final ApiMetrics metrics;
@@ -66,6 +68,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.ready = ready;
         this.subresources = new SubresourceEndpoint(vertx, service, authorizer);
         this.podLogs = new PodLogEndpoint(vertx, service);
+        this.uploads = new UploadEndpoint(vertx, service, clock);
     }
 
     @Override
@@ -102,6 +105,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 return;
             }
             default -> { }
+        }
+        if (UploadEndpoint.handlesUpload(path)) {
+            observed.nonResource(path);
+            uploads.serve(req); // authenticated by its upload token, not a user's
+            return;
         }
         User user = tokens.authenticate(bearer(req)).orElseThrow(ApiException::unauthorized);
         if (!resourcePath(path)) {
@@ -168,6 +176,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             review(req, type, verb, user);
             return;
         }
+        if (UploadEndpoint.handlesTokenRequest(type.group(), type.plural())) {
+            uploadToken(req, verb, api.namespace());
+            return;
+        }
         resources.serve(req, type, api, verb, user, observed);
     }
 
@@ -203,6 +215,22 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             if (selector.startsWith(prefix)) return selector.substring(prefix.length());
         }
         return null;
+    }
+
+    /** An UploadTokenRequest: answered with 201 and its token, never stored. */
+    private void uploadToken(HttpServerRequest req, String verb, String namespace) {
+        if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        req.body().onComplete(ar -> {
+            try {
+                if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
+                ObjectNode body = Codec.parseObject(ar.result().getBytes(), "application/json");
+                Replies.json(req.response(), 201, uploads.issue(namespace, body), "application/json", List.of());
+            } catch (ApiException e) {
+                Replies.error(req.response(), e);
+            } catch (RuntimeException e) {
+                Replies.error(req.response(), ApiException.unexpected(e));
+            }
+        });
     }
 
     /** A SelfSubjectAccessReview or SelfSubjectRulesReview: answered with 201, never stored. */

@@ -143,7 +143,7 @@ public record Kubeconfig(Path file, String server, String namespace, String toke
     }
 
     /** insecure-skip-tls-verify: trusts every server certificate (as kubectl does with that setting). */
-    private static final class TrustAll implements X509TrustManager {
+    static final class TrustAll implements X509TrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
         }

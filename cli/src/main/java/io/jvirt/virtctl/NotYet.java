@@ -47,13 +47,6 @@ final class NotYet {
         }
     }
 
-    @Command(name = "image-upload", description = "Upload a disk image to a DataVolume or PVC (not yet in jvirt).")
-    static final class ImageUpload extends Missing {
-        String feature() {
-            return "image upload needs CDI's upload proxy, which lands with the storage import issue";
-        }
-    }
-
     @Command(name = "addvolume", description = "Hot-plug a volume into a running VMI (not yet in jvirt).")
     static final class AddVolume extends Missing {
         String feature() {

@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
             Version.class, Lifecycle.Start.class, Lifecycle.Stop.class, Lifecycle.Restart.class, Lifecycle.Pause.class,
             Lifecycle.Unpause.class, Lifecycle.SoftReboot.class, Lifecycle.Reset.class, Lifecycle.GuestOsInfo.class,
             Console.class, Vnc.class, Expose.class, Create.class, NotYet.PortForward.class, NotYet.Ssh.class, NotYet.Scp.class,
-            NotYet.ImageUpload.class, NotYet.AddVolume.class, NotYet.RemoveVolume.class, NotYet.Migrate.class,
+            ImageUpload.class, NotYet.AddVolume.class, NotYet.RemoveVolume.class, NotYet.Migrate.class,
             VirtctlMain.Completion.class})
 public final class VirtctlMain {
     @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, description = "Path to the kubeconfig file.")

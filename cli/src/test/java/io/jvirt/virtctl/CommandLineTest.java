@@ -32,7 +32,9 @@ class CommandLineTest {
         port-forward vm/vm-a 22                     | 1 | not supported by jvirt yet: port forwarding
         ssh root@vm/vm-a                            | 1 | not supported by jvirt yet: ssh
         scp f root@vm/vm-a:/tmp                     | 1 | not supported by jvirt yet: scp
-        image-upload dv d --size 1Gi --image-path x | 1 | not supported by jvirt yet: image upload
+        image-upload dv d --size 1Gi --image-path x | 1 | cannot read --image-path x
+        image-upload vm d --image-path /etc/hostname | 1 | the first argument must be dv or pvc, not 'vm'
+        image-upload dv d                           | 2 | Missing required option: '--image-path=<imagePath>'
         addvolume vm-a --volume-name v              | 1 | not supported by jvirt yet: volume hot-plug
         completion fish                             | 2 | unsupported shell fish
         """)

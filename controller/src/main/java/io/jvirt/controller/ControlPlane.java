@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.jvirt.controller.datavolume.DataVolumeController;
+import io.jvirt.controller.datavolume.UploadReceiver;
 import io.jvirt.controller.datavolume.image.DiskImport;
 import io.jvirt.controller.storage.ClaimUsers;
 import io.jvirt.controller.storage.LocalPathProvisioner;
@@ -79,7 +80,7 @@ public final class ControlPlane implements AutoCloseable {
     public static final String SYNC_FAILED = "SyncFailed";
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<ControllerLoop> loops = new ArrayList<>();
-    private final List<EventRecorder> closeables = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<KubernetesClient> clients = new ArrayList<>();
     private Scheduler scheduler;
 
@@ -193,7 +194,7 @@ public final class ControlPlane implements AutoCloseable {
     private void wireStorage(KubernetesClient client, Path dir, SharedIndexInformer<PersistentVolumeClaim> claims,
                              SharedIndexInformer<GenericKubernetesResource> dataVolumes, SharedIndexInformer<Pod> pods,
                              SharedIndexInformer<VirtualMachineInstanceResource> vmis, UnreadableObjects unreadable,
-                             EventRecorder events, Clock clock, int workers) {
+                             EventRecorder events, Clock clock, int workers) throws java.io.IOException {
         LocalPathProvisioner.ensureStorageClass(client);
         SharedIndexInformer<PersistentVolume> pvs = informer(client.persistentVolumes().runnableInformer(0));
         SharedIndexInformer<StorageClass> classes = informer(client.storage().v1().storageClasses().runnableInformer(0));
@@ -204,6 +205,9 @@ public final class ControlPlane implements AutoCloseable {
                 new DiskImport(new QemuImg()), events, clock);
         WorkQueue dvQueue = loop("datavolume-controller", dvController, workers, dataVolumes, events);
         dvController.onJobEnd(dvQueue::add);
+        UploadReceiver uploads = new UploadReceiver(dvController);
+        closeables.add(uploads);
+        uploads.publish(client);
         claims.addEventHandler(handler(unreadable, c -> {
             claimQueue.add(Key.of(c));
             dvQueue.add(Key.of(c));
@@ -306,7 +310,13 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         for (ControllerLoop l : loops) l.close();
         for (SharedIndexInformer<?> i : informers) i.stop();
-        closeables.forEach(EventRecorder::close);
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
+            }
+        }
         clients.forEach(KubernetesClient::close);
     }
 }

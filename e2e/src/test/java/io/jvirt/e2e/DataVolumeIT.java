@@ -160,6 +160,70 @@ class DataVolumeIT {
                         && Files.notExists(volume) ? true : null);
     }
 
+    @Test
+    void imageUploadWithVirtctlThenBootFromItAndFromItsClone() throws Exception {
+        JvirtUp.Result upload = jvirt.virtctl("image-upload", "dv", "up1", "--size=1Gi", "--image-path=" + DEMO, "--insecure");
+        assertEquals(0, upload.exit(), upload.out());
+        assertTrue(upload.out().contains("DataVolume default/up1 created"), upload.out());
+        assertTrue(upload.out().matches("(?s).*\\d+\\.\\d\\d MiB / \\d+\\.\\d\\d MiB \\[=+\\] 100\\.00% \\d+\\.\\d\\d MiB/s.*"), upload.out());
+        assertTrue(upload.out().contains("Processing completed successfully"), upload.out());
+        JsonNode status = api.get("/apis/cdi.kubevirt.io/v1beta1/namespaces/default/datavolumes/up1").path("status");
+        assertEquals("Succeeded", status.path("phase").asText());
+        assertEquals(1L << 30, Files.size(imageOf("up1")), "the upload fills the 1Gi volume");
+
+        JvirtUp.Result again = jvirt.virtctl("image-upload", "dv", "up1", "--no-create", "--image-path=" + DEMO, "--insecure");
+        assertEquals(1, again.exit(), "an upload into a populated volume is refused: " + again.out());
+
+        jvirt.kubectlWithInput("""
+                apiVersion: cdi.kubevirt.io/v1beta1
+                kind: DataVolume
+                metadata:
+                  name: up1-clone
+                spec:
+                  source:
+                    pvc:
+                      namespace: default
+                      name: up1
+                  storage:
+                    resources:
+                      requests:
+                        storage: 1Gi
+                """, "apply", "-f", "-");
+        Waits.until("clone Succeeded", Duration.ofSeconds(180), () -> "Succeeded".equals(api.get(
+                "/apis/cdi.kubevirt.io/v1beta1/namespaces/default/datavolumes/up1-clone").path("status").path("phase").asText()) ? true : null);
+        for (String claim : List.of("up1", "up1-clone")) {
+            String vm = "vm-" + claim;
+            jvirt.kubectlWithInput("""
+                    apiVersion: kubevirt.io/v1
+                    kind: VirtualMachine
+                    metadata:
+                      name: %s
+                    spec:
+                      runStrategy: Always
+                      template:
+                        spec:
+                          domain:
+                            memory:
+                              guest: 128Mi
+                            devices:
+                              disks:
+                              - name: root
+                                disk:
+                                  bus: virtio
+                          volumes:
+                          - name: root
+                            persistentVolumeClaim:
+                              claimName: %s
+                    """.formatted(vm, claim), "apply", "-f", "-");
+            running(vm, null);
+            try (Api.Stream console = api.stream(vm, "console")) {
+                console.awaitLogin(Duration.ofSeconds(180));
+            }
+            jvirt.kubectl("delete", "vm", vm);
+            Waits.until("VMI " + vm + " gone", Duration.ofSeconds(120), () -> api.vmi(vm) == null ? true : null);
+        }
+    }
+
     /** Waits for VMI {@code name} Running with a uid other than {@code notUid}; returns its uid. */
     private static String running(String name, String notUid) throws Exception {
         return Waits.until("VMI " + name + " Running", Duration.ofSeconds(180), () -> {

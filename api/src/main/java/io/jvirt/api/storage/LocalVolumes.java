@@ -26,6 +26,8 @@ public final class LocalVolumes {
     public static final String PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
     /** Annotation the scheduler puts on a WaitForFirstConsumer claim once a consumer has a node (Kubernetes' key). */
     public static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
+    /** CDI's annotation asking to bind a claim of a WaitForFirstConsumer class at once. */
+    public static final String BIND_IMMEDIATE = "cdi.kubevirt.io/storage.bind.immediate.requested";
     /** Kubernetes' finalizer keeping a claim while a pod uses it. */
     public static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
     /** Kubernetes' annotation marking a StorageClass as the default one. */

@@ -96,7 +96,8 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(List.of("get", "list"), List.of(KUBEVIRT), List.of("kubevirts")),
                 PolicyRule.resources(List.of("get", "list"), List.of(SUBRESOURCES), List.of("version", "guestfs")))));
         List<PolicyRule> cdiWrite = List.of(PolicyRule.resources(ALL_VERBS, List.of(CDI), List.of("datavolumes")),
-                PolicyRule.resources(List.of("create"), List.of(CDI), List.of("datavolumes/source")));
+                PolicyRule.resources(List.of("create"), List.of(CDI), List.of("datavolumes/source")),
+                PolicyRule.resources(List.of("create"), List.of("upload.cdi.kubevirt.io"), List.of("uploadtokenrequests")));
         out.add(clusterRole("cdi.kubevirt.io:admin", labels("admin"), cdiWrite));
         out.add(clusterRole("cdi.kubevirt.io:edit", labels("edit"), cdiWrite));
         out.add(clusterRole("cdi.kubevirt.io:view", labels("view"), List.of(PolicyRule.resources(READ, List.of(CDI), List.of("datavolumes")))));
@@ -161,6 +162,9 @@ public final class BootstrapPolicy {
                 role("kube-node-lease", componentRole(ComponentIdentity.NODE_AGENT), List.of(
                         PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of("coordination.k8s.io"), List.of("leases")))),
                 role("kube-system", componentRole(ComponentIdentity.NODE_AGENT), List.of(
+                        PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of(""), List.of("secrets")))),
+                // the upload receiver's relay Secret (UploadRelay)
+                role("kube-system", componentRole(ComponentIdentity.CONTROLLER), List.of(
                         PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of(""), List.of("secrets")))));
     }
 

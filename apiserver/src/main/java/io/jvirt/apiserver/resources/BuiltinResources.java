@@ -61,6 +61,9 @@ public final class BuiltinResources {
                 List.of(), List.of(), false));
         t.add(type("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false,
                 List.of(), List.of(), false));
+        // CDI's upload token (answered with its token, never stored; see UploadEndpoint)
+        t.add(type("upload.cdi.kubevirt.io", "v1beta1", "UploadTokenRequest", "uploadtokenrequests", true,
+                List.of(), List.of(), false));
         return t;
     }
 

@@ -178,9 +178,48 @@ public final class DataVolumeController implements Reconciler {
         }
     }
 
-    /** The job for {@code key}, if one is registered (the upload endpoint registers its own). */
-    Optional<ImportJob> job(Key key) {
-        return Optional.ofNullable(jobs.get(key));
+    /**
+     * Starts writing an upload into claim {@code key}: the claim of an {@code upload} DataVolume that is UploadReady,
+     * or a plain claim annotated {@value #UPLOAD_TARGET} ({@code virtctl image-upload pvc}); bound to a local-path
+     * volume, not populated yet, no other upload running. The DataVolume's status follows the job as an import's
+     * does; a plain claim gets {@value #POD_PHASE} (and {@value #RUNNING_MESSAGE}) when it ends.
+     *
+     * @param length the announced number of bytes (progress), or empty
+     * @throws IllegalStateException saying why the claim takes no upload now (the receiver answers 400 with it)
+     */
+    public ImportJob startUpload(Key key, java.io.InputStream body, java.util.OptionalLong length) {
+        PersistentVolumeClaim pvc = claims.getIndexer().getByKey(key.cacheKey());
+        if (pvc == null || pvc.getMetadata().getDeletionTimestamp() != null) throw new IllegalStateException("PVC " + key + " not found");
+        GenericKubernetesResource dv = dataVolumes.getIndexer().getByKey(key.cacheKey());
+        boolean viaDataVolume = dv != null && ownedBy(pvc, dv);
+        if (viaDataVolume) {
+            JsonNode source = JSON.valueToTree(dv.getAdditionalProperties().get("spec")).path("source");
+            if (!source.has("upload")) throw new IllegalStateException("DataVolume " + key + " does not take uploads (its source is not upload)");
+        } else if (annotation(pvc, UPLOAD_TARGET) == null) {
+            throw new IllegalStateException("PVC " + key + " is not an upload target (annotation " + UPLOAD_TARGET + ")");
+        }
+        if ("Succeeded".equals(annotation(pvc, POD_PHASE))) throw new IllegalStateException("PVC " + key + " has already been populated");
+        if (!"Bound".equals(pvc.getStatus() == null ? null : pvc.getStatus().getPhase())) throw new IllegalStateException("PVC " + key + " is not bound yet");
+        PersistentVolume pv = volumes.getIndexer().getByKey(pvc.getSpec().getVolumeName());
+        if (pv == null || !LocalVolumes.PROVISIONER.equals(annotation(pv, LocalVolumes.PROVISIONED_BY))) {
+            throw new IllegalStateException("PVC " + key + " is not bound to a local-path volume of jvirt");
+        }
+        Path image = files.image(pv.getMetadata().getName(), "Block".equals(pv.getSpec().getVolumeMode()));
+        long capacity = capacity(pv);
+        ImportJob job = new ImportJob();
+        job.total(length);
+        if (jobs.putIfAbsent(key, job) != null) throw new IllegalStateException("an upload into PVC " + key + " is already running");
+        return job.start("upload-" + key, j -> {
+            try {
+                importer.importImage(body, null, image, capacity, DiskImport.ContentType.KUBEVIRT, j::read);
+                if (!viaDataVolume) annotate(pvc, Map.of(POD_PHASE, "Succeeded"));
+            } catch (ImageRefusedException e) {
+                if (!viaDataVolume) annotate(pvc, Map.of(POD_PHASE, "Failed", RUNNING_MESSAGE, e.getMessage()));
+                throw e;
+            } finally {
+                if (!viaDataVolume) jobs.remove(key);
+            }
+        }, () -> wake.accept(key));
     }
 
     private void start(Key key, DataVolumeSource source, PersistentVolumeClaim pvc, PersistentVolume pv) {
@@ -282,6 +321,8 @@ public final class DataVolumeController implements Reconciler {
                 .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
                 .endSpec();
         if (source instanceof DataVolumeSource.Upload) b.editMetadata().addToAnnotations(UPLOAD_TARGET, "").endMetadata();
+        String bindNow = annotation(dv, LocalVolumes.BIND_IMMEDIATE);
+        if (bindNow != null) b.editMetadata().addToAnnotations(LocalVolumes.BIND_IMMEDIATE, bindNow).endMetadata();
         PersistentVolumeClaim pvc = b.build();
         String sc = claim.path("storageClassName").asText("");
         if (!sc.isEmpty()) pvc.getSpec().setStorageClassName(sc);

@@ -61,6 +61,15 @@ final class ImportJob {
         return this;
     }
 
+    /** Waits for the end. */
+    End await() throws InterruptedException {
+        try {
+            return end.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Failed(String.valueOf(e.getCause()));
+        }
+    }
+
     /** The end, if reached. */
     End end() {
         return end.getNow(null);

@@ -31,7 +31,8 @@ import java.util.Optional;
  *   <li>a claim of class {@value LocalVolumes#STORAGE_CLASS} (or of none, when that class is the default) gets a
  *       PersistentVolume {@code pvc-<uid>} (hostPath {@code <root>/pvc-<uid>}, the claim's size, access modes and
  *       volume mode, reclaim policy Delete) and is bound to it — at once ({@code Immediate}), or, for
- *       {@code WaitForFirstConsumer}, once the scheduler has written {@value LocalVolumes#SELECTED_NODE};</li>
+ *       {@code WaitForFirstConsumer}, once the scheduler has written {@value LocalVolumes#SELECTED_NODE} (or CDI's
+ *       {@value LocalVolumes#BIND_IMMEDIATE} asks to bind at once: {@code virtctl image-upload --force-bind});</li>
  *   <li>a PV whose claim is gone (or replaced by one with another uid) is deleted with its files.</li>
  * </ul>
  * A Block claim needs loop devices ({@code /dev/loop-control}); where the host has none it stays Pending with a
@@ -104,7 +105,8 @@ public final class LocalPathProvisioner implements Reconciler {
         }
         StorageClass sc = classOf(pvc);
         if (sc == null || !LocalVolumes.PROVISIONER.equals(sc.getProvisioner())) return Outcome.DONE;
-        if ("WaitForFirstConsumer".equals(sc.getVolumeBindingMode()) && annotation(pvc, LocalVolumes.SELECTED_NODE) == null) {
+        if ("WaitForFirstConsumer".equals(sc.getVolumeBindingMode()) && annotation(pvc, LocalVolumes.SELECTED_NODE) == null
+                && !"true".equals(annotation(pvc, LocalVolumes.BIND_IMMEDIATE))) {
             setPending(pvc);
             return Outcome.DONE;
         }

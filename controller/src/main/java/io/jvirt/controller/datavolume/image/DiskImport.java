@@ -103,6 +103,7 @@ public final class DiskImport {
             writeSparse(content, scratch, capacity + capacity / 10 + (16L << 20), "the " + describe(format) + " file");
             ImageInfo info = checked(scratch, format, capacity);
             qemuImg.convert(scratch, format, part, ImageFormat.RAW, BackingChain.FOREIGN);
+            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------")); // qemu-img made it by its umask
             Files.delete(scratch);
             resize(part, capacity);
             Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
