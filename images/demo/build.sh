@@ -6,6 +6,7 @@
 #   demo-vmlinux                   the uncompressed kernel (PVH): boots ~3 s faster under TCG
 #   containerdisk/, containerdisk.tar
 #                                  an OCI image whose single layer holds /disk/demo.qcow2 (107:107)
+#   kernelboot/, kernelboot.tar    an OCI image whose single layer holds /boot/vmlinuz and /boot/initrd
 # Idempotent: does nothing when the outputs match this folder's contents and the kernel package.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -94,38 +95,51 @@ mcopy -i "$img" "$WORK/vmlinuz" ::/vmlinuz
 mcopy -i "$img" "$WORK/initrd" ::/initrd
 qemu-img convert -q -f raw -O qcow2 "$img" "$WORK/demo.qcow2"
 
-# --- containerDisk: OCI image layout, one layer with /disk/demo.qcow2 owned by 107:107 -------
-oci=$WORK/containerdisk
-mkdir -p "$oci/blobs/sha256" "$WORK/layer/disk"
-cp "$WORK/demo.qcow2" "$WORK/layer/disk/demo.qcow2"
-chmod 0555 "$WORK/layer/disk"; chmod 0440 "$WORK/layer/disk/demo.qcow2"
-tar --sort=name --mtime=@0 --owner=107 --group=107 --numeric-owner -C "$WORK/layer" -cf "$WORK/layer.tar" disk
-gzip -9n < "$WORK/layer.tar" > "$WORK/layer.tar.gz"
-blob() { # file -> stores it as a blob, prints "digest size"
-  local d; d=$(sha256sum "$1" | cut -d' ' -f1)
-  cp "$1" "$oci/blobs/sha256/$d"
-  echo "sha256:$d $(stat -c %s "$1")"
+# --- OCI images: one gzip layer each, as an OCI image layout and its tar ------------------------
+oci_image() { # NAME LAYER_DIR OWNER: $WORK/NAME (layout) and $WORK/NAME.tar from LAYER_DIR's contents
+  local out=$WORK/$1 layer=$WORK/$1-layer.tar d diff_id layer_digest layer_size config_digest config_size manifest_digest manifest_size
+  mkdir -p "$out/blobs/sha256"
+  blob() { # file -> stores it as a blob, prints "digest size"
+    d=$(sha256sum "$1" | cut -d' ' -f1)
+    cp "$1" "$out/blobs/sha256/$d"
+    echo "sha256:$d $(stat -c %s "$1")"
+  }
+  (cd "$2" && tar --sort=name --mtime=@0 --owner="$3" --group="$3" --numeric-owner -cf "$layer" -- *)
+  gzip -9n < "$layer" > "$layer.gz"
+  diff_id=sha256:$(sha256sum "$layer" | cut -d' ' -f1)
+  read -r layer_digest layer_size <<< "$(blob "$layer.gz")"
+  printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"jvirt images/demo/build.sh"}]}' \
+    "$diff_id" > "$WORK/$1-config.json"
+  read -r config_digest config_size <<< "$(blob "$WORK/$1-config.json")"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
+    "$config_digest" "$config_size" "$layer_digest" "$layer_size" > "$WORK/$1-manifest.json"
+  read -r manifest_digest manifest_size <<< "$(blob "$WORK/$1-manifest.json")"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' \
+    "$manifest_digest" "$manifest_size" > "$out/index.json"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$out" -cf "$WORK/$1.tar" oci-layout index.json blobs
 }
-diff_id=sha256:$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
-read -r layer_digest layer_size <<< "$(blob "$WORK/layer.tar.gz")"
-printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"jvirt images/demo/build.sh"}]}' \
-  "$diff_id" > "$WORK/config.json"
-read -r config_digest config_size <<< "$(blob "$WORK/config.json")"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
-  "$config_digest" "$config_size" "$layer_digest" "$layer_size" > "$WORK/manifest.json"
-read -r manifest_digest manifest_size <<< "$(blob "$WORK/manifest.json")"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' \
-  "$manifest_digest" "$manifest_size" > "$oci/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$oci/oci-layout"
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$oci" -cf "$WORK/containerdisk.tar" oci-layout index.json blobs
+
+# containerDisk: /disk/demo.qcow2 owned by 107:107 (KubeVirt's layout)
+mkdir -p "$WORK/cd/disk"
+cp "$WORK/demo.qcow2" "$WORK/cd/disk/demo.qcow2"
+chmod 0555 "$WORK/cd/disk"; chmod 0440 "$WORK/cd/disk/demo.qcow2"
+oci_image containerdisk "$WORK/cd" 107
+# kernel-boot image: /boot/vmlinuz and /boot/initrd (kernelBoot.container's kernelPath and initrdPath)
+mkdir -p "$WORK/kb/boot"
+cp "$WORK/vmlinuz" "$WORK/kb/boot/vmlinuz"; cp "$WORK/initrd" "$WORK/kb/boot/initrd"
+chmod 0555 "$WORK/kb/boot"; chmod 0444 "$WORK/kb/boot/vmlinuz" "$WORK/kb/boot/initrd"
+oci_image kernelboot "$WORK/kb" 0
 
 # --- publish --------------------------------------------------------------------------------
-rm -rf "$OUT/containerdisk"
+rm -rf "$OUT/containerdisk" "$OUT/kernelboot"
 mv "$WORK/demo.qcow2" "$OUT/demo.qcow2"
 mv "$WORK/vmlinuz" "$OUT/demo-vmlinuz"
 mv "$WORK/initrd" "$OUT/demo-initrd"
 mv "$WORK/vmlinux" "$OUT/demo-vmlinux"
-mv "$oci" "$OUT/containerdisk"
+mv "$WORK/containerdisk" "$OUT/containerdisk"
 mv "$WORK/containerdisk.tar" "$OUT/containerdisk.tar"
+mv "$WORK/kernelboot" "$OUT/kernelboot"
+mv "$WORK/kernelboot.tar" "$OUT/kernelboot.tar"
 echo "$stamp" > "$OUT/.stamp"
 ls -l "$OUT" >&2

@@ -1,5 +1,6 @@
 package io.jvirt.handler;
 
+import io.jvirt.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Objects;
  *     Empty means launcher pods fail with a reason.
  * @param buildDir the project's build directory (demo containerDisk under {@code images/demo/containerdisk})
  * @param imageMirrors containerDisk image name (without tag) → local OCI layout directory, beside the demo names
+ * @param registries registry mirrors and plain-HTTP registries for containerDisk and kernel-boot pulls
  * @param forceEmulation KubeVirt's {@code useEmulation}: TCG even if KVM works
  * @param qemuUser {@code <uid>:<gid>} QEMU runs as when the agent is root (disks are handed to it; never 0); null
  *     is refused for a root agent, and ignored for an agent that is not root (QEMU then runs as the agent's user)
@@ -33,6 +35,7 @@ public record HandlerConfig(
         List<String> launcherCommand,
         Path buildDir,
         Map<String, Path> imageMirrors,
+        RegistryConfig registries,
         boolean forceEmulation,
         String qemuUser,
         Path volumesDir) {
@@ -46,6 +49,7 @@ public record HandlerConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         launcherCommand = List.copyOf(launcherCommand);
         imageMirrors = Map.copyOf(imageMirrors);
+        registries = registries == null ? RegistryConfig.DEFAULT : registries;
         if (qemuUser != null && (!qemuUser.matches("\\d+:\\d+") || qemuUser.matches("0*:.*|.*:0*"))) {
             throw new IllegalArgumentException("qemuUser must be <uid>:<gid>, neither 0, got " + qemuUser);
         }
@@ -56,17 +60,22 @@ public record HandlerConfig(
 
     public HandlerConfig withHeartbeat(Duration interval) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, launcherCommand, buildDir, imageMirrors,
-                forceEmulation, qemuUser, volumesDir);
+                registries, forceEmulation, qemuUser, volumesDir);
     }
 
     public HandlerConfig withLauncherCommand(List<String> command) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, command, buildDir, imageMirrors,
-                forceEmulation, qemuUser, volumesDir);
+                registries, forceEmulation, qemuUser, volumesDir);
+    }
+
+    public HandlerConfig withRegistries(RegistryConfig config) {
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, launcherCommand, buildDir, imageMirrors,
+                config, forceEmulation, qemuUser, volumesDir);
     }
 
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
         return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), List.of(), buildDir,
-                Map.of(), false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"));
+                Map.of(), RegistryConfig.DEFAULT, false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"));
     }
 }

@@ -2,6 +2,7 @@ package io.jvirt.handler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.jvirt.registry.RegistryConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -22,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
  * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
  * {@code useEmulation} (false), {@code qemuUser} (107:107, KubeVirt's qemu user; used when the agent is root), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
- * name as {@code \:}, Java properties syntax). Only wiring here.
+ * name as {@code \:}, Java properties syntax), {@code registryMirror.<registry[/repository prefix]>=<registry[/prefix]>}
+ * (pull those names from another registry, e.g. {@code registryMirror.registry\:5000=127.0.0.1\:5000}) and
+ * {@code insecureRegistries} (comma-separated {@code host:port}s spoken to over plain HTTP; loopback always is). Only wiring here.
  */
 public final class HandlerMain {
     private HandlerMain() {}
@@ -68,6 +71,18 @@ public final class HandlerMain {
                 mirrors.put(key.substring("mirror.".length()), Path.of(p.getProperty(key)));
             }
         }
+        Map<String, String> registryMirrors = new HashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("registryMirror.")) {
+                registryMirrors.put(key.substring("registryMirror.".length()), p.getProperty(key).strip());
+            }
+        }
+        java.util.Set<String> insecure = new java.util.HashSet<>();
+        for (String host : p.getProperty("insecureRegistries", "").split(",")) {
+            if (!host.isBlank()) {
+                insecure.add(host.strip());
+            }
+        }
         String launcher = p.getProperty("launcherCommand", "").strip();
         return new HandlerConfig(
                 p.getProperty("nodeName", InetAddress.getLocalHost().getHostName()),
@@ -78,6 +93,7 @@ public final class HandlerMain {
                 launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
                 p.getProperty("buildDir") == null ? null : Path.of(p.getProperty("buildDir")),
                 mirrors,
+                new RegistryConfig(registryMirrors, insecure),
                 Boolean.parseBoolean(p.getProperty("useEmulation", "false")),
                 p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER).isBlank() ? null
                         : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER),

@@ -20,6 +20,7 @@ import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.accel.AccelProbe;
 import io.jvirt.qemu.img.QemuImg;
+import io.jvirt.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +60,9 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
-        VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(), mirrors,
-                new ContainerDisks(config.dataDir().resolve("images"), qemuImg), qemuImg, accel, qemuUser, config.volumesDir());
+        VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(),
+                new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
+                config.volumesDir());
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.relay = new RelayServer(vmis::runDirectory, pods::log);
         this.client = client;

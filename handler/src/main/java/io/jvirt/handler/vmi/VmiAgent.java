@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -19,6 +20,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
+import io.jvirt.registry.DockerConfig;
+import io.jvirt.registry.ImageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +51,6 @@ public final class VmiAgent implements LauncherPods {
     private final KubernetesClient client;
     private final String nodeName;
     private final List<String> launcherCommand;
-    private final ImageMirrors mirrors;
     private final ContainerDisks disks;
     private final QemuImg qemuImg;
     private final Supplier<AccelDecision> accel;
@@ -57,7 +59,7 @@ public final class VmiAgent implements LauncherPods {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     /** @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null */
-    public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ImageMirrors mirrors, ContainerDisks disks,
+    public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ContainerDisks disks,
             QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser, Path volumesDir) {
         this.qemuUser = qemuUser;
         this.claims = new ClaimVolumes(client, volumesDir, path -> {
@@ -70,7 +72,6 @@ public final class VmiAgent implements LauncherPods {
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
-        this.mirrors = mirrors;
         this.disks = disks;
         this.qemuImg = qemuImg;
         this.accel = accel;
@@ -131,10 +132,9 @@ public final class VmiAgent implements LauncherPods {
                 throw new IllegalArgumentException("volume name not allowed: " + name);
             }
             if (v.has("containerDisk")) {
-                String image = v.path("containerDisk").path("image").asText();
-                Path layout = mirrors.resolve(image).orElseThrow(() -> new IllegalStateException(
-                        "containerDisk image " + image + " is not available on node " + nodeName + " (no registry mirror configured for it)"));
-                volumes.set(name, disk(handToQemu(disks.overlay(layout, diskDir.resolve(name + ".qcow2")))));
+                JsonNode cd = v.path("containerDisk");
+                Path overlay = pulled(cd, () -> disks.overlay(pull(ref.namespace(), cd), cd.path("path").asText(null), diskDir.resolve(name + ".qcow2")));
+                volumes.set(name, disk(handToQemu(overlay)));
             } else if (v.has("emptyDisk")) {
                 Path file = diskDir.resolve(name + ".qcow2");
                 // Kubernetes' grammar, exact; a capacity that is no quantity or beyond a long fails the start with the reason
@@ -149,6 +149,14 @@ public final class VmiAgent implements LauncherPods {
                         + "dataVolume and cloud-init volumes only");
             }
         }
+        JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");
+        ObjectNode kernel = null;
+        if (kernelBoot.isObject()) {
+            ContainerDisks.Kernel files = pulled(kernelBoot, () -> disks.kernel(pull(ref.namespace(), kernelBoot),
+                    kernelBoot.path("kernelPath").asText(null), kernelBoot.path("initrdPath").asText(null)));
+            kernel = JSON.createObjectNode().put("kernel", files.kernel() == null ? null : files.kernel().toString())
+                    .put("initrd", files.initrd() == null ? null : files.initrd().toString());
+        }
         ObjectNode networks = JSON.createObjectNode();
         for (JsonNode nic : vmi.path("spec").path("domain").path("devices").path("interfaces")) {
             networks.set(nic.path("name").asText(), JSON.createObjectNode().put("type", "UserMode").put("restrict", true));
@@ -160,6 +168,9 @@ public final class VmiAgent implements LauncherPods {
         request.put("tcgTranslationCacheMiB", 32);
         request.set("volumes", volumes);
         request.set("networks", networks);
+        if (kernel != null) {
+            request.set("kernel", kernel);
+        }
         if (qemuUser != null) {
             request.put("qemuUser", qemuUser);
         }
@@ -170,6 +181,41 @@ public final class VmiAgent implements LauncherPods {
         List<String> argv = new ArrayList<>(launcherCommand);
         argv.add(file.toString());
         return argv;
+    }
+
+    /** The image pull a {@code containerDisk} or {@code kernelBoot.container} asks for, with its {@code imagePullSecret}'s credentials. */
+    private ContainerDisks.Pull pull(String namespace, JsonNode source) throws ImagePullFailure {
+        String image = source.path("image").asText();
+        String secretName = source.path("imagePullSecret").asText("");
+        DockerConfig credentials = DockerConfig.empty();
+        if (!secretName.isEmpty()) {
+            Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+            String key = secret == null || secret.getData() == null ? null
+                    : secret.getData().containsKey(".dockerconfigjson") ? ".dockerconfigjson" : secret.getData().containsKey(".dockercfg") ? ".dockercfg" : null;
+            if (key == null) {
+                throw new ImagePullFailure(image, secret == null ? "imagePullSecret " + secretName + " not found in namespace " + namespace
+                        : "imagePullSecret " + secretName + " has no .dockerconfigjson (type kubernetes.io/dockerconfigjson)");
+            }
+            try {
+                credentials = DockerConfig.parse(java.util.Base64.getDecoder().decode(secret.getData().get(key)));
+            } catch (IllegalArgumentException e) {
+                throw new ImagePullFailure(image, "imagePullSecret " + secretName + ": " + e.getMessage());
+            }
+        }
+        return new ContainerDisks.Pull(image, source.path("imagePullPolicy").asText(null), credentials);
+    }
+
+    private interface PullStep<T> {
+        T run() throws IOException, InterruptedException, ImagePullFailure;
+    }
+
+    /** Runs an image pull; a failure of the image (not of this node) becomes an {@link ImagePullFailure} with the registry's message. */
+    private static <T> T pulled(JsonNode source, PullStep<T> step) throws IOException, InterruptedException, ImagePullFailure {
+        try {
+            return step.run();
+        } catch (ImageException e) {
+            throw new ImagePullFailure(source.path("image").asText(), e.getMessage());
+        }
     }
 
     /** The launcher in standby mode, warming up in its run directory (see the launcher's {@code Standby}). */

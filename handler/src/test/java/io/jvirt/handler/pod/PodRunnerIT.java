@@ -19,6 +19,8 @@ import io.jvirt.handler.EmbeddedApi;
 import io.jvirt.handler.Waits;
 import io.jvirt.handler.vmi.ContainerDisks;
 import io.jvirt.handler.vmi.ImageMirrors;
+import io.jvirt.registry.RegistryClient;
+import io.jvirt.registry.RegistryConfig;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.QemuImg;
@@ -59,8 +61,9 @@ class PodRunnerIT {
 
     private void startRunner(String launcherScript) throws IOException {
         QemuImg qemuImg = new QemuImg();
-        VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"), ImageMirrors.of(null, Map.of()),
-                new ContainerDisks(data.resolve("images"), qemuImg), qemuImg, () -> AccelDecision.forcedTcg("test"), null, null);
+        VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"),
+                new ContainerDisks(data.resolve("images"), qemuImg, ImageMirrors.of(null, Map.of()), new RegistryClient(RegistryConfig.DEFAULT)), qemuImg,
+                () -> AccelDecision.forcedTcg("test"), null, null);
         runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
     }
