@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.rbac.RequestAttributes;
 import io.jvirt.apiserver.security.User;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -225,6 +226,39 @@ class RbacIT {
         forbidden(handler.run("-n", "a", "run", "x", "--image=busybox"));
         forbidden(handler.run("-n", "b", "get", "secrets"));
         ok(handler.run("get", "pods", "-A"));
+    }
+
+    @Test
+    void theNodeAgentGetsOnlyTheSecretsAVmiPullsWith() throws Exception {
+        ok(admin.run("-n", "b", "create", "secret", "generic", "pull-creds", "--from-literal=x=1"));
+        ok(admin.run("-n", "b", "create", "secret", "generic", "kernel-creds", "--from-literal=x=1"));
+        ok(admin.run("-n", "b", "create", "secret", "generic", "other", "--from-literal=x=1"));
+        Path vmi = server.dir.resolve("vmi-private.yaml");
+        Files.writeString(vmi, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: private}
+                spec:
+                  domain:
+                    devices: {}
+                    memory: {guest: 128Mi}
+                    firmware:
+                      kernelBoot:
+                        container: {image: "registry.example/kernel:1", imagePullSecret: kernel-creds, kernelPath: /boot/vmlinuz}
+                  volumes:
+                  - name: root
+                    containerDisk: {image: "registry.example/disk:1", imagePullSecret: pull-creds}
+                """);
+        ok(admin.run("-n", "b", "apply", "-f", vmi.toString()));
+        Path file = server.dir.resolve("handler-secrets.kubeconfig");
+        server.server.writeKubeconfig(file, ComponentIdentity.NODE_AGENT);
+        Kubectl handler = new Kubectl(file, server.dir.resolve("cache-handler-secrets"));
+        ok(handler.run("-n", "b", "get", "secret", "pull-creds"));
+        ok(handler.run("-n", "b", "get", "secret", "kernel-creds"));
+        forbidden(handler.run("-n", "b", "get", "secret", "other"));
+        forbidden(handler.run("-n", "a", "get", "secret", "pull-creds"));
+        forbidden(handler.run("-n", "b", "get", "secrets"));
+        forbidden(handler.run("-n", "b", "delete", "secret", "pull-creds"));
     }
 
     static Stream<Arguments> adminRequests() {

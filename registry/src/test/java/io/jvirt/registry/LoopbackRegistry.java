@@ -34,7 +34,12 @@ public final class LoopbackRegistry implements AutoCloseable {
         this.credentials = credentials;
     }
 
-    /** Starts a registry; with {@code credentials} every request needs them (basic auth). */
+    /** Starts a registry whose every request needs {@code user}'s {@code password} (basic auth). */
+    public static LoopbackRegistry start(String user, String password) throws IOException, InterruptedException {
+        return start(new Credentials(user, password));
+    }
+
+    /** Starts a registry; with {@code credentials} every request needs them (basic auth), with null none. */
     public static LoopbackRegistry start(Credentials credentials) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("jvirt-registry");
         int port;
