@@ -26,12 +26,14 @@ public final class LoopbackRegistry implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Credentials credentials;
+    private final TokenServer tokens;
 
-    private LoopbackRegistry(Path dir, Process process, int port, Credentials credentials) {
+    private LoopbackRegistry(Path dir, Process process, int port, Credentials credentials, TokenServer tokens) {
         this.dir = dir;
         this.process = process;
         this.port = port;
         this.credentials = credentials;
+        this.tokens = tokens;
     }
 
     /** Starts a registry whose every request needs {@code user}'s {@code password} (basic auth). */
@@ -41,13 +43,33 @@ public final class LoopbackRegistry implements AutoCloseable {
 
     /** Starts a registry; with {@code credentials} every request needs them (basic auth), with null none. */
     public static LoopbackRegistry start(Credentials credentials) throws IOException, InterruptedException {
+        return start(credentials, false);
+    }
+
+    /**
+     * Starts a registry in {@code auth: token} mode with a {@link TokenServer} beside it that hands {@code credentials}'
+     * user bearer tokens (Docker's token protocol).
+     */
+    public static LoopbackRegistry startWithTokenAuth(Credentials credentials) throws IOException, InterruptedException {
+        return start(credentials, true);
+    }
+
+    /** How many tokens the token server issued (0 without one). */
+    public int tokensIssued() {
+        return tokens == null ? 0 : tokens.tokensIssued.get();
+    }
+
+    private static LoopbackRegistry start(Credentials credentials, boolean bearer) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("jvirt-registry");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         String auth = "";
-        if (credentials != null) {
+        TokenServer tokens = bearer ? TokenServer.start(dir, credentials) : null;
+        if (tokens != null) {
+            auth = tokens.registryAuthConfig();
+        } else if (credentials != null) {
             Process h = new ProcessBuilder("htpasswd", "-Bbn", credentials.username(), credentials.password()).redirectErrorStream(true).start();
             String line = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (h.waitFor() != 0) {
@@ -60,7 +82,7 @@ public final class LoopbackRegistry implements AutoCloseable {
                 + dir.resolve("data") + "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" + port + "\n" + auth);
         Process p = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        LoopbackRegistry r = new LoopbackRegistry(dir, p, port, credentials);
+        LoopbackRegistry r = new LoopbackRegistry(dir, p, port, credentials, tokens);
         r.awaitReady();
         return r;
     }
@@ -120,6 +142,9 @@ public final class LoopbackRegistry implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        if (tokens != null) {
+            tokens.close();
+        }
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

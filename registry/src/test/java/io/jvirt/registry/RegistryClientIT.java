@@ -80,6 +80,23 @@ class RegistryClientIT {
     }
 
     @Test
+    void bearerTokenAuthFetchesATokenFromTheRealmWithTheCredentials() throws Exception {
+        assumeTrue(Files.isDirectory(DEMO.resolve("containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
+        Credentials dave = new Credentials("dave", "token-please");
+        try (LoopbackRegistry registry = LoopbackRegistry.startWithTokenAuth(dave)) {
+            ImageReference ref = ImageReference.parse(registry.push(DEMO.resolve("containerdisk"), "tokened/demo:1", "oci"));
+            RegistryClient client = new RegistryClient(RegistryConfig.DEFAULT);
+            int before = registry.tokensIssued();
+            ImageException anonymous = assertThrows(ImageException.class, () -> client.open(ref, null).resolve());
+            assertEquals(ImageException.Kind.UNAUTHORIZED, anonymous.kind());
+            assertTrue(anonymous.getMessage().contains("refused a token (HTTP 401): UNAUTHORIZED: bad or no credentials"), anonymous.getMessage());
+            ImageSource source = client.open(ref, dave);
+            assertEquals(List.of("disk/demo.qcow2"), List.copyOf(disk(source, tmp.resolve("t")).keySet()));
+            assertEquals(before + 1, registry.tokensIssued(), "one token serves the manifest and every blob of the repository");
+        }
+    }
+
+    @Test
     void aBlobTheRegistryServesCorruptIsRefusedAndNothingIsLeft() throws Exception {
         assumeTrue(Files.isDirectory(DEMO.resolve("containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
         try (LoopbackRegistry registry = LoopbackRegistry.start(null)) {
