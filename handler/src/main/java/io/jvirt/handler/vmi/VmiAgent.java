@@ -152,9 +152,12 @@ public final class VmiAgent implements LauncherPods {
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");
         ObjectNode kernel = null;
         if (kernelBoot.isObject()) {
+            if (kernelBoot.path("kernelPath").asText("").isEmpty()) {
+                throw new IllegalStateException("spec.domain.firmware.kernelBoot.container.kernelPath: required on this node (QEMU boots the kernel it names)");
+            }
             ContainerDisks.Kernel files = pulled(kernelBoot, () -> disks.kernel(pull(ref.namespace(), kernelBoot),
                     kernelBoot.path("kernelPath").asText(null), kernelBoot.path("initrdPath").asText(null)));
-            kernel = JSON.createObjectNode().put("kernel", files.kernel() == null ? null : files.kernel().toString())
+            kernel = JSON.createObjectNode().put("kernel", files.kernel().toString())
                     .put("initrd", files.initrd() == null ? null : files.initrd().toString());
         }
         ObjectNode networks = JSON.createObjectNode();
