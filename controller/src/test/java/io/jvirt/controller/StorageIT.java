@@ -284,6 +284,30 @@ class StorageIT {
                         && cluster.client.persistentVolumes().withName(pv).get() == null && Files.notExists(volumes.resolve(pv)), done -> done);
     }
 
+    @Test
+    void registrySourceImportsTheContainerDiskAndRefusesAWrongName() throws Exception {
+        Path layout = Path.of(System.getProperty("jvirt.build.dir", "../build")).resolve("images/demo/containerdisk");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(layout), "demo containerDisk not built (images/demo/build.sh)");
+        try (io.jvirt.registry.LoopbackRegistry registry = io.jvirt.registry.LoopbackRegistry.start(null)) {
+            String ref = registry.push(layout, "storage/demo:v1", "oci");
+            createDataVolume("from-registry", Map.of("registry", Map.of("url", "docker://" + ref)), "64Mi");
+            awaitDataVolume("from-registry", "Succeeded");
+            Path expected = work.resolve("demo.raw");
+            Path qcow2 = work.resolve("demo-from-layout.qcow2");
+            Files.copy(layout.resolveSibling("demo.qcow2"), qcow2); // the layer holds /disk/demo.qcow2, built from the same file
+            run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", qcow2.toString(), expected.toString());
+            byte[] want = Files.readAllBytes(expected);
+            assertArrayEquals(want, java.util.Arrays.copyOf(Files.readAllBytes(imageOf("from-registry")), want.length));
+            try (Stream<Path> left = Files.list(imageOf("from-registry").getParent())) {
+                assertEquals(List.of(LocalVolumes.DISK_IMAGE), left.map(p -> p.getFileName().toString()).toList(), "the extracted layer file is gone");
+            }
+
+            createDataVolume("no-such-image", Map.of("registry", Map.of("url", "docker://" + registry.host() + "/storage/none:v1")), "64Mi");
+            JsonNode failed = awaitDataVolume("no-such-image", "Failed");
+            assertTrue(condition(failed, "Running").path("message").asText().toLowerCase(java.util.Locale.ROOT).contains("unknown"), failed.toString());
+        }
+    }
+
     private static JsonNode vmStatus(String name) {
         GenericKubernetesResource vm = cluster.client.genericKubernetesResources(VmLifecycleIT.VM_CTX).inNamespace("default").withName(name).get();
         return vm == null ? JSON.missingNode() : JSON.valueToTree(vm.getAdditionalProperties().get("status"));

@@ -110,10 +110,6 @@ public final class DataVolumeController implements Reconciler {
         } catch (IllegalArgumentException e) {
             return write(dv, old, Status.failed(key.name(), e.getMessage(), 0));
         }
-        if (source instanceof DataVolumeSource.Registry) {
-            return write(dv, old, Status.failed(key.name(), "spec.source.registry is not supported yet: jvirt has no registry client for "
-                    + "DataVolumes; use an http, upload or pvc source", 0));
-        }
         PersistentVolumeClaim pvc = claims.getIndexer().getByKey(key.cacheKey());
         if (pvc == null) {
             try {
@@ -128,8 +124,11 @@ public final class DataVolumeController implements Reconciler {
         }
         int restarts = intAnnotation(pvc, RESTARTS);
         String podPhase = annotation(pvc, POD_PHASE);
-        if ("Succeeded".equals(podPhase)) return write(dv, old, Status.succeeded(key.name(), restarts));
-        if ("Failed".equals(podPhase)) return write(dv, old, Status.failed(key.name(), annotation(pvc, RUNNING_MESSAGE), restarts));
+        if ("Succeeded".equals(podPhase) || "Failed".equals(podPhase)) {
+            jobs.remove(key); // a finished job stays until the cache shows its end, so a lagging cache never starts it again
+            return write(dv, old, "Succeeded".equals(podPhase) ? Status.succeeded(key.name(), restarts)
+                    : Status.failed(key.name(), annotation(pvc, RUNNING_MESSAGE), restarts));
+        }
         if (!"Bound".equals(pvc.getStatus() == null ? null : pvc.getStatus().getPhase())) {
             return write(dv, old, Status.pending(key.name(), waitsForConsumer(pvc)));
         }
@@ -155,7 +154,6 @@ public final class DataVolumeController implements Reconciler {
             write(dv, old, Status.running(key.name(), source.inProgressPhase(), job.progress(), restarts, null));
             return Outcome.after(PROGRESS_EVERY);
         }
-        jobs.remove(key);
         switch (end) {
             case ImportJob.Done d -> {
                 annotate(pvc, Map.of(POD_PHASE, "Succeeded"));
@@ -168,6 +166,7 @@ public final class DataVolumeController implements Reconciler {
                 return write(dv, old, Status.failed(key.name(), r.message(), restarts));
             }
             case ImportJob.Failed f -> {
+                jobs.remove(key);
                 int next = restarts + 1;
                 annotate(pvc, Map.of(RESTARTS, Integer.toString(next), RUNNING_MESSAGE, f.message()));
                 events.record(dv, EventRecorder.WARNING, "Error", "import failed (retried with backoff): " + f.message());
@@ -236,6 +235,7 @@ public final class DataVolumeController implements Reconciler {
                     j.total(body.length());
                     importer.importImage(body.stream(), http.url().getPath(), image, capacity, type, j::read);
                 }
+                case DataVolumeSource.Registry r -> pull(r, key.namespace(), image, capacity, j);
                 case DataVolumeSource.Blank b -> importer.blank(image, capacity);
                 case DataVolumeSource.Clone c -> {
                     Path from = cloneSource(c);
@@ -264,6 +264,39 @@ public final class DataVolumeController implements Reconciler {
             if (cm.getData() != null) cas.addAll(cm.getData().values());
         }
         return HttpFetch.get(http, user, password, cas);
+    }
+
+    /**
+     * A {@code registry} source: the containerDisk image (CDI accepts only those) pulled with the registry driver
+     * (every blob's digest checked), its disk file (KubeVirt's rule: the first file under {@code /disk/}) extracted
+     * beside the image and imported from there like any other content; the extracted copy is removed in every case.
+     * A registry that cannot be reached is worth a retry; a wrong name, refused credentials or a bad digest is not.
+     */
+    private void pull(DataVolumeSource.Registry r, String namespace, Path image, long capacity, ImportJob job) throws Exception {
+        String url = r.url().startsWith("docker://") ? r.url().substring("docker://".length()) : r.url();
+        Path staging = image.resolveSibling("registry-staging");
+        try {
+            io.jvirt.registry.Credentials credentials = null;
+            if (r.secretRef() != null) {
+                var secret = client.secrets().inNamespace(namespace).withName(r.secretRef()).get();
+                if (secret == null) throw new ImageRefusedException("spec.source.registry.secretRef: Secret " + r.secretRef() + " not found");
+                credentials = new io.jvirt.registry.Credentials(decoded(secret.getData(), "accessKeyId"), decoded(secret.getData(), "secretKey"));
+            }
+            io.jvirt.registry.ImageSource src = new io.jvirt.registry.RegistryClient(io.jvirt.registry.RegistryConfig.DEFAULT)
+                    .open(io.jvirt.registry.ImageReference.parse(url), credentials);
+            Map<String, Path> files = io.jvirt.registry.ImageFiles.extract(src, src.resolve(), io.jvirt.registry.ImageFiles.diskFilter(null), staging);
+            if (files.isEmpty()) throw new ImageRefusedException("the image " + url + " holds no file under /disk/ (not a containerDisk)");
+            Map.Entry<String, Path> disk = files.entrySet().iterator().next();
+            job.total(java.util.OptionalLong.of(java.nio.file.Files.size(disk.getValue())));
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(disk.getValue())) {
+                importer.importImage(in, disk.getKey(), image, capacity, DiskImport.ContentType.KUBEVIRT, job::read);
+            }
+        } catch (io.jvirt.registry.ImageException e) {
+            if (e.retryable()) throw new java.io.IOException(e.getMessage(), e);
+            throw new ImageRefusedException(e.getMessage());
+        } finally {
+            io.jvirt.registry.ImageFiles.deleteTree(staging);
+        }
     }
 
     /** Why a clone cannot start yet (its source is not a finished local volume), if so. */

@@ -21,8 +21,8 @@ public sealed interface DataVolumeSource {
     /** {@code upload}: the bytes come through the upload endpoint. */
     record Upload() implements DataVolumeSource {}
 
-    /** {@code registry}: a containerDisk image. */
-    record Registry(String url) implements DataVolumeSource {}
+    /** {@code registry}: a containerDisk image ({@code docker://} URL), optionally with a basic-auth Secret. */
+    record Registry(String url, String secretRef) implements DataVolumeSource {}
 
     /** The phase before the work starts, and while it runs (CDI's names). */
     default String scheduledPhase() {
@@ -79,7 +79,11 @@ public sealed interface DataVolumeSource {
                 String ns = text(s, "namespace");
                 yield new Clone(ns == null ? namespace : ns, name);
             }
-            case "registry" -> new Registry(s.path("url").asText(""));
+            case "registry" -> {
+                String url = s.path("url").asText("");
+                if (url.isEmpty()) throw new IllegalArgumentException("spec.source.registry.url is required");
+                yield new Registry(url, text(s, "secretRef"));
+            }
             default -> throw new IllegalArgumentException("spec.source." + kinds.getFirst() + " is not supported by jvirt (http, blank, pvc, upload, registry are)");
         };
     }

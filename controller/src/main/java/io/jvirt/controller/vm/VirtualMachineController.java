@@ -203,6 +203,7 @@ public final class VirtualMachineController implements Reconciler {
             Map<String, Object> meta = t.get("metadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
             Object name = meta.get("name");
             if (!(name instanceof String n) || dataVolumes.getIndexer().getByKey(ns + "/" + n) != null) continue;
+            if (!stillLive(vm)) return;
             GenericKubernetesResource dv = new GenericKubernetesResource();
             dv.setApiVersion("cdi.kubevirt.io/v1beta1");
             dv.setKind("DataVolume");
@@ -221,6 +222,17 @@ public final class VirtualMachineController implements Reconciler {
                 if (e.getCode() != 409) throw e;
             }
         }
+    }
+
+    /**
+     * Whether the VM still exists undeleted, asked of the API server: the cache may still hold a VM whose deletion
+     * already removed its DataVolumes, and a DataVolume created then would outlive it (a dependent created with an
+     * owner that is gone is not collected).
+     */
+    private boolean stillLive(VirtualMachineResource vm) {
+        VirtualMachineResource live = client.resources(VirtualMachineResource.class).inNamespace(vm.getMetadata().getNamespace())
+                .withName(vm.getMetadata().getName()).get();
+        return live != null && live.getMetadata().getDeletionTimestamp() == null && vm.getMetadata().getUid().equals(live.getMetadata().getUid());
     }
 
     /** The template's dataVolume and persistentVolumeClaim volumes, with what the caches say of them. */
