@@ -58,6 +58,13 @@ class KubectlIT {
         return r;
     }
 
+    /** kubectl reading {@code stdin}, which must succeed. */
+    static Kubectl.Result ok(int timeoutSeconds, String stdin, String... args) throws Exception {
+        Kubectl.Result r = kubectl.run(timeoutSeconds, stdin, args);
+        assertEquals(0, r.exit(), () -> "kubectl " + String.join(" ", args) + "\n" + r.all());
+        return r;
+    }
+
     /** Creates a namespace with {@code kubectl create namespace} (a protobuf body from kubectl's typed client). */
     static void namespace(String name) throws Exception {
         ok("create", "namespace", name);
@@ -400,6 +407,88 @@ class KubectlIT {
         Kubectl.Result s = kubectl.run("apply", "-f", rs.toString());
         assertNotEquals(0, s.exit());
         assertTrue(s.err().contains("spec.selector: selector does not match labels."), s.all());
+    }
+
+    /**
+     * KubeVirt's defaults as {@code kubectl get -o yaml} shows them: a VMI with a volume that no disk names and no network
+     * gets a SATA disk for it, the pod network with a bridge interface, q35, one socket, host-model, a firmware UUID, ACPI
+     * and 30 s of grace; a VM's template gets q35 and a firmware UUID and serial that a later update keeps; with bridges on
+     * the pod network forbidden in the KubeVirt CR the same VMI is refused with KubeVirt's message.
+     */
+    @Test
+    void kubectlShowsKubeVirtsDefaults() throws Exception {
+        namespace("defaults");
+        String vmi = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: %s, namespace: defaults}
+                spec:
+                  domain:
+                    devices:
+                      disks:
+                      - name: containerdisk
+                        disk: {bus: virtio}
+                    resources:
+                      requests: {memory: 128Mi}
+                  volumes:
+                  - name: containerdisk
+                    containerDisk: {image: registry:5000/kubevirt/cirros-container-disk-demo:devel}
+                  - name: cloudinit
+                    cloudInitNoCloud: {userData: "#!/bin/sh\necho hi\n"}
+                """;
+        ok(300, vmi.formatted("vmi-defaults"), "create", "-f", "-");
+        JsonNode spec = new YAMLMapper().readTree(ok("get", "-n", "defaults", "vmi", "vmi-defaults", "-o", "yaml").out()).path("spec");
+        JsonNode domain = spec.path("domain");
+        assertEquals(json("[{'name':'containerdisk','disk':{'bus':'virtio'}},{'name':'cloudinit','disk':{'bus':'sata'}}]"),
+                domain.path("devices").path("disks"));
+        assertEquals(json("[{'name':'default','bridge':{}}]"), domain.path("devices").path("interfaces"));
+        assertEquals(json("[{'name':'default','pod':{}}]"), spec.path("networks"));
+        assertEquals("q35", domain.path("machine").path("type").asText());
+        assertEquals("128Mi", domain.path("memory").path("guest").asText());
+        assertEquals(json("{'cores':1,'model':'host-model','sockets':1,'threads':1}"), domain.path("cpu"));
+        assertTrue(domain.path("firmware").path("uuid").asText().matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
+                domain.path("firmware").toString());
+        assertEquals("true", domain.path("features").path("acpi").path("enabled").asText());
+        assertEquals(30, spec.path("terminationGracePeriodSeconds").asInt());
+        assertEquals("amd64", spec.path("architecture").asText());
+        assertEquals("IfNotPresent", spec.path("volumes").get(0).path("containerDisk").path("imagePullPolicy").asText());
+
+        ok("apply", "-n", "defaults", "-f", writeVm("vm-defaults", "Halted", "").toString());
+        JsonNode template = new YAMLMapper().readTree(ok("get", "-n", "defaults", "vm", "vm-defaults", "-o", "yaml").out())
+                .path("spec").path("template").path("spec");
+        String uuid = template.path("domain").path("firmware").path("uuid").asText();
+        String serial = template.path("domain").path("firmware").path("serial").asText();
+        assertEquals("q35", template.path("domain").path("machine").path("type").asText());
+        assertTrue(uuid.length() == 36 && serial.length() == 36 && !uuid.equals(serial), template.toString());
+        assertTrue(template.path("networks").isMissingNode(), "the VMI's defaults are the VMI's: " + template);
+        ok("label", "-n", "defaults", "vm", "vm-defaults", "touched=yes");
+        JsonNode after = new YAMLMapper().readTree(ok("get", "-n", "defaults", "vm", "vm-defaults", "-o", "yaml").out())
+                .path("spec").path("template").path("spec").path("domain").path("firmware");
+        assertEquals(uuid, after.path("uuid").asText(), "an update keeps the VM's firmware UUID");
+        assertEquals(serial, after.path("serial").asText());
+
+        ok(300, """
+                apiVersion: kubevirt.io/v1
+                kind: KubeVirt
+                metadata: {name: kubevirt, namespace: kubevirt}
+                spec:
+                  configuration:
+                    network: {permitBridgeInterfaceOnPodNetwork: false}
+                """, "apply", "-f", "-");
+        try {
+            Kubectl.Result refused = kubectl.run(300, vmi.formatted("vmi-refused"), "create", "-f", "-");
+            assertNotEquals(0, refused.exit());
+            assertTrue(refused.err().contains("admission webhook \"virtualmachineinstances-mutator.kubevirt.io\" denied the request: "
+                    + "bridge interface is not enabled in kubevirt-config"), refused.all());
+            assertEquals(404, http.get("/apis/kubevirt.io/v1/namespaces/defaults/virtualmachineinstances/vmi-refused").code(), "nothing stored");
+        } finally {
+            ok("delete", "-n", "kubevirt", "kubevirt", "kubevirt");
+        }
+    }
+
+    /** JSON written with single quotes. */
+    private static JsonNode json(String singleQuoted) throws IOException {
+        return Http.JSON.readTree(singleQuoted.replace('\'', '"'));
     }
 
     /** kube-apiserver's and KubeVirt's refusals as kubectl prints them: core schema, ObjectMeta, selectors, a feature gate. */

@@ -74,6 +74,12 @@ class LifecycleIT {
         String firstUid = api.vmi("vm-cirros").path("metadata").path("uid").asText();
         ProcessHandle qemu = qemuOf(firstUid);
         assertUnprivileged(qemu.pid());
+        // KubeVirt's defaults: the VM's firmware UUID (the VM mutator's) reaches QEMU; the defaulted pod interface is a NIC
+        String firmwareUuid = api.vm("vm-cirros").path("spec").path("template").path("spec").path("domain").path("firmware").path("uuid").asText();
+        assertEquals(firmwareUuid, api.vmi("vm-cirros").path("spec").path("domain").path("firmware").path("uuid").asText());
+        List<String> argv = List.of(Files.readString(Path.of("/proc", Long.toString(qemu.pid()), "cmdline")).split("\0"));
+        assertEquals(firmwareUuid, argv.get(argv.indexOf("-uuid") + 1), "QEMU's -uuid: " + argv);
+        assertTrue(argv.stream().anyMatch(a -> a.startsWith("virtio-net-pci,") && a.contains("id=ua-default")), "a NIC for the default interface: " + argv);
         assertQemusUserCannotRead(jvirt.home().resolve("tokens.csv"), jvirt.home().resolve("store/objects.db"),
                 jvirt.home().resolve("kubeconfig"), launchRequestOf(firstUid));
         long launcherPid = qemu.parent().orElseThrow().pid();
@@ -94,6 +100,8 @@ class LifecycleIT {
             return uid != null && !uid.equals(secondUid) && "Running".equals(v.path("status").path("phase").asText()) ? uid : null;
         });
         assertNotEquals(secondUid, thirdUid);
+        assertEquals(firmwareUuid, api.vmi("vm-cirros").path("spec").path("domain").path("firmware").path("uuid").asText(),
+                "the firmware UUID stays across restarts");
         deleteVm("vm-cirros");
     }
 

@@ -40,4 +40,20 @@ public record VirtualMachineInstanceSpec(
         return new VirtualMachineInstanceSpec(domain, volumes, networks, hostname, subdomain, terminationGracePeriodSeconds, nodeSelector,
                 evictionStrategy, priorityClassName, schedulerName, strategy, architecture, unknown);
     }
+
+    /**
+     * This spec with KubeVirt's name-derived firmware UUID ({@link Firmware#stableUuid}) when it names none, as KubeVirt's
+     * VM controller sets it on the VMIs of a VM whose template has no UUID; otherwise this spec.
+     */
+    public VirtualMachineInstanceSpec withStableFirmwareUuid(String vmName) {
+        DomainSpec d = domain == null ? new DomainSpec(null, null, null, null, null, null, null, null, null, null) : domain;
+        Firmware f = d.firmware() == null ? new Firmware(null, null, null, null, null) : d.firmware();
+        if (f.uuid() != null && !f.uuid().isEmpty()) {
+            return this;
+        }
+        DomainSpec withUuid = new DomainSpec(d.cpu(), d.memory(), d.resources(), d.machine(), f.withUuid(Firmware.stableUuid(vmName)), d.devices(),
+                d.features(), d.clock(), d.ioThreadsPolicy(), d.unknown());
+        return new VirtualMachineInstanceSpec(withUuid, volumes, networks, hostname, subdomain, terminationGracePeriodSeconds, nodeSelector,
+                evictionStrategy, priorityClassName, schedulerName, startStrategy, architecture, unknown);
+    }
 }

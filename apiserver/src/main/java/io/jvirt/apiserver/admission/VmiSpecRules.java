@@ -101,27 +101,27 @@ public final class VmiSpecRules implements ValidatingAdmitter {
     static final BigDecimal ONE_MEGABYTE = BigDecimal.valueOf(1_000_000);
 
     private final Target target;
-    private final Supplier<Set<String>> featureGates;
+    private final Supplier<ClusterConfig> config;
 
-    /** @param featureGates the gates enabled in the KubeVirt CR, read at each validation */
-    public VmiSpecRules(Target target, Supplier<Set<String>> featureGates) {
+    /** @param config the KubeVirt CR's configuration (feature gates, machine types, bindings), read at each validation */
+    public VmiSpecRules(Target target, Supplier<ClusterConfig> config) {
         this.target = target;
-        this.featureGates = featureGates;
+        this.config = config;
     }
 
     public VmiSpecRules(Target target) {
-        this(target, Set::of);
+        this(target, () -> ClusterConfig.DEFAULTS);
     }
 
-    /** One admitter per kind, as KubeVirt registers one webhook per kind, with the KubeVirt CR's feature gates. */
-    public static List<VmiSpecRules> all(Supplier<Set<String>> featureGates) {
-        return List.of(new VmiSpecRules(Target.VMI, featureGates), new VmiSpecRules(Target.VM, featureGates),
-                new VmiSpecRules(Target.VMIRS, featureGates));
+    /** One admitter per kind, as KubeVirt registers one webhook per kind, with the KubeVirt CR's configuration. */
+    public static List<VmiSpecRules> all(Supplier<ClusterConfig> config) {
+        return List.of(new VmiSpecRules(Target.VMI, config), new VmiSpecRules(Target.VM, config),
+                new VmiSpecRules(Target.VMIRS, config));
     }
 
-    /** All kinds, no feature gate enabled. */
+    /** All kinds, KubeVirt's default configuration. */
     public static List<VmiSpecRules> all() {
-        return all(Set::of);
+        return all(() -> ClusterConfig.DEFAULTS);
     }
 
     @Override
@@ -155,7 +155,10 @@ public final class VmiSpecRules implements ValidatingAdmitter {
         }
         target.before.forEach(rule -> rule.check(object, causes));
         SPEC_RULES.forEach(rule -> rule.check(spec, target.specPath, causes));
-        hostDisks(spec, target.specPath, featureGates.get(), causes);
+        ClusterConfig cluster = config.get();
+        hostDisks(spec, target.specPath, cluster.featureGates(), causes);
+        emulatedMachine(spec, target.specPath, cluster, causes);
+        bridgeOnPodNetwork(spec, target.specPath, cluster, causes);
         target.after.forEach(rule -> rule.check(object, causes));
         return causes;
     }
@@ -270,6 +273,47 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             if (!type.equals("Disk") && !type.equals("DiskOrCreate")) {
                 causes.add(Cause.invalid(field + ".hostDisk.type", field + ".hostDisk.type has invalid value '" + type
                         + "', allowed are 'Disk' or 'DiskOrCreate'"));
+            }
+        }
+    }
+
+    /**
+     * A machine type the cluster emulates: one of the KubeVirt CR's {@code emulatedMachines} patterns (default {@code q35*},
+     * {@code pc-q35*}), in KubeVirt's words ({@code validateEmulatedMachine}). Runs after defaulting, so it sees the default too.
+     */
+    static void emulatedMachine(JsonNode spec, String path, ClusterConfig config, List<Cause> causes) {
+        JsonNode type = spec.path("domain").path("machine").path("type");
+        if (!type.isTextual() || type.asText().isEmpty()) return;
+        List<String> patterns = config.emulatedMachines();
+        if (patterns.stream().noneMatch(p -> globMatches(p, type.asText()))) {
+            String field = path + ".domain.machine.type";
+            causes.add(Cause.invalid(field, field + " is not supported: " + type.asText() + " (allowed values: [" + String.join(" ", patterns) + "])"));
+        }
+    }
+
+    /** A shell pattern ({@code *}, {@code ?}) matching all of {@code text}, as Go's {@code filepath.Match} for these patterns. */
+    static boolean globMatches(String pattern, String text) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(switch (c) {
+                case '*' -> "[^/]*";
+                case '?' -> "[^/]";
+                default -> java.util.regex.Pattern.quote(String.valueOf(c));
+            });
+        }
+        return text.matches(regex.toString());
+    }
+
+    /** A {@code bridge} interface on the pod network needs {@code permitBridgeInterfaceOnPodNetwork} ({@code validateBridgeBinding}). */
+    static void bridgeOnPodNetwork(JsonNode spec, String path, ClusterConfig config, List<Cause> causes) {
+        if (config.bridgeOnPodNetworkPermitted()) return;
+        Set<String> podNetworks = new HashSet<>();
+        spec.path("networks").forEach(n -> { if (n.has("pod")) podNetworks.add(n.path("name").asText()); });
+        JsonNode interfaces = spec.path("domain").path("devices").path("interfaces");
+        for (int i = 0; i < interfaces.size(); i++) {
+            if (interfaces.get(i).has("bridge") && podNetworks.contains(interfaces.get(i).path("name").asText())) {
+                String field = path + ".domain.devices.interfaces[" + i + "].name";
+                causes.add(Cause.invalid(field, "Bridge on pod network configuration is not enabled under kubevirt-config"));
             }
         }
     }

@@ -24,7 +24,7 @@ class VmiBoundsTest {
         ObjectNode vmi = JSON.createObjectNode();
         vmi.set("spec", JSON.readTree(spec.replace('\'', '"')));
         Set<String> enabled = gates == null || gates.isEmpty() ? Set.of() : Set.of(gates.split(","));
-        return new VmiSpecRules(Target.VMI, () -> enabled).validate(new AdmissionRequest(Operation.CREATE, VmiSpecRulesTest.type("VirtualMachineInstance"),
+        return new VmiSpecRules(Target.VMI, () -> ClusterConfig.withFeatureGates(enabled)).validate(new AdmissionRequest(Operation.CREATE, VmiSpecRulesTest.type("VirtualMachineInstance"),
                 null, vmi, null, "admin", false));
     }
 

@@ -169,6 +169,25 @@ class VmiSpecRulesTest {
         causes.forEach(c -> assertEquals("metadata.labels", c.field()));
     }
 
+    /** Rules that read the KubeVirt CR's configuration: a VMI spec, the CR's {@code spec.configuration}, the causes. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        q35 emulated                 | {"domain":{"memory":{"guest":"1Gi"},"machine":{"type":"q35"}}}          | {}                                                       | ''
+        versioned q35 emulated       | {"domain":{"memory":{"guest":"1Gi"},"machine":{"type":"pc-q35-9.2"}}}   | {}                                                       | ''
+        i440fx not emulated          | {"domain":{"memory":{"guest":"1Gi"},"machine":{"type":"pc"}}}           | {}                                                       | FieldValueInvalid spec.domain.machine.type: spec.domain.machine.type is not supported: pc (allowed values: [q35* pc-q35*])
+        i440fx emulated by the CR    | {"domain":{"memory":{"guest":"1Gi"},"machine":{"type":"pc"}}}           | {"architectureConfiguration":{"amd64":{"emulatedMachines":["q35*","pc"]}}} | ''
+        bridge on the pod network    | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"default","bridge":{}}]}},"networks":[{"name":"default","pod":{}}]} | {} | ''
+        bridge not permitted         | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"default","bridge":{}}]}},"networks":[{"name":"default","pod":{}}]} | {"network":{"permitBridgeInterfaceOnPodNetwork":false}} | FieldValueInvalid spec.domain.devices.interfaces[0].name: Bridge on pod network configuration is not enabled under kubevirt-config
+        masquerade when bridges not  | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"default","masquerade":{}}]}},"networks":[{"name":"default","pod":{}}]} | {"network":{"permitBridgeInterfaceOnPodNetwork":false}} | ''
+        """)
+    void clusterConfigRules(String rule, String spec, String config, String expected) throws Exception {
+        ObjectNode vmi = JSON.createObjectNode();
+        vmi.set("spec", JSON.readTree(spec));
+        ClusterConfig cluster = new ClusterConfig(JSON.readTree(config));
+        List<Cause> causes = new VmiSpecRules(Target.VMI, () -> cluster).validate(request(Operation.CREATE, "VirtualMachineInstance", null, vmi));
+        assertEquals(expected, String.join(";", causes.stream().map(c -> c.reason() + " " + c.field() + ": " + c.message()).toList()));
+    }
+
     /** Which webhook sees which write: VMIs on create only, VMs and replica sets on create and update, never subresources or deletes. */
     @ParameterizedTest(name = "{0} {1} {2} {3}")
     @CsvSource(delimiter = '|', value = {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
+import io.jvirt.api.v1.VirtualMachineInstanceSpec;
 import io.jvirt.api.v1.VirtualMachineInstanceTemplateSpec;
 import io.jvirt.controller.event.EventRecorder;
 import io.jvirt.controller.event.UnreadableObjects;
@@ -313,7 +314,8 @@ public final class VirtualMachineController implements Reconciler {
                         .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())
                         .withController(true).withBlockOwnerDeletion(true).build())
                 .build());
-        vmi.setSpec(paused ? template.spec().withStartStrategy("Paused") : template.spec());
+        VirtualMachineInstanceSpec spec = template.spec().withStableFirmwareUuid(vm.getMetadata().getName());
+        vmi.setSpec(paused ? spec.withStartStrategy("Paused") : spec);
         client.resources(VirtualMachineInstanceResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(vmi).create();
     }
 
