@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -20,8 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
-import io.jvirt.registry.DockerConfig;
-import io.jvirt.registry.ImageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +48,7 @@ public final class VmiAgent implements LauncherPods {
     private final KubernetesClient client;
     private final String nodeName;
     private final List<String> launcherCommand;
-    private final ContainerDisks disks;
+    private final ImagePulls images;
     private final QemuImg qemuImg;
     private final Supplier<AccelDecision> accel;
     private final String qemuUser;
@@ -72,7 +69,7 @@ public final class VmiAgent implements LauncherPods {
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
-        this.disks = disks;
+        this.images = new ImagePulls(client, disks);
         this.qemuImg = qemuImg;
         this.accel = accel;
     }
@@ -132,9 +129,7 @@ public final class VmiAgent implements LauncherPods {
                 throw new IllegalArgumentException("volume name not allowed: " + name);
             }
             if (v.has("containerDisk")) {
-                JsonNode cd = v.path("containerDisk");
-                Path overlay = pulled(cd, () -> disks.overlay(pull(ref.namespace(), cd), cd.path("path").asText(null), diskDir.resolve(name + ".qcow2")));
-                volumes.set(name, disk(handToQemu(overlay)));
+                volumes.set(name, disk(handToQemu(images.overlay(ref.namespace(), v.path("containerDisk"), diskDir.resolve(name + ".qcow2")))));
             } else if (v.has("emptyDisk")) {
                 Path file = diskDir.resolve(name + ".qcow2");
                 // Kubernetes' grammar, exact; a capacity that is no quantity or beyond a long fails the start with the reason
@@ -152,11 +147,7 @@ public final class VmiAgent implements LauncherPods {
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");
         ObjectNode kernel = null;
         if (kernelBoot.isObject()) {
-            if (kernelBoot.path("kernelPath").asText("").isEmpty()) {
-                throw new IllegalStateException("spec.domain.firmware.kernelBoot.container.kernelPath: required on this node (QEMU boots the kernel it names)");
-            }
-            ContainerDisks.Kernel files = pulled(kernelBoot, () -> disks.kernel(pull(ref.namespace(), kernelBoot),
-                    kernelBoot.path("kernelPath").asText(null), kernelBoot.path("initrdPath").asText(null)));
+            ContainerDisks.Kernel files = images.kernel(ref.namespace(), kernelBoot);
             kernel = JSON.createObjectNode().put("kernel", files.kernel().toString())
                     .put("initrd", files.initrd() == null ? null : files.initrd().toString());
         }
@@ -184,41 +175,6 @@ public final class VmiAgent implements LauncherPods {
         List<String> argv = new ArrayList<>(launcherCommand);
         argv.add(file.toString());
         return argv;
-    }
-
-    /** The image pull a {@code containerDisk} or {@code kernelBoot.container} asks for, with its {@code imagePullSecret}'s credentials. */
-    private ContainerDisks.Pull pull(String namespace, JsonNode source) throws ImagePullFailure {
-        String image = source.path("image").asText();
-        String secretName = source.path("imagePullSecret").asText("");
-        DockerConfig credentials = DockerConfig.empty();
-        if (!secretName.isEmpty()) {
-            Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-            String key = secret == null || secret.getData() == null ? null
-                    : secret.getData().containsKey(".dockerconfigjson") ? ".dockerconfigjson" : secret.getData().containsKey(".dockercfg") ? ".dockercfg" : null;
-            if (key == null) {
-                throw new ImagePullFailure(image, secret == null ? "imagePullSecret " + secretName + " not found in namespace " + namespace
-                        : "imagePullSecret " + secretName + " has no .dockerconfigjson (type kubernetes.io/dockerconfigjson)");
-            }
-            try {
-                credentials = DockerConfig.parse(java.util.Base64.getDecoder().decode(secret.getData().get(key)));
-            } catch (IllegalArgumentException e) {
-                throw new ImagePullFailure(image, "imagePullSecret " + secretName + ": " + e.getMessage());
-            }
-        }
-        return new ContainerDisks.Pull(image, source.path("imagePullPolicy").asText(null), credentials);
-    }
-
-    private interface PullStep<T> {
-        T run() throws IOException, InterruptedException, ImagePullFailure;
-    }
-
-    /** Runs an image pull; a failure of the image (not of this node) becomes an {@link ImagePullFailure} with the registry's message. */
-    private static <T> T pulled(JsonNode source, PullStep<T> step) throws IOException, InterruptedException, ImagePullFailure {
-        try {
-            return step.run();
-        } catch (ImageException e) {
-            throw new ImagePullFailure(source.path("image").asText(), e.getMessage());
-        }
     }
 
     /** The launcher in standby mode, warming up in its run directory (see the launcher's {@code Standby}). */
