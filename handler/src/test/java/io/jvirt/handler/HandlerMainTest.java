@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import io.jvirt.registry.RegistryConfig;
 import org.junit.jupiter.api.Test;
 
 class HandlerMainTest {
@@ -25,6 +27,9 @@ class HandlerMainTest {
                 useEmulation=true
                 qemuUser=1000:1000
                 mirror.quay.io/containerdisks/fedora=/mirrors/fedora
+                registryMirror.registry\\:5000=127.0.0.1\\:5000
+                registryMirror.quay.io/kubevirt=localhost\\:6000/kv
+                insecureRegistries=mirror.lan\\:5000, other.lan
                 """));
         HandlerConfig c = HandlerMain.config(p);
         assertEquals("n1", c.nodeName());
@@ -37,6 +42,8 @@ class HandlerMainTest {
         assertEquals(true, c.forceEmulation());
         assertEquals("1000:1000", c.qemuUser());
         assertEquals(Map.of("quay.io/containerdisks/fedora", Path.of("/mirrors/fedora")), c.imageMirrors());
+        assertEquals(new RegistryConfig(Map.of("registry:5000", "127.0.0.1:5000", "quay.io/kubevirt", "localhost:6000/kv"),
+                Set.of("mirror.lan:5000", "other.lan")), c.registries());
     }
 
     @Test
@@ -47,5 +54,6 @@ class HandlerMainTest {
         assertEquals(List.of(), c.launcherCommand());
         assertEquals(false, c.forceEmulation());
         assertEquals("107:107", c.qemuUser(), "KubeVirt's qemu user");
+        assertEquals(RegistryConfig.DEFAULT, c.registries());
     }
 }
