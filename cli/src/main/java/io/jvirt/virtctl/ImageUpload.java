@@ -132,7 +132,7 @@ final class ImageUpload implements Callable<Integer>, VirtctlMain.Action {
     private ObjectNode dataVolume(String ns) {
         ObjectNode dv = Api.JSON.createObjectNode().put("apiVersion", "cdi.kubevirt.io/v1beta1").put("kind", "DataVolume");
         ObjectNode meta = dv.putObject("metadata").put("name", name).put("namespace", ns);
-        if (forceBind) meta.putObject("annotations").put("cdi.kubevirt.io/storage.bind.immediate.requested", "true");
+        if (forceBind) meta.putObject("annotations").put(io.jvirt.api.storage.LocalVolumes.BIND_IMMEDIATE, "true");
         ObjectNode spec = dv.putObject("spec");
         spec.putObject("source").putObject("upload");
         spec.set("storage", claimSpec());
@@ -143,14 +143,14 @@ final class ImageUpload implements Callable<Integer>, VirtctlMain.Action {
         ObjectNode pvc = Api.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "PersistentVolumeClaim");
         ObjectNode annotations = pvc.putObject("metadata").put("name", name).put("namespace", ns).putObject("annotations")
                 .put("cdi.kubevirt.io/storage.upload.target", "");
-        if (forceBind) annotations.put("cdi.kubevirt.io/storage.bind.immediate.requested", "true");
+        if (forceBind) annotations.put(io.jvirt.api.storage.LocalVolumes.BIND_IMMEDIATE, "true");
         pvc.set("spec", claimSpec());
         return pvc;
     }
 
     private static boolean populated(JsonNode o, boolean dv) {
         return dv ? "Succeeded".equals(o.path("status").path("phase").asText())
-                : "Succeeded".equals(o.path("metadata").path("annotations").path("cdi.kubevirt.io/storage.pod.phase").asText());
+                : "Succeeded".equals(o.path("metadata").path("annotations").path(io.jvirt.api.storage.LocalVolumes.POPULATION_PHASE).asText());
     }
 
     private static boolean exists(Api api, String path) throws Exception {

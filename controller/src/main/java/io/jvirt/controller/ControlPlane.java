@@ -133,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
         SharedIndexInformer<PersistentVolumeClaim> claims = informer(client.persistentVolumeClaims().inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<GenericKubernetesResource> dataVolumes = informer(client.genericKubernetesResources(DataVolumeController.DATA_VOLUME)
                 .inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<StorageClass> classes = informer(client.storage().v1().storageClasses().runnableInformer(0));
         WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop(),
                 dataVolumes, claims), options.workers(), vms, events);
         dataVolumes.addEventHandler(handler(unreadable, dv -> {
@@ -148,6 +149,7 @@ public final class ControlPlane implements AutoCloseable {
             EventRecorder schedulerEvents = new EventRecorder(schedulerClient, Scheduler.NAME, clock);
             closeables.add(schedulerEvents);
             scheduler = new Scheduler(schedulerClient, pods, nodes, schedulerEvents, clock);
+            scheduler.bindVolumes(claims, classes);
             schedQueue = loop("scheduler", scheduler, 1, pods, schedulerEvents); // one at a time: each placement sees the previous ones
         } else {
             schedQueue = null;
@@ -178,7 +180,7 @@ public final class ControlPlane implements AutoCloseable {
         }));
         if (nodes != null) nodes.addEventHandler(handler(unreadable, n -> allPending.run()));
         if (options.volumes() != null) {
-            wireStorage(client, options.volumes(), claims, dataVolumes, pods, vmis, unreadable, events, clock, options.workers());
+            wireStorage(client, options.volumes(), claims, classes, dataVolumes, pods, vmis, unreadable, events, clock, options.workers());
         }
 
         List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
@@ -192,12 +194,12 @@ public final class ControlPlane implements AutoCloseable {
      * {@code dir}. A claim is looked at again when its PV, its DataVolume, or a pod or VMI naming it changes.
      */
     private void wireStorage(KubernetesClient client, Path dir, SharedIndexInformer<PersistentVolumeClaim> claims,
+                             SharedIndexInformer<StorageClass> classes,
                              SharedIndexInformer<GenericKubernetesResource> dataVolumes, SharedIndexInformer<Pod> pods,
                              SharedIndexInformer<VirtualMachineInstanceResource> vmis, UnreadableObjects unreadable,
                              EventRecorder events, Clock clock, int workers) throws java.io.IOException {
         LocalPathProvisioner.ensureStorageClass(client);
         SharedIndexInformer<PersistentVolume> pvs = informer(client.persistentVolumes().runnableInformer(0));
-        SharedIndexInformer<StorageClass> classes = informer(client.storage().v1().storageClasses().runnableInformer(0));
         VolumeFiles files = new VolumeFiles(dir);
         WorkQueue claimQueue = loop("local-path-provisioner", new LocalPathProvisioner(client, claims, pvs, classes, new ClaimUsers(pods, vmis),
                 files, events), workers, claims, events);

@@ -177,6 +177,25 @@ class StorageIT {
     }
 
     @Test
+    void theSchedulerPicksANodeForAWaitForFirstConsumerClaimAndBindsThePodOnceItIsBound() throws Exception {
+        if (cluster.client.storage().v1().storageClasses().withName("local-wffc-2").get() == null) {
+            cluster.client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("local-wffc-2").endMetadata()
+                    .withProvisioner(LocalVolumes.PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
+        }
+        create(claim("consumed", "16Mi", "local-wffc-2", "Filesystem", "ReadWriteOnce"));
+        cluster.client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("consumer").withNamespace("default").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer()
+                .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("consumed").endPersistentVolumeClaim().endVolume()
+                .endSpec().build()).create();
+        PersistentVolumeClaim bound = awaitClaim("consumed", "Bound");
+        assertEquals("node-1", bound.getMetadata().getAnnotations().get(LocalVolumes.SELECTED_NODE));
+        Pod pod = await(WAIT, "the pod bound after its claim", () -> cluster.client.pods().inNamespace("default").withName("consumer").get(),
+                p -> p.getSpec().getNodeName() != null);
+        assertEquals("node-1", pod.getSpec().getNodeName());
+        cluster.client.pods().inNamespace("default").withName("consumer").withGracePeriod(0).delete();
+    }
+
+    @Test
     void aClaimInUseIsDeletedOnlyAfterItsPodLetsGo() throws Exception {
         PersistentVolumeClaim pvc = create(claim("used", "16Mi", null, "Filesystem", "ReadWriteOnce"));
         awaitClaim("used", "Bound");
@@ -306,6 +325,35 @@ class StorageIT {
             JsonNode failed = awaitDataVolume("no-such-image", "Failed");
             assertTrue(condition(failed, "Running").path("message").asText().toLowerCase(java.util.Locale.ROOT).contains("unknown"), failed.toString());
         }
+    }
+
+    @Test
+    void aVmOnAWaitForFirstConsumerDataVolumeStartsOnceTheVolumeIsFilled() throws Exception {
+        if (cluster.client.storage().v1().storageClasses().withName("local-wffc-3").get() == null) {
+            cluster.client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("local-wffc-3").endMetadata()
+                    .withProvisioner(LocalVolumes.PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
+        }
+        Map<String, Object> storage = Map.of("storageClassName", "local-wffc-3", "resources", Map.of("requests", Map.of("storage", "32Mi")));
+        Map<String, Object> template = Map.of("metadata", Map.of("name", "wffc-root"),
+                "spec", Map.of("source", Map.of("http", Map.of("url", url("/guest.qcow2.gz"))), "storage", storage));
+        Map<String, Object> domain = Map.of("devices", Map.of("disks", List.of(Map.of("name", "root", "disk", Map.of("bus", "virtio")))),
+                "memory", Map.of("guest", "64Mi"));
+        Map<String, Object> vmiSpec = Map.of("domain", domain, "volumes", List.of(Map.of("name", "root", "dataVolume", Map.of("name", "wffc-root"))));
+        Map<String, Object> vm = Map.of("apiVersion", "kubevirt.io/v1", "kind", "VirtualMachine",
+                "metadata", Map.of("name", "vm-wffc", "namespace", "default"),
+                "spec", Map.of("runStrategy", "Always", "dataVolumeTemplates", List.of(template), "template", Map.of("spec", vmiSpec)));
+        cluster.client.genericKubernetesResources(VmLifecycleIT.VM_CTX).inNamespace("default")
+                .resource(Serialization.unmarshal(JSON.writeValueAsString(vm), GenericKubernetesResource.class)).create();
+        Pod pod = await(WAIT, "the launcher pod bound once its volume is filled", () -> cluster.client.pods().inNamespace("default")
+                .withLabel("kubevirt.io/domain", "vm-wffc").list().getItems().stream().filter(p -> p.getSpec().getNodeName() != null).findFirst().orElse(null),
+                p -> p != null);
+        JsonNode dv = awaitDataVolume("wffc-root", "Succeeded");
+        assertEquals("100.00%", dv.path("progress").asText());
+        assertEquals("node-1", awaitClaim("wffc-root", "Bound").getMetadata().getAnnotations().get(LocalVolumes.SELECTED_NODE));
+        assertEquals("node-1", pod.getSpec().getNodeName());
+        assertEquals("Succeeded", awaitClaim("wffc-root", "Bound").getMetadata().getAnnotations().get(LocalVolumes.POPULATION_PHASE),
+                "the pod was bound only after the import");
+        cluster.client.genericKubernetesResources(VmLifecycleIT.VM_CTX).inNamespace("default").withName("vm-wffc").delete();
     }
 
     private static JsonNode vmStatus(String name) {

@@ -62,7 +62,7 @@ public final class NodeAgent implements AutoCloseable {
         QemuImg qemuImg = new QemuImg();
         VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(),
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
-                config.volumesDir());
+                config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.relay = new RelayServer(vmis::runDirectory, pods::log);
         this.client = client;

@@ -26,6 +26,11 @@ public final class LocalVolumes {
     public static final String PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
     /** Annotation the scheduler puts on a WaitForFirstConsumer claim once a consumer has a node (Kubernetes' key). */
     public static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
+    /**
+     * CDI's annotation on a claim a DataVolume fills: Pending, Running, Succeeded or Failed. The scheduler holds a
+     * consumer pod and the node refuses the volume until it says Succeeded; a claim without it is a plain one.
+     */
+    public static final String POPULATION_PHASE = "cdi.kubevirt.io/storage.pod.phase";
     /** CDI's annotation asking to bind a claim of a WaitForFirstConsumer class at once. */
     public static final String BIND_IMMEDIATE = "cdi.kubevirt.io/storage.bind.immediate.requested";
     /** Kubernetes' finalizer keeping a claim while a pod uses it. */

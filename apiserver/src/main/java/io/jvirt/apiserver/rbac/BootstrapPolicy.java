@@ -121,6 +121,8 @@ public final class BootstrapPolicy {
         out.add(clusterRole(componentRole(ComponentIdentity.SCHEDULER), Map.of(), List.of(
                 PolicyRule.resources(READ, List.of(""), List.of("pods", "nodes")),
                 PolicyRule.resources(List.of("create"), List.of(""), List.of("pods/binding", "bindings")),
+                // volume binding: the node it picked, on WaitForFirstConsumer claims (kube-scheduler's selected-node)
+                PolicyRule.resources(List.of("get", "list", "watch", "patch", "update"), List.of(""), List.of("persistentvolumeclaims")),
                 PolicyRule.resources(List.of("patch", "update"), List.of(""), List.of("pods/status")),
                 PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")))));
         out.add(clusterRole(componentRole(ComponentIdentity.NODE_AGENT), Map.of(), List.of(

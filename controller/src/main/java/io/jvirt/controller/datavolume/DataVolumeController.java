@@ -51,7 +51,7 @@ public final class DataVolumeController implements Reconciler {
     public static final ResourceDefinitionContext DATA_VOLUME = new ResourceDefinitionContext.Builder().withGroup("cdi.kubevirt.io")
             .withVersion("v1beta1").withKind("DataVolume").withPlural("datavolumes").withNamespaced(true).build();
     /** CDI's claim annotations. */
-    public static final String POD_PHASE = "cdi.kubevirt.io/storage.pod.phase";
+    public static final String POD_PHASE = LocalVolumes.POPULATION_PHASE;
     public static final String RESTARTS = "cdi.kubevirt.io/storage.pod.restarts";
     public static final String RUNNING_MESSAGE = "cdi.kubevirt.io/storage.condition.running.message";
     public static final String UPLOAD_READY = "cdi.kubevirt.io/storage.pod.ready";
@@ -353,6 +353,8 @@ public final class DataVolumeController implements Reconciler {
                 .withNewSpec().withAccessModes(modes).withVolumeMode(volumeMode)
                 .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
                 .endSpec();
+        // Pending until filled: the scheduler holds a consumer pod until Succeeded, the node refuses the volume before
+        b.editMetadata().addToAnnotations(POD_PHASE, "Pending").endMetadata();
         if (source instanceof DataVolumeSource.Upload) b.editMetadata().addToAnnotations(UPLOAD_TARGET, "").endMetadata();
         String bindNow = annotation(dv, LocalVolumes.BIND_IMMEDIATE);
         if (bindNow != null) b.editMetadata().addToAnnotations(LocalVolumes.BIND_IMMEDIATE, bindNow).endMetadata();

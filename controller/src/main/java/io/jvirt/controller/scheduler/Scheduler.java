@@ -49,6 +49,7 @@ public final class Scheduler implements Reconciler {
     private final EventRecorder events;
     private final Clock clock;
     private final BindMode bindMode;
+    private volatile VolumeBinding volumes;
     private final Map<String, Assumed> assumed = new ConcurrentHashMap<>();
     private final Set<String> badRequests = ConcurrentHashMap.newKeySet();
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
@@ -94,6 +95,14 @@ public final class Scheduler implements Reconciler {
         return s == null || s.isEmpty() || s.equals(DEFAULT_SCHEDULER) || s.equals(NAME);
     }
 
+    /**
+     * Makes pods wait for their claims before they are bound ({@link VolumeBinding}); without it claims are not looked at.
+     */
+    public void bindVolumes(SharedIndexInformer<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> claims,
+                            SharedIndexInformer<io.fabric8.kubernetes.api.model.storage.StorageClass> classes) {
+        this.volumes = new VolumeBinding(client, claims, classes);
+    }
+
     @Override
     public Outcome reconcile(Key key) {
         Pod pod = pods.getIndexer().getByKey(key.cacheKey());
@@ -129,6 +138,7 @@ public final class Scheduler implements Reconciler {
                 .max(Comparator.comparingLong((NodeFit.Node n) -> n.allocatable().minus(used.getOrDefault(n.name(), Resources.ZERO)).memoryBytes())
                         .thenComparing(NodeFit.Node::name, Comparator.reverseOrder()))
                 .orElseThrow();
+        if (volumes != null && volumes.waitFor(pod, best.name()).isPresent()) return Outcome.after(java.time.Duration.ofMillis(500));
         bind(pod, best.name());
         assumed.put(key.cacheKey(), new Assumed(best.name(), demand.requests()));
         events.record(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned " + key + " to " + best.name());

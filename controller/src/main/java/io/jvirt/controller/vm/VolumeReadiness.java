@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Whether a VM's volumes let its VMI start, and if not what {@code printableStatus} says (KubeVirt's values): a
- * DataVolume that Failed → {@code DataVolumeError}; one whose claim waits for a consumer or binding →
- * {@code WaitingForVolumeBinding}; one still being filled → {@code Provisioning}; a claim that does not exist →
+ * DataVolume that Failed → {@code DataVolumeError}; one whose claim waits for binding → {@code WaitingForVolumeBinding}
+ * (one waiting for its first consumer lets the VMI start: its pod is that consumer); one still being filled → {@code Provisioning}; a claim that does not exist →
  * {@code ErrorPvcNotFound}. Pure; the first blocking volume in spec order wins, an error before a wait.
  */
 public final class VolumeReadiness {
@@ -28,12 +28,13 @@ public final class VolumeReadiness {
             if (v.dataVolume()) {
                 String phase = v.phase() == null ? "" : v.phase();
                 switch (phase) {
-                    case "Succeeded" -> { }
+                    // WaitForFirstConsumer: the VMI's pod is the consumer; the scheduler holds it until the volume is filled
+                    case "Succeeded", "WaitForFirstConsumer" -> { }
                     case "Failed" -> {
                         return Optional.of(new Wait(DATA_VOLUME_ERROR, "DataVolume " + v.name() + " failed" + (v.message() == null ? "" : ": " + v.message())));
                     }
-                    case "WaitForFirstConsumer", "Pending", "" -> {
-                        if (wait == null) wait = new Wait(phase.equals("WaitForFirstConsumer") || phase.equals("Pending") ? WAITING_FOR_VOLUME_BINDING
+                    case "Pending", "" -> {
+                        if (wait == null) wait = new Wait(phase.equals("Pending") ? WAITING_FOR_VOLUME_BINDING
                                 : PrintableStatus.PROVISIONING, "DataVolume " + v.name() + " is " + (phase.isEmpty() ? "being created" : phase));
                     }
                     default -> {

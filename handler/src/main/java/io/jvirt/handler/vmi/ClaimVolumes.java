@@ -30,7 +30,6 @@ import java.util.function.Consumer;
  */
 public final class ClaimVolumes {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String POD_PHASE = "cdi.kubevirt.io/storage.pod.phase";
 
     private final KubernetesClient client;
     private final Path root;
@@ -69,7 +68,7 @@ public final class ClaimVolumes {
         if (pvName == null || pvName.isEmpty() || !"Bound".equals(pvc.getStatus() == null ? null : pvc.getStatus().getPhase())) {
             throw new IllegalStateException(what + ": the claim is not bound yet");
         }
-        String phase = pvc.getMetadata().getAnnotations() == null ? null : pvc.getMetadata().getAnnotations().get(POD_PHASE);
+        String phase = pvc.getMetadata().getAnnotations() == null ? null : pvc.getMetadata().getAnnotations().get(LocalVolumes.POPULATION_PHASE);
         if (phase != null && !"Succeeded".equals(phase)) throw new IllegalStateException(what + ": the volume is not populated yet (" + phase + ")");
         PersistentVolume pv = client.persistentVolumes().withName(pvName).get();
         if (pv == null || pv.getMetadata().getAnnotations() == null

@@ -53,19 +53,25 @@ public final class VmiAgent implements LauncherPods {
     private final Supplier<AccelDecision> accel;
     private final String qemuUser;
     private final ClaimVolumes claims;
+    private final HostDisks hostDisks;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    /** @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null */
+    /**
+     * @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null
+     * @param hostDiskGate whether the KubeVirt CR enables the HostDisk feature gate (hostDisk volumes)
+     */
     public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ContainerDisks disks,
-            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser, Path volumesDir) {
+            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser, Path volumesDir, java.util.function.BooleanSupplier hostDiskGate) {
         this.qemuUser = qemuUser;
-        this.claims = new ClaimVolumes(client, volumesDir, path -> {
+        java.util.function.Consumer<Path> toQemu = path -> {
             try {
                 giveToQemu(path);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        };
+        this.claims = new ClaimVolumes(client, volumesDir, toQemu);
+        this.hostDisks = new HostDisks(hostDiskGate, toQemu);
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
@@ -139,9 +145,11 @@ public final class VmiAgent implements LauncherPods {
                 volumes.set(name, disk(handToQemu(file)));
             } else if (ClaimVolumes.handles(v)) {
                 volumes.set(name, claims.prepare(ref.namespace(), v));
+            } else if (v.has("hostDisk")) {
+                volumes.set(name, hostDisks.prepare(v));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
                 throw new IllegalStateException("volume " + name + ": this node prepares containerDisk, emptyDisk, persistentVolumeClaim, "
-                        + "dataVolume and cloud-init volumes only");
+                        + "dataVolume, hostDisk and cloud-init volumes only");
             }
         }
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");

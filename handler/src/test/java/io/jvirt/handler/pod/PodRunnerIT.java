@@ -63,7 +63,7 @@ class PodRunnerIT {
         QemuImg qemuImg = new QemuImg();
         VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"),
                 new ContainerDisks(data.resolve("images"), qemuImg, ImageMirrors.of(null, Map.of()), new RegistryClient(RegistryConfig.DEFAULT)), qemuImg,
-                () -> AccelDecision.forcedTcg("test"), null, null);
+                () -> AccelDecision.forcedTcg("test"), null, null, () -> false);
         runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
     }
