@@ -160,6 +160,13 @@ class StorageIT {
         Path image = volumes.resolve(LocalVolumes.volumeName(pvc.getMetadata().getUid())).resolve(LocalVolumes.BLOCK_IMAGE);
         assertEquals(32L << 20, Files.size(image));
         assertEquals("Block", cluster.client.persistentVolumes().withName(LocalVolumes.volumeName(pvc.getMetadata().getUid())).get().getSpec().getVolumeMode());
+        // as the node attaches it for QEMU; freeing the volume detaches it
+        Process attach = new ProcessBuilder("losetup", "--find", "--show", image.toString()).redirectErrorStream(true).start();
+        String device = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, attach.waitFor(), device);
+        cluster.client.persistentVolumeClaims().inNamespace("default").withName("blk").delete();
+        await(WAIT, "the volume freed and " + device + " detached", () -> Files.notExists(image.getParent())
+                && !Files.exists(Path.of("/sys/block", Path.of(device).getFileName().toString(), "loop/backing_file")), done -> done);
     }
 
     @Test

@@ -146,7 +146,7 @@ public final class DataVolumeController implements Reconciler {
             Optional<String> blocked = cloneBlocker(source, dv);
             if (blocked.isPresent()) return write(dv, old, Status.scheduled(key.name(), source.scheduledPhase(), restarts, blocked.get()));
             if (!"Running".equals(podPhase)) annotate(pvc, Map.of(POD_PHASE, "Running"));
-            start(key, source, pvc, pv);
+            start(key, source, "archive".equals(spec.path("contentType").asText()), pv);
             return write(dv, old, Status.scheduled(key.name(), source.scheduledPhase(), restarts, "import started"));
         }
         ImportJob.End end = job.end();
@@ -221,11 +221,11 @@ public final class DataVolumeController implements Reconciler {
         }, () -> wake.accept(key));
     }
 
-    private void start(Key key, DataVolumeSource source, PersistentVolumeClaim pvc, PersistentVolume pv) {
+    private void start(Key key, DataVolumeSource source, boolean archive, PersistentVolume pv) {
         boolean block = "Block".equals(pv.getSpec().getVolumeMode());
         Path image = files.image(pv.getMetadata().getName(), block);
         long capacity = capacity(pv);
-        DiskImport.ContentType type = "archive".equals(contentType(key)) ? DiskImport.ContentType.ARCHIVE : DiskImport.ContentType.KUBEVIRT;
+        DiskImport.ContentType type = archive ? DiskImport.ContentType.ARCHIVE : DiskImport.ContentType.KUBEVIRT;
         ImportJob job = new ImportJob();
         jobs.put(key, job);
         job.start("import-" + key, j -> {
@@ -368,12 +368,6 @@ public final class DataVolumeController implements Reconciler {
         String name = pvc.getSpec().getStorageClassName();
         StorageClass sc = name == null ? null : classes.getIndexer().getByKey(name);
         return sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode());
-    }
-
-    private String contentType(Key key) {
-        GenericKubernetesResource dv = dataVolumes.getIndexer().getByKey(key.cacheKey());
-        JsonNode spec = dv == null ? JSON.missingNode() : JSON.valueToTree(dv.getAdditionalProperties().get("spec"));
-        return spec.path("contentType").asText("kubevirt");
     }
 
     private void annotate(PersistentVolumeClaim pvc, Map<String, String> annotations) {

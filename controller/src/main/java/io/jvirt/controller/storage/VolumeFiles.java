@@ -55,15 +55,33 @@ public final class VolumeFiles {
         return dir;
     }
 
-    /** Removes the volume's directory and everything in it (idempotent). */
-    public void delete(String pvName) throws IOException {
+    /**
+     * Removes the volume's directory and everything in it (idempotent), after detaching the loop devices the node
+     * attached to a Block volume's image.
+     */
+    public void delete(String pvName) throws IOException, InterruptedException {
         Path dir = directory(pvName);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        Path block = image(pvName, true);
+        if (Files.isRegularFile(block, LinkOption.NOFOLLOW_LINKS) && Files.exists(Path.of("/dev/loop-control"))) {
+            for (String dev : losetup("--associated", block.toString(), "--noheadings", "--output", "NAME").lines().toList()) {
+                losetup("--detach", dev.strip());
+            }
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    private static String losetup(String... args) throws IOException, InterruptedException {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("losetup"));
+        argv.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", argv) + " exited " + p.exitValue() + ": " + out.strip());
+        return out;
     }
 
     /** A new sparse file of {@code bytes} (0600): no block is allocated until written. */
