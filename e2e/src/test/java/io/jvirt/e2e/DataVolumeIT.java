@@ -224,6 +224,97 @@ class DataVolumeIT {
         }
     }
 
+    @Test
+    void hostDiskNeedsTheGateAndAClaimInUseStaysUntilItsVmLetsGo() throws Exception {
+        Path dir = jvirt.home().resolve("hostdisks");
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path disk = dir.resolve("data.img");
+        String vm = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata:
+                  name: vm-host
+                spec:
+                  runStrategy: Always
+                  template:
+                    spec:
+                      domain:
+                        memory:
+                          guest: 128Mi
+                        devices:
+                          disks:
+                          - name: root
+                            disk:
+                              bus: virtio
+                          - name: host
+                            disk:
+                              bus: virtio
+                          - name: keep
+                            disk:
+                              bus: virtio
+                      volumes:
+                      - name: root
+                        containerDisk:
+                          image: quay.io/kubevirt/cirros-container-disk-demo
+                      - name: host
+                        hostDisk:
+                          path: %s
+                          type: DiskOrCreate
+                          capacity: 64Mi
+                      - name: keep
+                        persistentVolumeClaim:
+                          claimName: keep
+                """.formatted(disk);
+        JvirtUp.Result refused = jvirt.kubectlAs(jvirt.kubeconfig(), vm, "apply", "-f", "-");
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.out().contains("HostDisk feature gate is not enabled"), refused.out());
+
+        jvirt.kubectl("patch", "kubevirt", "kubevirt", "-n", "kubevirt", "--type", "merge",
+                "-p", "{\"spec\":{\"configuration\":{\"developerConfiguration\":{\"featureGates\":[\"HostDisk\"]}}}}");
+        jvirt.kubectlWithInput("""
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata:
+                  name: keep
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources:
+                    requests:
+                      storage: 32Mi
+                """, "apply", "-f", "-");
+        Waits.until("the gate reaches admission", Duration.ofSeconds(60), () -> jvirt.kubectlAs(jvirt.kubeconfig(), vm, "apply", "-f", "-").exit() == 0 ? true : null);
+        running("vm-host", null);
+        assertEquals(64L << 20, Files.size(disk), "DiskOrCreate made the file with its capacity");
+        assertEquals(107, Files.getAttribute(disk, "unix:uid"), "the file jvirt created is QEMU's user's");
+        try (Api.Stream console = api.stream("vm-host", "console")) {
+            console.login(Duration.ofSeconds(180));
+            console.expect("cat /sys/block/vdb/size /sys/block/vdc/size", "\n131072", Duration.ofSeconds(30));
+        }
+
+        jvirt.kubectl("delete", "pvc", "keep", "--wait=false");
+        jvirt.kubectlWithInput("""
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata:
+                  name: barrier
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources:
+                    requests:
+                      storage: 16Mi
+                """, "apply", "-f", "-");
+        Waits.until("a later claim bound (the provisioner has acted)", Duration.ofSeconds(60), () ->
+                "Bound".equals(api.get("/api/v1/namespaces/default/persistentvolumeclaims/barrier").path("status").path("phase").asText()) ? true : null);
+        JsonNode keep = api.get("/api/v1/namespaces/default/persistentvolumeclaims/keep");
+        assertTrue(keep != null && keep.path("metadata").has("deletionTimestamp"), "a claim in use stays, Terminating: " + keep);
+        assertEquals("Running", api.vmi("vm-host").path("status").path("phase").asText());
+        jvirt.kubectl("delete", "vm", "vm-host");
+        Waits.until("the claim gone once the VM let go", Duration.ofSeconds(180), () ->
+                api.get("/api/v1/namespaces/default/persistentvolumeclaims/keep") == null ? true : null);
+        assertTrue(Files.exists(disk), "a hostDisk stays on the host");
+    }
+
     /** Waits for VMI {@code name} Running with a uid other than {@code notUid}; returns its uid. */
     private static String running(String name, String notUid) throws Exception {
         return Waits.until("VMI " + name + " Running", Duration.ofSeconds(180), () -> {
