@@ -5,6 +5,8 @@ import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.apiserver.admission.AdmissionChain;
 import io.jvirt.apiserver.admission.CoreDefaults;
 import io.jvirt.apiserver.admission.ClusterConfig;
+import io.jvirt.apiserver.admission.InstancetypeMatchers;
+import io.jvirt.apiserver.admission.InstancetypeRules;
 import io.jvirt.apiserver.admission.VmiDefaults;
 import io.jvirt.apiserver.admission.LauncherPodRestriction;
 import io.jvirt.apiserver.admission.SecretStringData;
@@ -91,6 +93,7 @@ public final class ApiServer implements AutoCloseable {
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
         AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
+        admission.addMutating(new InstancetypeMatchers(store)).addValidating(new InstancetypeRules(store));
         VmiDefaults.all(ClusterConfig.of(store)).forEach(admission::addMutating);
         VmiSpecRules.all(ClusterConfig.of(store)).forEach(admission::addValidating);
         admission.addValidating(new LauncherPodRestriction());

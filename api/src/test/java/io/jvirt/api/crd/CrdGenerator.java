@@ -66,7 +66,35 @@ final class CrdGenerator {
                             column("Progress", "string", ".status.progress"),
                             column("Restarts", "integer", ".status.restartCount"),
                             age()),
-                    "A disk image imported, uploaded or cloned into a persistent volume claim."));
+                    "A disk image imported, uploaded or cloned into a persistent volume claim."),
+            new CrdKind("instancetype.kubevirt.io", "v1beta1", "VirtualMachineInstancetype", "virtualmachineinstancetypes",
+                    "virtualmachineinstancetype", List.of("vminstancetype", "vminstancetypes", "vmf", "vmfs"),
+                    "v1beta1.VirtualMachineInstancetype", null, false, List.of(),
+                    "A named size for virtual machines in one namespace: guest CPUs, memory and the resources tied to them.",
+                    false, true, false),
+            new CrdKind("instancetype.kubevirt.io", "v1beta1", "VirtualMachineClusterInstancetype",
+                    "virtualmachineclusterinstancetypes", "virtualmachineclusterinstancetype",
+                    List.of("vmclusterinstancetype", "vmclusterinstancetypes", "vmcf", "vmcfs"),
+                    "v1beta1.VirtualMachineClusterInstancetype", null, false, List.of(),
+                    "A named size for virtual machines of every namespace: guest CPUs, memory and the resources tied to them.",
+                    true, false, false),
+            new CrdKind("instancetype.kubevirt.io", "v1beta1", "VirtualMachinePreference", "virtualmachinepreferences",
+                    "virtualmachinepreference", List.of("vmpref", "vmprefs", "vmp", "vmps"),
+                    "v1beta1.VirtualMachinePreference", null, false, List.of(),
+                    "Preferred devices and settings for virtual machines of one namespace, used where the VM leaves them unset.",
+                    false, true, false),
+            new CrdKind("instancetype.kubevirt.io", "v1beta1", "VirtualMachineClusterPreference",
+                    "virtualmachineclusterpreferences", "virtualmachineclusterpreference", List.of("vmcp", "vmcps"),
+                    "v1beta1.VirtualMachineClusterPreference", null, false, List.of(),
+                    "Preferred devices and settings for virtual machines of every namespace, used where the VM leaves them unset.",
+                    true, false, false),
+            new CrdKind("pool.kubevirt.io", "v1beta1", "VirtualMachinePool", "virtualmachinepools", "virtualmachinepool",
+                    List.of("vmpool", "vmpools"), "v1beta1.VirtualMachinePool", null, true,
+                    List.of(column("Desired", "integer", ".spec.replicas"),
+                            column("Current", "integer", ".status.replicas"),
+                            column("Ready", "integer", ".status.readyReplicas"),
+                            age()),
+                    "Keeps a number of virtual machines made from one template, named after the pool and an index."));
 
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -106,13 +134,15 @@ final class CrdGenerator {
         names.put("plural", kind.plural());
         names.put("singular", kind.singular());
         kind.shortNames().forEach(names.putArray("shortNames")::add);
-        names.putArray("categories").add("all");
-        spec.put("scope", "Namespaced");
+        if (kind.inAll()) {
+            names.putArray("categories").add("all");
+        }
+        spec.put("scope", kind.clusterScoped() ? "Cluster" : "Namespaced");
         ObjectNode version = spec.putArray("versions").addObject();
         version.put("name", kind.version());
         version.put("served", true);
         version.put("storage", true);
-        ArrayNode columns = version.putArray("additionalPrinterColumns");
+        ArrayNode columns = kind.columns().isEmpty() ? JSON.createArrayNode() : version.putArray("additionalPrinterColumns");
         for (PrinterColumn column : kind.columns()) {
             ObjectNode c = columns.addObject();
             c.put("name", column.name());
@@ -126,8 +156,13 @@ final class CrdGenerator {
         ObjectNode described = JSON.createObjectNode().put("description", kind.description());
         described.setAll(schema);
         version.putObject("schema").set("openAPIV3Schema", described);
+        if (!kind.status() && !kind.scale()) {
+            return crd;
+        }
         ObjectNode subresources = version.putObject("subresources");
-        subresources.putObject("status");
+        if (kind.status()) {
+            subresources.putObject("status");
+        }
         if (kind.scale()) {
             ObjectNode scale = subresources.putObject("scale");
             scale.put("specReplicasPath", ".spec.replicas");

@@ -37,8 +37,12 @@ public final class BootstrapPolicy {
     private static final String KUBEVIRT = "kubevirt.io";
     private static final String SUBRESOURCES = "subresources.kubevirt.io";
     private static final String CDI = "cdi.kubevirt.io";
+    private static final String INSTANCETYPE = "instancetype.kubevirt.io";
+    private static final String POOL = "pool.kubevirt.io";
     private static final List<String> VM_KINDS = List.of("virtualmachines", "virtualmachineinstances",
-            "virtualmachineinstancepresets", "virtualmachineinstancereplicasets", "virtualmachinepools");
+            "virtualmachineinstancepresets", "virtualmachineinstancereplicasets");
+    private static final List<String> NAMESPACED_SIZES = List.of("virtualmachineinstancetypes", "virtualmachinepreferences");
+    private static final List<String> CLUSTER_SIZES = List.of("virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences");
 
     private BootstrapPolicy() {}
 
@@ -82,13 +86,20 @@ public final class BootstrapPolicy {
                         "virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart",
                         "virtualmachines/addvolume", "virtualmachines/removevolume", "virtualmachines/memorydump")),
                 PolicyRule.resources(ALL_VERBS, List.of(KUBEVIRT), VM_KINDS),
+                PolicyRule.resources(ALL_VERBS, List.of(POOL), List.of("virtualmachinepools", "virtualmachinepools/scale")),
+                PolicyRule.resources(ALL_VERBS, List.of(INSTANCETYPE), NAMESPACED_SIZES),
+                PolicyRule.resources(READ, List.of(INSTANCETYPE), CLUSTER_SIZES),
                 PolicyRule.resources(READ, List.of(KUBEVIRT), List.of("virtualmachineinstancemigrations")));
         out.add(clusterRole("kubevirt.io:admin", labels("admin"), kubevirtWrite));
         out.add(clusterRole("kubevirt.io:edit", labels("edit"), kubevirtWrite));
         out.add(clusterRole("kubevirt.io:view", labels("view"), List.of(
                 PolicyRule.resources(List.of("get"), List.of(SUBRESOURCES), List.of("virtualmachineinstances/guestosinfo",
                         "virtualmachineinstances/filesystemlist", "virtualmachineinstances/userlist", "virtualmachines/expand-spec")),
-                PolicyRule.resources(READ, List.of(KUBEVIRT), concat(VM_KINDS, "virtualmachineinstancemigrations")))));
+                PolicyRule.resources(READ, List.of(KUBEVIRT), concat(VM_KINDS, "virtualmachineinstancemigrations")),
+                PolicyRule.resources(READ, List.of(POOL), List.of("virtualmachinepools")),
+                PolicyRule.resources(READ, List.of(INSTANCETYPE), concat(NAMESPACED_SIZES, CLUSTER_SIZES)))));
+        // every user may read the cluster-wide sizes and preferences (KubeVirt binds this to all authenticated users)
+        out.add(clusterRole("instancetype.kubevirt.io:view", Map.of(), List.of(PolicyRule.resources(READ, List.of(INSTANCETYPE), CLUSTER_SIZES))));
         out.add(clusterRole("kubevirt.io:migrate", Map.of(), List.of(
                 PolicyRule.resources(List.of("update"), List.of(SUBRESOURCES), List.of("virtualmachines/migrate")),
                 PolicyRule.resources(ALL_VERBS, List.of(KUBEVIRT), List.of("virtualmachineinstancemigrations")))));
@@ -107,6 +118,12 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(STATUS, List.of(KUBEVIRT), List.of("virtualmachines/status", "virtualmachineinstances/status",
                         "virtualmachineinstancereplicasets/status", "virtualmachineinstancemigrations/status")),
                 PolicyRule.resources(READ, List.of(KUBEVIRT), List.of("kubevirts")),
+                PolicyRule.resources(READ, List.of(POOL), List.of("virtualmachinepools")),
+                PolicyRule.resources(STATUS, List.of(POOL), List.of("virtualmachinepools/status")),
+                PolicyRule.resources(READ, List.of(INSTANCETYPE), concat(NAMESPACED_SIZES, CLUSTER_SIZES)),
+                // the common-instancetypes bundle, installed at start as KubeVirt's operator does
+                PolicyRule.resources(List.of("create", "update", "patch"), List.of(INSTANCETYPE), CLUSTER_SIZES),
+                PolicyRule.resources(List.of("get", "list", "watch", "create", "delete"), List.of("apps"), List.of("controllerrevisions")),
                 PolicyRule.resources(List.of("get", "list", "watch", "create", "delete"), List.of(""), List.of("pods")),
                 PolicyRule.resources(ALL_VERBS, List.of(CDI), List.of("datavolumes")),
                 PolicyRule.resources(STATUS, List.of(CDI), List.of("datavolumes/status")),
@@ -148,6 +165,8 @@ public final class BootstrapPolicy {
         out.add(binding(null, "system:basic-user", "ClusterRole", "system:basic-user", subject("Group", User.AUTHENTICATED)));
         out.add(binding(null, MONITORING, "ClusterRole", MONITORING, subject("Group", MONITORING)));
         out.add(binding(null, "kubevirt.io:default", "ClusterRole", "kubevirt.io:default", subject("Group", User.AUTHENTICATED)));
+        out.add(binding(null, "instancetype.kubevirt.io:view", "ClusterRole", "instancetype.kubevirt.io:view",
+                subject("Group", User.AUTHENTICATED)));
         for (ComponentIdentity c : ComponentIdentity.values()) {
             out.add(binding(null, componentRole(c), "ClusterRole", componentRole(c), subject("User", c.userName())));
         }
@@ -242,8 +261,12 @@ public final class BootstrapPolicy {
     }
 
     private static List<String> concat(List<String> list, String more) {
+        return concat(list, List.of(more));
+    }
+
+    private static List<String> concat(List<String> list, List<String> more) {
         List<String> out = new ArrayList<>(list);
-        out.add(more);
+        out.addAll(more);
         return out;
     }
 }

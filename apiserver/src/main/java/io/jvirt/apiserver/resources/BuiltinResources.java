@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass,
+ * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass, ControllerRevision
+ * (where KubeVirt keeps the instancetype and preference a VM was started with),
  * CustomResourceDefinition itself, RBAC's four kinds and the self-reviews of authorization.k8s.io (answered,
  * never stored). Their schemas keep unknown fields (the real apiserver validates
  * these with compiled types; jvirt stores them as given) and their tables show the usual columns.
@@ -47,6 +48,9 @@ public final class BuiltinResources {
         t.add(core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false));
         t.add(type("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false,
                 col("Holder", ".spec.holderIdentity", 0)));
+        t.add(type("apps", "v1", "ControllerRevision", "controllerrevisions", true, List.of(), List.of(), false,
+                new PrinterColumn("Controller", "string", "", "Controller", "", 0, BuiltinResources::controllerOf),
+                new PrinterColumn("Revision", "integer", "", "Revision", ".revision", 0)));
         t.add(type("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), List.of(), false,
                 col("Provisioner", ".provisioner", 0), col("ReclaimPolicy", ".reclaimPolicy", 0)));
         t.add(type("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
@@ -91,6 +95,17 @@ public final class BuiltinResources {
             }
         });
         return roles.isEmpty() ? "<none>" : String.join(",", roles);
+    }
+
+    /** kubectl's controller column: {@code <resource>.<group>/<name>} of the controlling owner, or {@code <none>}. */
+    public static String controllerOf(JsonNode object) {
+        for (JsonNode o : object.path("metadata").path("ownerReferences")) {
+            if (!o.path("controller").asBoolean(false)) continue;
+            String apiVersion = o.path("apiVersion").asText();
+            String group = apiVersion.contains("/") ? "." + apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+            return o.path("kind").asText().toLowerCase() + group + "/" + o.path("name").asText();
+        }
+        return "<none>";
     }
 
     /** The node's first address of {@code type} (InternalIP, ExternalIP), or {@code <none>}. */

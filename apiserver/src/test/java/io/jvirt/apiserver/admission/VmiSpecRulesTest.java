@@ -251,9 +251,11 @@ class VmiSpecRulesTest {
     private static void assertAdmitted(Path file) throws Exception {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         int checked = 0;
+        boolean pool = false;
         try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
             for (JsonNode doc : yaml.readValues(parser, JsonNode.class).readAll()) {
                 String kind = doc.path("kind").asText();
+                pool |= kind.equals("VirtualMachinePool");
                 if (!doc.path("apiVersion").asText().startsWith("kubevirt.io/")) {
                     continue;
                 }
@@ -269,8 +271,8 @@ class VmiSpecRulesTest {
                 }
             }
         }
-        if (file.startsWith(ExampleDirs.ours())) {
-            assertTrue(checked > 0, file + ": the project's examples are all VMs, VMIs or VMIRSs");
+        if (file.startsWith(ExampleDirs.ours()) && !pool) { // a pool's VM template is not admitted beyond its schema yet
+            assertTrue(checked > 0, file + ": the project's examples are all VMs, VMIs or VMIRSs (or pools)");
         }
     }
 
