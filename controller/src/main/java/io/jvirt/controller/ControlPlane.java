@@ -22,6 +22,14 @@ import io.jvirt.controller.reconcile.Key;
 import io.jvirt.controller.reconcile.RetryBackoff;
 import io.jvirt.controller.reconcile.WorkQueue;
 import io.jvirt.controller.replicaset.ReplicaSetController;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.jvirt.api.instancetype.SizeKind;
+import io.jvirt.controller.instancetype.Sizing;
+import io.jvirt.controller.kubevirt.CommonInstancetypesInstaller;
+import io.jvirt.controller.pool.PoolController;
+import io.jvirt.controller.resource.PoolResource;
+import java.util.EnumMap;
+import java.util.Map;
 import io.jvirt.controller.resource.ReplicaSetResource;
 import io.jvirt.controller.resource.VirtualMachineInstanceResource;
 import io.jvirt.controller.resource.VirtualMachineResource;
@@ -115,6 +123,13 @@ public final class ControlPlane implements AutoCloseable {
         SharedIndexInformer<VirtualMachineResource> vms = informer(client.resources(VirtualMachineResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<VirtualMachineInstanceResource> vmis = informer(client.resources(VirtualMachineInstanceResource.class).inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<ReplicaSetResource> sets = informer(client.resources(ReplicaSetResource.class).inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<PoolResource> pools = informer(client.resources(PoolResource.class).inAnyNamespace().runnableInformer(0));
+        Map<SizeKind, SharedIndexInformer<GenericKubernetesResource>> sizes = new EnumMap<>(SizeKind.class);
+        for (SizeKind kind : SizeKind.values()) {
+            var resources = client.genericKubernetesResources(Sizing.context(kind));
+            sizes.put(kind, informer(kind.clusterScoped() ? resources.runnableInformer(0) : resources.inAnyNamespace().runnableInformer(0)));
+        }
+        SharedIndexInformer<ControllerRevision> revisions = informer(client.apps().controllerRevisions().inAnyNamespace().runnableInformer(0));
         // The scheduler must see every pod (their requests use node capacity); without it only launcher pods matter.
         SharedIndexInformer<Pod> pods = informer(options.scheduler()
                 ? client.pods().inAnyNamespace().runnableInformer(0)
@@ -124,6 +139,11 @@ public final class ControlPlane implements AutoCloseable {
             KubeVirtController.ensureExists(client);
         } catch (KubernetesClientException e) {
             System.err.println("jvirt-controller: cannot create the KubeVirt CR kubevirt/kubevirt (KubeVirt's defaults apply): " + e.getMessage());
+        }
+        try {
+            CommonInstancetypesInstaller.install(client);
+        } catch (KubernetesClientException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot install the common instancetypes and preferences: " + e.getMessage());
         }
         SharedIndexInformer<GenericKubernetesResource> kubevirts = informer(client.genericKubernetesResources(KubeVirtController.KUBEVIRT)
                 .inAnyNamespace().runnableInformer(0));
@@ -135,7 +155,7 @@ public final class ControlPlane implements AutoCloseable {
                 .inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<StorageClass> classes = informer(client.storage().v1().storageClasses().runnableInformer(0));
         WorkQueue vmQueue = loop("vm-controller", new VirtualMachineController(client, vms, vmis, events, clock, options.crashLoop(),
-                dataVolumes, claims), options.workers(), vms, events);
+                dataVolumes, claims, new Sizing(client, sizes, revisions)), options.workers(), vms, events);
         dataVolumes.addEventHandler(handler(unreadable, dv -> {
             OwnerReference owner = controllerOf(dv);
             if (owner != null && "VirtualMachine".equals(owner.getKind())) vmQueue.add(new Key(dv.getMetadata().getNamespace(), owner.getName()));
@@ -143,6 +163,7 @@ public final class ControlPlane implements AutoCloseable {
         WorkQueue vmiQueue = loop("vmi-controller", new VirtualMachineInstanceController(client, vmis, pods, kubevirt, events, clock),
                 options.workers(), vmis, events);
         WorkQueue rsQueue = loop("vmirs-controller", new ReplicaSetController(client, sets, events, clock), options.workers(), sets, events);
+        WorkQueue poolQueue = loop("pool-controller", new PoolController(client, pools, events, new java.util.Random()), options.workers(), pools, events);
         WorkQueue schedQueue;
         SharedIndexInformer<Node> nodes = options.scheduler() ? informer(schedulerClient.nodes().runnableInformer(0)) : null;
         if (options.scheduler()) {
@@ -159,7 +180,15 @@ public final class ControlPlane implements AutoCloseable {
             pods.getIndexer().list().stream().filter(Scheduler::wants).forEach(p -> schedQueue.add(Key.of(p)));
         };
 
-        vms.addEventHandler(handler(unreadable, vm -> vmQueue.add(Key.of(vm))));
+        vms.addEventHandler(handler(unreadable, vm -> {
+            vmQueue.add(Key.of(vm));
+            OwnerReference owner = controllerOf(vm);
+            if (owner != null && "VirtualMachinePool".equals(owner.getKind())) poolQueue.add(new Key(vm.getMetadata().getNamespace(), owner.getName()));
+        }));
+        pools.addEventHandler(handler(unreadable, pool -> poolQueue.add(Key.of(pool))));
+        // a VM waiting for its instancetype or preference (FailedFind...) starts once it appears
+        sizes.values().forEach(i -> i.addEventHandler(handler(unreadable, size -> vms.getIndexer().list().stream()
+                .filter(vm -> names(vm, size.getMetadata().getName())).forEach(vm -> vmQueue.add(Key.of(vm))))));
         sets.addEventHandler(handler(unreadable, rs -> rsQueue.add(Key.of(rs))));
         vmis.addEventHandler(handler(unreadable, vmi -> {
             vmiQueue.add(Key.of(vmi));
@@ -233,7 +262,7 @@ public final class ControlPlane implements AutoCloseable {
      */
     private KubernetesClient tolerant(KubernetesClient client) {
         ObjectMapper mapper = new ObjectMapper().registerModule(new TolerantReading(Set.of(VirtualMachineResource.class,
-                VirtualMachineInstanceResource.class, ReplicaSetResource.class, Pod.class, Node.class)));
+                VirtualMachineInstanceResource.class, ReplicaSetResource.class, PoolResource.class, Pod.class, Node.class)));
         KubernetesClient derived = new KubernetesClientBuilder().withConfig(client.getConfiguration())
                 .withKubernetesSerialization(new KubernetesSerialization(mapper, true)).build();
         clients.add(derived);
@@ -269,6 +298,15 @@ public final class ControlPlane implements AutoCloseable {
         };
         loops.add(new ControllerLoop(name, q, reconciler, workers, listener));
         return q;
+    }
+
+    /** Whether {@code vm}'s instancetype or preference matcher names {@code name}. */
+    private static boolean names(VirtualMachineResource vm, String name) {
+        if (vm.getSpec() == null || vm.getSpec().unknown() == null) return false;
+        for (String matcher : List.of("instancetype", "preference")) {
+            if (vm.getSpec().unknown().get(matcher) instanceof Map<?, ?> m && name.equals(m.get("name"))) return true;
+        }
+        return false;
     }
 
     private static OwnerReference controllerOf(HasMetadata o) {

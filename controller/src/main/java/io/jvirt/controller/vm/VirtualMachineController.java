@@ -13,6 +13,7 @@ import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
 import io.jvirt.api.v1.VirtualMachineInstanceSpec;
 import io.jvirt.api.v1.VirtualMachineInstanceTemplateSpec;
+import io.jvirt.controller.instancetype.Sizing;
 import io.jvirt.controller.event.EventRecorder;
 import io.jvirt.controller.event.UnreadableObjects;
 import io.jvirt.controller.reconcile.Key;
@@ -58,17 +59,20 @@ public final class VirtualMachineController implements Reconciler {
     private final CrashLoopBackoff backoff;
     private final SharedIndexInformer<GenericKubernetesResource> dataVolumes;
     private final SharedIndexInformer<PersistentVolumeClaim> claims;
+    private final Sizing sizing;
 
     /**
      * @param dataVolumes the DataVolumes (created from {@code dataVolumeTemplates}, waited for before the VMI starts)
      * @param claims the claims a template names
+     * @param sizing resolves and captures the VM's instancetype and preference ({@link Sizing})
      */
     public VirtualMachineController(KubernetesClient client, SharedIndexInformer<VirtualMachineResource> vms,
                                     SharedIndexInformer<VirtualMachineInstanceResource> vmis, EventRecorder events,
                                     Clock clock, CrashLoopBackoff backoff, SharedIndexInformer<GenericKubernetesResource> dataVolumes,
-                                    SharedIndexInformer<PersistentVolumeClaim> claims) {
+                                    SharedIndexInformer<PersistentVolumeClaim> claims, Sizing sizing) {
         this.dataVolumes = dataVolumes;
         this.claims = claims;
+        this.sizing = sizing;
         this.client = client;
         this.vms = vms;
         this.vmis = vmis;
@@ -99,6 +103,7 @@ public final class VirtualMachineController implements Reconciler {
             return unsupported(vm, old, "UnsupportedRunStrategy", e.getMessage(), now);
         }
         if (vm.getSpec().template() == null) return unsupported(vm, old, "NoTemplate", "spec.template is required", now);
+        Sizing.Resolved sized = sizing.resolve(vm, old.unknown(), now.toString());
         VmiState state = VmiState.of(vmi);
         boolean deleting = vm.getMetadata().getDeletionTimestamp() != null;
 
@@ -124,6 +129,11 @@ public final class VirtualMachineController implements Reconciler {
                 ? Condition.of("Failure", true, "VMIExists", "a VirtualMachineInstance named " + key.name() + " exists and is not owned by this VM", now.toString())
                 : null;
         boolean created = state != VmiState.NONE;
+        if (sized.failure() != null) {
+            // KubeVirt: the VM does not start while its instancetype or preference cannot be found
+            failureCondition = sized.failure();
+            if (decision.action() == Decision.Action.CREATE_VMI) decision = new Decision(Decision.Action.NOTHING, false);
+        }
         Optional<VolumeReadiness.Wait> volumesWait = Optional.empty();
         if (!deleting && !foreign) {
             ensureDataVolumes(vm);
@@ -135,13 +145,16 @@ public final class VirtualMachineController implements Reconciler {
         switch (decision.action()) {
             case CREATE_VMI -> {
                 try {
-                    createVmi(vm, startsPaused(decision, requests));
+                    createVmi(vm, startsPaused(decision, requests), sized);
                     created = true;
                     events.record(vm, EventRecorder.NORMAL, "SuccessfulCreate", "Started the virtual machine by creating the new virtual machine instance " + key.name());
                 } catch (KubernetesClientException e) {
                     if (e.getCode() == 409) throw e; // the cache lags behind an earlier create: look again
                     failureCondition = Condition.of("Failure", true, "FailedCreate", e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage(), now.toString());
                     events.record(vm, EventRecorder.WARNING, "FailedCreate", "Error creating virtual machine instance: " + failureCondition.message());
+                    decision = new Decision(Decision.Action.NOTHING, false);
+                } catch (IllegalStateException conflict) { // the template conflicts with the captured instancetype
+                    failureCondition = Condition.of("Failure", true, "FailedCreate", conflict.getMessage(), now.toString());
                     decision = new Decision(Decision.Action.NOTHING, false);
                 }
             }
@@ -182,7 +195,7 @@ public final class VirtualMachineController implements Reconciler {
                 strategy.wire(),
                 null,
                 vm.getMetadata().getGeneration(),
-                old.unknown());
+                withRefs(old.unknown(), sized.status()));
         if (!next.equals(old)) updateStatus(vm, next);
 
         Outcome outcome = Outcome.DONE;
@@ -295,13 +308,23 @@ public final class VirtualMachineController implements Reconciler {
         return data != null && "true".equals(data.get("startPaused"));
     }
 
-    private void createVmi(VirtualMachineResource vm, boolean paused) {
+    /** The status fields this controller does not model, with the instancetype and preference refs {@link Sizing} resolved. */
+    private static Map<String, Object> withRefs(Map<String, Object> unknown, Map<String, Object> refs) {
+        if (refs.isEmpty()) return unknown;
+        Map<String, Object> out = unknown == null ? new LinkedHashMap<>() : new LinkedHashMap<>(unknown);
+        out.putAll(refs);
+        return out;
+    }
+
+    private void createVmi(VirtualMachineResource vm, boolean paused, Sizing.Resolved sized) {
         VirtualMachineInstanceTemplateSpec template = vm.getSpec().template();
         Map<String, String> labels = template.metadata() == null || template.metadata().labels() == null
                 ? Map.of() : template.metadata().labels();
         Map<String, String> annotations = new LinkedHashMap<>();
         if (template.metadata() != null && template.metadata().annotations() != null) annotations.putAll(template.metadata().annotations());
         annotations.put(TEMPLATE_HASH, templateHash(template));
+        VirtualMachineInstanceSpec spec = (sized.any() ? sizing.expand(vm, template, sized, annotations) : template.spec())
+                .withStableFirmwareUuid(vm.getMetadata().getName());
         VirtualMachineInstanceResource vmi = new VirtualMachineInstanceResource();
         vmi.setMetadata(new ObjectMetaBuilder()
                 .withName(vm.getMetadata().getName())
@@ -314,7 +337,6 @@ public final class VirtualMachineController implements Reconciler {
                         .withName(vm.getMetadata().getName()).withUid(vm.getMetadata().getUid())
                         .withController(true).withBlockOwnerDeletion(true).build())
                 .build());
-        VirtualMachineInstanceSpec spec = template.spec().withStableFirmwareUuid(vm.getMetadata().getName());
         vmi.setSpec(paused ? spec.withStartStrategy("Paused") : spec);
         client.resources(VirtualMachineInstanceResource.class).inNamespace(vm.getMetadata().getNamespace()).resource(vmi).create();
     }
