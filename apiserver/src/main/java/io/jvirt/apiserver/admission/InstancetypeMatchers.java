@@ -16,7 +16,9 @@ import java.util.Optional;
  * KubeVirt's messages); then {@code inferFromVolume} is replaced by the name and kind found in the
  * {@code instancetype.kubevirt.io/default-instancetype[-kind]} (or {@code default-preference[-kind]}) labels of the
  * volume's PersistentVolumeClaim, DataVolume, or the PVC a DataVolume template clones (400 with KubeVirt's message
- * when it cannot; with {@code IgnoreInferFromVolumeFailure} the matcher is dropped instead). Create and update.
+ * when it cannot; with {@code IgnoreInferFromVolumeFailure} the matcher is dropped instead); a named matcher without
+ * a kind gets the cluster-wide one ({@code virtualmachineclusterinstancetype}, {@code virtualmachineclusterpreference}).
+ * Create and update.
  * Thread-safe.
  */
 public final class InstancetypeMatchers implements MutatingAdmitter {
@@ -48,6 +50,13 @@ public final class InstancetypeMatchers implements MutatingAdmitter {
         ObjectNode spec = (ObjectNode) r.object().get("spec");
         infer(r.object(), spec, "instancetype", "instancetype.kubevirt.io/default-instancetype");
         infer(r.object(), spec, "preference", "instancetype.kubevirt.io/default-preference");
+        defaultKind(spec, "instancetype", "virtualmachineclusterinstancetype");
+        defaultKind(spec, "preference", "virtualmachineclusterpreference");
+    }
+
+    /** KubeVirt's default for a named matcher without a kind: the cluster-wide kind, as its singular resource name. */
+    private static void defaultKind(ObjectNode spec, String matcherType, String kind) {
+        if (spec.path(matcherType) instanceof ObjectNode m && m.has("name") && m.path("kind").asText("").isEmpty()) m.put("kind", kind);
     }
 
     private static void validate(String matcherType, JsonNode matcher, List<Cause> causes) {
