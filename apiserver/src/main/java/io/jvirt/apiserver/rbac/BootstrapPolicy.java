@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.api.auth.ComponentIdentity;
+import io.jvirt.api.storage.UploadRelay;
 import io.jvirt.apiserver.security.User;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,9 +185,11 @@ public final class BootstrapPolicy {
                         PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of("coordination.k8s.io"), List.of("leases")))),
                 role("kube-system", componentRole(ComponentIdentity.NODE_AGENT), List.of(
                         PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of(""), List.of("secrets")))),
-                // the upload receiver's relay Secret (UploadRelay)
+                // the upload receiver's relay Secret (UploadRelay): created, then read and changed by its name only
                 role("kube-system", componentRole(ComponentIdentity.CONTROLLER), List.of(
-                        PolicyRule.resources(List.of("get", "create", "patch", "update"), List.of(""), List.of("secrets")))));
+                        PolicyRule.resources(List.of("create"), List.of(""), List.of("secrets")),
+                        new PolicyRule(List.of("get", "patch", "update"), List.of(""), List.of("secrets"),
+                                List.of(UploadRelay.SECRET_NAME), List.of()))));
     }
 
     /** The bootstrap RoleBindings, one per bootstrap Role, to its component. */
