@@ -17,8 +17,8 @@ import java.util.Optional;
  * {@code instancetype.kubevirt.io/default-instancetype[-kind]} (or {@code default-preference[-kind]}) labels of the
  * volume's PersistentVolumeClaim, DataVolume, or the PVC a DataVolume template clones (400 with KubeVirt's message
  * when it cannot; with {@code IgnoreInferFromVolumeFailure} the matcher is dropped instead); a named matcher without
- * a kind gets the cluster-wide one ({@code virtualmachineclusterinstancetype}, {@code virtualmachineclusterpreference}).
- * Create and update.
+ * a kind gets the cluster-wide one ({@code virtualmachineclusterinstancetype}, {@code virtualmachineclusterpreference});
+ * a template without a machine type gets the preference's {@code preferredMachineType}. Create and update.
  * Thread-safe.
  */
 public final class InstancetypeMatchers implements MutatingAdmitter {
@@ -52,6 +52,24 @@ public final class InstancetypeMatchers implements MutatingAdmitter {
         infer(r.object(), spec, "preference", "instancetype.kubevirt.io/default-preference");
         defaultKind(spec, "instancetype", "virtualmachineclusterinstancetype");
         defaultKind(spec, "preference", "virtualmachineclusterpreference");
+        preferredMachineType(r, spec);
+    }
+
+    /**
+     * KubeVirt's VM mutator defaults the template's machine type to the preference's {@code preferredMachineType}
+     * (before the cluster's default, which the VM defaults add after this admitter). A preference not found is left
+     * to the validator, which refuses it.
+     */
+    private void preferredMachineType(AdmissionRequest r, ObjectNode spec) {
+        if (!(spec.path("template").path("spec").path("domain") instanceof ObjectNode domain) || domain.path("machine").has("type")) return;
+        JsonNode status = r.oldObject() != null ? r.oldObject().path("status") : r.object().path("status");
+        try {
+            lookup.find(r.object(), status, true).map(p -> p.path("machine").path("preferredMachineType").asText(""))
+                    .filter(type -> !type.isEmpty())
+                    .ifPresent(type -> (domain.path("machine") instanceof ObjectNode m ? m : domain.putObject("machine")).put("type", type));
+        } catch (SizeLookup.NotFound e) {
+            // InstancetypeRules says so in KubeVirt's words
+        }
     }
 
     /** KubeVirt's default for a named matcher without a kind: the cluster-wide kind, as its singular resource name. */

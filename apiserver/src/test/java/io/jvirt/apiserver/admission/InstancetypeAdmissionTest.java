@@ -36,7 +36,7 @@ class InstancetypeAdmissionTest {
         put(new ObjectKey("instancetype.kubevirt.io", "virtualmachineinstancetypes", "ns", "small"),
                 "{'metadata':{'name':'small','namespace':'ns'},'spec':{'cpu':{'guest':2},'memory':{'guest':'256Mi'}}}");
         put(ObjectKey.cluster("instancetype.kubevirt.io", "virtualmachineclusterpreferences", "fedora"),
-                "{'metadata':{'name':'fedora'},'spec':{'devices':{'preferredDiskBus':'virtio'}}}");
+                "{'metadata':{'name':'fedora'},'spec':{'devices':{'preferredDiskBus':'virtio'},'machine':{'preferredMachineType':'pc-q35-9.2'}}}");
         put(new ObjectKey("", "persistentvolumeclaims", "ns", "labelled"),
                 "{'metadata':{'name':'labelled','namespace':'ns','labels':{'instancetype.kubevirt.io/default-instancetype':'small',"
                         + "'instancetype.kubevirt.io/default-instancetype-kind':'VirtualMachineInstancetype','instancetype.kubevirt.io/default-preference':'fedora'}}}");
@@ -106,6 +106,7 @@ class InstancetypeAdmissionTest {
         an instancetype from the PVC's labels | {'instancetype':{'inferFromVolume':'root'}} | /spec/instancetype | {'name':'small','kind':'VirtualMachineInstancetype'}
         a preference from the PVC's labels    | {'preference':{'inferFromVolume':'root'}}   | /spec/preference   | {'name':'fedora','kind':'virtualmachineclusterpreference'}
         a named matcher gets the cluster kind | {'instancetype':{'name':'u1.small'}}        | /spec/instancetype | {'name':'u1.small','kind':'virtualmachineclusterinstancetype'}
+        the preference's machine type         | {'preference':{'name':'fedora'}}            | /spec/template/spec/domain/machine | {'type':'pc-q35-9.2'}
         an ignored failure drops the matcher  | {'instancetype':{'inferFromVolume':'cd','inferFromVolumeFailurePolicy':'IgnoreInferFromVolumeFailure'}} | /spec/instancetype | null
         """)
     void infers(String name, String spec, String pointer, String expected) throws Exception {
