@@ -31,6 +31,7 @@ public final class VmiConverter {
             new BootOrderConfigurator(),
             new RngConfigurator(),
             new WatchdogConfigurator(),
+            new GuestPanicConfigurator(),
             new InputConfigurator(),
             new GraphicsConfigurator(),
             new SerialConsoleConfigurator(),

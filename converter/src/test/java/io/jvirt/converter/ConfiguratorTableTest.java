@@ -254,8 +254,10 @@ class ConfiguratorTableTest {
         {}                                                  | -nodefaults -no-user-config -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny -display none
         {}                                                  | -chardev socket,id=qmp,path=/run/jvirt/vmi/ns1_vm1/qmp.sock,server=on,wait=off -mon qmp,mode=control -S
         {}                                                  | -name ns1_vm1,debug-threads=on
+        {}                                                  | -device pvpanic,id=ua-pvpanic
+        {'domain':{'machine':{'type':'pc'}}}                | -device pvpanic,id=ua-pvpanic
         """)
-    void consoleGraphicsHardeningQmpIdentity(String spec, String expected) throws Exception {
+    void consoleGraphicsHardeningQmpPanicIdentity(String spec, String expected) throws Exception {
         assertContains(argv(spec), expected);
     }
 
