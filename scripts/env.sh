@@ -15,6 +15,7 @@ JVIRT_PACKAGES=(
   genisoimage                 # NoCloud ISOs in the image tests
   etcd-server                 # baseline of the apiserver benchmark (bench/run apiserver)
   python3-kubernetes          # the Python client in the apiserver's PythonClientIT
+  prometheus                  # the real Prometheus that scrapes jvirt in the handler's VmiMetricsIT
   docker-registry skopeo apache2-utils  # loopback OCI registry (htpasswd auth) and an independent push client in the registry tests
   containernetworking-plugins # pod networks: bridge, host-local, portmap in /usr/lib/cni (network module)
   nftables iptables iproute2  # pod namespaces, NAT inside them (nft), portmap's rules (iptables-nft), sweeps

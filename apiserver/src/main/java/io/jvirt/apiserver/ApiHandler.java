@@ -19,6 +19,7 @@ import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.subresources.SubresourceDiscovery;
+import io.jvirt.apiserver.subresources.NodeMetricsEndpoint;
 import io.jvirt.apiserver.subresources.PodLogEndpoint;
 import io.jvirt.apiserver.subresources.SubresourceEndpoint;
 import io.vertx.core.Handler;
@@ -55,6 +56,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final AccessReviews reviews;
     private final ApiMetrics metrics;
     private final NodeSecretAccess nodeSecrets;
+    private final NodeMetricsEndpoint nodeMetrics;
 
     ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready,
                java.time.Duration bookmarkInterval, ApiMetrics metrics) {
@@ -71,6 +73,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.subresources = new SubresourceEndpoint(vertx, service, authorizer);
         this.podLogs = new PodLogEndpoint(vertx, service);
         this.uploads = new UploadEndpoint(vertx, service, clock);
+        this.nodeMetrics = new NodeMetricsEndpoint(vertx, service);
     }
 
     @Override
@@ -118,6 +121,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             authorizePath(req, user, path);
             observed.nonResource(path);
         }
+        if (path.equals(NodeMetricsEndpoint.ALL_NODES)) {
+            nodeMetrics.serveAll(req);
+            return;
+        }
         if (path.equals("/metrics")) {
             if (req.method() != HttpMethod.GET) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
             Replies.send(resp, 200, metrics.scrape(), ApiMetrics.CONTENT_TYPE, List.of());
@@ -154,6 +161,16 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             String group = seg[1].equals("api") ? "" : seg[2];
             ObjectNode list = discovery.resourceList(group, seg[seg.length - 1]).orElseThrow(() -> ApiException.pathNotFound(path));
             Replies.json(resp, 200, list, "application/json", List.of());
+            return;
+        }
+        Optional<String> proxied = NodeMetricsEndpoint.proxiedNode(path);
+        if (proxied.isPresent()) {
+            String node = proxied.get();
+            observed.resource("get", "", "v1", "nodes", "proxy", null, node);
+            if (!authorizer.authorize(RequestAttributes.resource(user, "get", "", "nodes", "proxy", null, node))) {
+                throw ApiException.forbidden(user.name(), "get", "nodes/proxy", "", node);
+            }
+            nodeMetrics.serveNode(req, node);
             return;
         }
         ApiPath api = ApiPath.parse(path).orElseThrow(() -> ApiException.pathNotFound(path));

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jvirt.api.meta.TolerantReading;
 import java.util.Set;
+import io.jvirt.handler.metrics.NodeMetrics;
 import io.jvirt.handler.node.KubeVirtConfigWatch;
 import io.jvirt.handler.node.MemInfo;
 import io.jvirt.handler.node.NodeRegistration;
@@ -38,6 +39,7 @@ public final class NodeAgent implements AutoCloseable {
     private final NodeRegistration registration;
     private final PodRunner pods;
     private final RelayServer relay;
+    private final NodeMetrics metrics;
     private final KubernetesClient client;
     private final String nodeName;
     private final KubeVirtConfigWatch kubevirt;
@@ -64,7 +66,8 @@ public final class NodeAgent implements AutoCloseable {
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
                 config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
-        this.relay = new RelayServer(vmis::runDirectory, pods::log);
+        this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf);
+        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics::scrape);
         this.client = client;
         this.nodeName = config.nodeName();
     }
@@ -141,6 +144,7 @@ public final class NodeAgent implements AutoCloseable {
         registration.register();
         registration.start();
         pods.start();
+        metrics.start();
         relay.publish(client, nodeName);
     }
 
@@ -151,6 +155,7 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         relay.close();
+        metrics.close();
         pods.close();
         registration.close();
         kubevirt.close();

@@ -88,6 +88,28 @@ public final class EmbeddedApi implements AutoCloseable {
         return dir.resolve("kubeconfig");
     }
 
+    /** The server's URL ({@code https://127.0.0.1:<port>}) and the CA certificate that signs its own. */
+    public String url() {
+        return server.url();
+    }
+
+    public Path caCert() {
+        return server.pki().caCert();
+    }
+
+    /** A token for a new user bound to ClusterRole {@code clusterRole} everywhere. */
+    public String addUser(String user, String clusterRole) throws IOException {
+        return server.addUser(user, clusterRole, null);
+    }
+
+    /** A kubeconfig for a new user bound to ClusterRole {@code clusterRole} everywhere. */
+    public Path kubeconfigFor(String user, String clusterRole) throws IOException {
+        addUser(user, clusterRole);
+        Path file = dir.resolve("kubeconfig-" + user);
+        server.writeKubeconfig(file, user);
+        return file;
+    }
+
     /**
      * Deletes every pod of namespace {@code default} as virt-controller does, one by one (only the control plane
      * deletes launcher pods, and its role holds no deletecollection).

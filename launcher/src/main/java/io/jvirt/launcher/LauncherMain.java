@@ -186,6 +186,7 @@ public final class LauncherMain {
             }
             case Command.GetDomainInfo i -> info(domain, plan);
             case Command.GetStats s -> stats(domain);
+            case Command.Query q -> domain.query(q.command());
             case Command.Ping p -> JSON.createObjectNode().put("pong", true).put("version", io.jvirt.launcher.protocol.Message.VERSION);
         };
     }

@@ -57,6 +57,32 @@ final class NodeRelay {
         return target(node, ns + " " + pod + " log " + uid + " " + (follow ? 1 : 0) + " " + tailLines);
     }
 
+    /** The relay target of node {@code node}'s metrics (Prometheus text). */
+    Target resolveMetrics(String node) {
+        return target(node, "- " + node + " metrics");
+    }
+
+    /**
+     * Runs a streaming action that answers {@code 101 ok} and then bytes until it closes (metrics); the bytes.
+     *
+     * @throws ApiException 503 when the node cannot be reached, 500 (or the node's 5xx) when it refused
+     */
+    static byte[] fetch(Target t) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(t.host(), t.port()), TIMEOUT_MS);
+            s.setSoTimeout(TIMEOUT_MS);
+            s.getOutputStream().write(t.header().getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            Answer a = Answer.parse(readLine(s.getInputStream()));
+            if (a.code() != 101) {
+                throw new ApiException(a.code() >= 500 ? a.code() : 500, "InternalError", "node agent relay: " + a.message(), null, null, null, List.of());
+            }
+            return s.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new ApiException(503, "ServiceUnavailable", "node agent relay: " + e.getMessage(), null, null, null, List.of());
+        }
+    }
+
     private Target target(String node, String request) {
         ResourceType secrets = service.registry().find("", "v1", "secrets").orElseThrow();
         JsonNode data;

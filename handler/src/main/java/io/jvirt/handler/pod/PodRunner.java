@@ -94,6 +94,17 @@ public final class PodRunner implements AutoCloseable {
         return Optional.of(new io.jvirt.handler.relay.PodLogs.LogFile(file, () -> ended(uid)));
     }
 
+    /** The name of the running launcher pod of VMI {@code vmiUid} on this node, or null. */
+    public String launcherPodOf(String vmiUid) {
+        for (Pod pod : pods.values()) {
+            if (pod.getMetadata().getLabels() != null && vmiUid.equals(pod.getMetadata().getLabels().get("kubevirt.io/created-by"))
+                    && !ended(pod.getMetadata().getUid())) {
+                return pod.getMetadata().getName();
+            }
+        }
+        return null;
+    }
+
     private boolean ended(String uid) {
         Pod pod = pods.get(uid);
         String phase = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();

@@ -31,24 +31,35 @@ import java.util.function.BiFunction;
  * node", then {@link LauncherActions} or, for console/vnc, "101 ok" and a raw byte relay to the
  * launcher's {@code serial.sock} / {@code vnc.sock}; {@code log} streams a pod's {@code compute.log}
  * found by the pod's name and uid among the pods this agent runs ({@link PodLogs}, {@link LogStreamer}),
- * or answers 404 "pod ... is not running on this node". One virtual thread per connection (two for relays).
+ * or answers 404 "pod ... is not running on this node"; {@code metrics} answers "101 ok" and this node's metrics in
+ * Prometheus' text format, then closes. One virtual thread per connection (two for relays).
  */
 public final class RelayServer implements AutoCloseable {
     private static final int MAX_HEADER = 1024;
+
+    /** This node's metrics in Prometheus' text format, read at each call. */
+    @FunctionalInterface
+    public interface NodeMetricsText {
+        byte[] scrape() throws InterruptedException;
+    }
 
     private final ServerSocket server;
     private final String token;
     private final BiFunction<String, String, Optional<Path>> runDirectories;
     private final PodLogs podLogs;
+    private final NodeMetricsText metrics;
     private volatile boolean closed;
 
     /**
      * @param runDirectories (namespace, VMI name) → the launcher's run directory when the VMI runs here
      * @param podLogs the log files of the pods this agent runs (action {@code log})
+     * @param metrics this node's metrics in Prometheus' text format, read at each call (action {@code metrics})
      */
-    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs) throws IOException {
+    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs, NodeMetricsText metrics)
+            throws IOException {
         this.runDirectories = runDirectories;
         this.podLogs = podLogs;
+        this.metrics = metrics;
         byte[] t = new byte[24];
         new SecureRandom().nextBytes(t);
         this.token = HexFormat.of().formatHex(t);
@@ -103,6 +114,19 @@ public final class RelayServer implements AutoCloseable {
             RelayRequest r = parsed.get();
             if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), r.token().getBytes(StandardCharsets.UTF_8))) {
                 reply(out, new RelayReply(401, "bad relay token"));
+                return;
+            }
+            if (r.action().equals("metrics")) {
+                byte[] text;
+                try {
+                    text = metrics.scrape();
+                } catch (RuntimeException e) {
+                    reply(out, new RelayReply(500, "metrics: " + e.getMessage()));
+                    return;
+                }
+                reply(out, new RelayReply(101, "ok"));
+                out.write(text);
+                out.flush();
                 return;
             }
             if (r.action().equals("log")) {

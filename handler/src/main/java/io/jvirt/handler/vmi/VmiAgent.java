@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.jvirt.handler.metrics.DomainStatsSource;
 import io.jvirt.handler.pod.LauncherOwner;
 import io.jvirt.handler.pod.LauncherPods;
 import io.jvirt.handler.pod.PodPaths;
@@ -39,11 +40,12 @@ import java.util.function.Supplier;
  * {@code nodeName}, {@code interfaces}, conditions Ready, Paused, SoftwareEmulation and
  * LiveMigratable, and Succeeded/Failed with the reason. One session per launcher pod; thread-safe.
  */
-public final class VmiAgent implements LauncherPods {
+public final class VmiAgent implements LauncherPods, DomainStatsSource {
     public static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -276,6 +278,20 @@ public final class VmiAgent implements LauncherPods {
                 .map(s -> s.socket.getParent()).findFirst();
     }
 
+    /** The running QEMUs of this node's launchers: their pid (GetDomainInfo) and QMP queries through the launcher (Query). */
+    @Override
+    public List<DomainStatsSource.Domain> domains() {
+        List<DomainStatsSource.Domain> out = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            LauncherClient c = s.launcher;
+            long pid = s.qemuPid;
+            if (c == null || pid <= 0 || s.closed) continue;
+            out.add(new DomainStatsSource.Domain(s.ref.namespace(), s.ref.name(), pid,
+                    command -> c.call("Query", Map.of("command", command), QUERY_TIMEOUT)));
+        }
+        return out;
+    }
+
     /** Drives one launcher: connect, Start when defined, then mirror every event into the VMI status. */
     private final class Session {
         private final VmiRef ref;
@@ -283,6 +299,7 @@ public final class VmiAgent implements LauncherPods {
         private volatile LauncherClient launcher;
         private volatile boolean closed;
         private volatile List<String> argv = List.of();
+        private volatile long qemuPid = -1;
 
         Session(VmiRef ref, Path socket) {
             this.ref = ref;
@@ -303,6 +320,7 @@ public final class VmiAgent implements LauncherPods {
                     launcher.call("Start", Map.of("paused", paused), Duration.ofSeconds(60));
                     info = launcher.call("GetDomainInfo", Map.of(), Duration.ofSeconds(10));
                 }
+                qemuPid = info.path("qemuPid").asLong(-1);
                 onState(info.path("state").asText(), null);
             } catch (IOException e) {
                 if (!closed) {

@@ -20,6 +20,8 @@ class RelayRequestTest {
             "t ns pod log                     | none  | ''",
             "t ns vm pause extra              | none  | ''",
             "t ns vm logs                     | none  | ''",
+            "t - node-1 metrics               | metrics | ''",
+            "t - node-1 metrics extra         | none  | ''",
             "t ns pod log ../../etc/passwd 0 -1 | log | ../../etc/passwd,0,-1",
     })
     void parsesOrRefuses(String line, String action, String args) {

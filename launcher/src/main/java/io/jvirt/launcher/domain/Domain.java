@@ -209,6 +209,22 @@ public final class Domain implements AutoCloseable {
         return status.rawState();
     }
 
+    /**
+     * Runs one read-only QMP query and returns QEMU's answer.
+     *
+     * @throws IllegalArgumentException unless {@code command} is {@code query-} and lower-case letters and dashes
+     * @throws IllegalStateException when QEMU's monitor is not connected
+     */
+    public synchronized com.fasterxml.jackson.databind.JsonNode query(String command) throws QmpException, InterruptedException {
+        if (command == null || !command.matches("query-[a-z]+(-[a-z]+)*")) {
+            throw new IllegalArgumentException("not a read-only QMP query: " + command);
+        }
+        if (qmp == null || !qmp.isConnected()) {
+            throw new IllegalStateException("QEMU's monitor is not connected");
+        }
+        return qmp.execute(command, null, QmpClient.DEFAULT_TIMEOUT);
+    }
+
     @Override
     public synchronized void close() throws InterruptedException {
         if (qmp != null) {

@@ -17,7 +17,7 @@ import java.util.Set;
     @JsonSubTypes.Type(Command.Unpause.class), @JsonSubTypes.Type(Command.Shutdown.class),
     @JsonSubTypes.Type(Command.Kill.class), @JsonSubTypes.Type(Command.Reset.class),
     @JsonSubTypes.Type(Command.SoftReboot.class), @JsonSubTypes.Type(Command.GetDomainInfo.class),
-    @JsonSubTypes.Type(Command.GetStats.class), @JsonSubTypes.Type(Command.Ping.class),
+    @JsonSubTypes.Type(Command.GetStats.class), @JsonSubTypes.Type(Command.Query.class), @JsonSubTypes.Type(Command.Ping.class),
 })
 public sealed interface Command {
     /** The domain states in which this command is accepted. */
@@ -80,6 +80,17 @@ public sealed interface Command {
     record GetStats() implements Command {
         public Set<DomainState> legalIn() {
             return EnumSet.allOf(DomainState.class);
+        }
+    }
+
+    /**
+     * One read-only QMP query of the running QEMU (the node agent's metrics: {@code query-cpus-fast},
+     * {@code query-blockstats}, {@code query-memory-size-summary}); answered with QEMU's {@code return} value.
+     * Only {@code query-<lower-case letters and dashes>} commands are run, never another.
+     */
+    record Query(String command) implements Command {
+        public Set<DomainState> legalIn() {
+            return EnumSet.of(DomainState.RUNNING, DomainState.PAUSED, DomainState.SHUTTING_DOWN);
         }
     }
 

@@ -93,6 +93,7 @@ class LauncherServerTest {
         "Kill, RUNNING, true", "Kill, SHUTOFF, false", "Kill, CRASHED, false",
         "SoftReboot, RUNNING, true", "SoftReboot, PAUSED, false",
         "GetDomainInfo, CRASHED, true", "Ping, SHUTOFF, true", "GetStats, DEFINED, true",
+        "Query, RUNNING, true", "Query, PAUSED, true", "Query, DEFINED, false", "Query, SHUTOFF, false",
     })
     void commandsAreCheckedAgainstTheDomainState(String type, DomainState current, boolean legal) throws Exception {
         state.set(current);
