@@ -19,6 +19,7 @@ import io.jvirt.apiserver.resources.ResourceType;
 import io.jvirt.apiserver.security.TokenFile;
 import io.jvirt.apiserver.security.User;
 import io.jvirt.apiserver.subresources.SubresourceDiscovery;
+import io.jvirt.apiserver.subresources.MetricsApiEndpoint;
 import io.jvirt.apiserver.subresources.NodeMetricsEndpoint;
 import io.jvirt.apiserver.subresources.PodLogEndpoint;
 import io.jvirt.apiserver.subresources.SubresourceEndpoint;
@@ -57,6 +58,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final ApiMetrics metrics;
     private final NodeSecretAccess nodeSecrets;
     private final NodeMetricsEndpoint nodeMetrics;
+    private final MetricsApiEndpoint metricsApi;
 
     ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready,
                java.time.Duration bookmarkInterval, ApiMetrics metrics) {
@@ -74,6 +76,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.podLogs = new PodLogEndpoint(vertx, service);
         this.uploads = new UploadEndpoint(vertx, service, clock);
         this.nodeMetrics = new NodeMetricsEndpoint(vertx, service);
+        this.metricsApi = new MetricsApiEndpoint(vertx, service, authorizer);
     }
 
     @Override
@@ -139,6 +142,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (path.equals("/apis") || path.equals("/apis/")) {
             if (Discovery.wantsAggregated(accept)) Replies.json(resp, 200, withSubresourceGroupItem(discovery.aggregated(false)), Discovery.AGGREGATED_V2, List.of());
             else Replies.json(resp, 200, withSubresourceGroup(discovery.groupList()), "application/json", List.of());
+            return;
+        }
+        if (MetricsApiEndpoint.handles(path)) {
+            metricsApi.serve(req, user, observed);
             return;
         }
         if (SubresourceEndpoint.handles(path)) {
@@ -271,12 +278,14 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private static ObjectNode withSubresourceGroupItem(ObjectNode discoveryList) {
-        ((com.fasterxml.jackson.databind.node.ArrayNode) discoveryList.get("items")).add(SubresourceDiscovery.aggregatedItem());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) discoveryList.get("items")).add(SubresourceDiscovery.aggregatedItem())
+                .add(MetricsApiEndpoint.aggregatedItem());
         return discoveryList;
     }
 
     private static ObjectNode withSubresourceGroup(ObjectNode groupList) {
-        ((com.fasterxml.jackson.databind.node.ArrayNode) groupList.get("groups")).add(SubresourceDiscovery.group(false));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) groupList.get("groups")).add(SubresourceDiscovery.group(false))
+                .add(MetricsApiEndpoint.group(false));
         return groupList;
     }
 

@@ -146,6 +146,37 @@ class MetricsIT {
         assertTrue(s.sum("apiserver_request_total", "verb", "GET", "subresource", "/readyz", "code", "200") >= 1, s.text());
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "/apis/metrics.k8s.io/v1beta1/nodes                        | 200 | \"kind\":\"NodeMetricsList\"",
+            "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods      | 200 | \"kind\":\"PodMetricsList\"",
+            "/apis/metrics.k8s.io/v1beta1/pods                         | 200 | \"items\":[]",
+            "/apis/metrics.k8s.io/v1beta1/nodes/n1                     | 404 | nodemetrics.metrics.k8s.io \"n1\" not found",
+            "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/p    | 404 | podmetrics.metrics.k8s.io \"default/p\" not found",
+            "/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Dx   | 400 | labelSelector is not supported",
+            "/apis/metrics.k8s.io/v1beta1/nodes?watch=true             | 405 | does not allow this method",
+            "/apis/metrics.k8s.io/v1beta1/services                     | 404 | ''",
+            "/apis/metrics.k8s.io/v1beta1                              | 200 | \"name\":\"nodes\",\"singularName\":\"\",\"namespaced\":false,\"kind\":\"NodeMetrics\"",
+            "/apis                                                     | 200 | \"name\":\"metrics.k8s.io\"",
+    })
+    void resourceMetricsApiWithoutNodes(String path, int code, String body) throws Exception {
+        Http.Reply r = http.get(path);
+        assertEquals(code, r.code(), r.raw());
+        String text = code == 200 ? r.raw() : r.body().path("message").asText();
+        assertTrue(text.contains(body), r.raw());
+    }
+
+    @ParameterizedTest(name = "{0} top pod -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "view | 0",
+            "none | 1",
+    })
+    void kubectlTopIsForThoseWhoMayView(String role, int exit) throws Exception {
+        Kubectl k = role.equals("none") ? kubectl(server.kubeconfigFor("u-top-none", "kubevirt.io:default")) : kubectl(server.kubeconfigFor("u-top-" + role, role));
+        Kubectl.Result r = k.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods");
+        assertEquals(exit, r.exit(), r.all());
+    }
+
     private static String[] with(String[] base, String... more) {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);

@@ -66,8 +66,8 @@ public final class NodeAgent implements AutoCloseable {
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
                 config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
-        this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf);
-        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics::scrape);
+        this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf, pods::runningPods);
+        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics);
         this.client = client;
         this.nodeName = config.nodeName();
     }

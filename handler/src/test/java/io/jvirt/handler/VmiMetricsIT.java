@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * user gets 403), and a real Prometheus (Debian's {@code prometheus}, on loopback with a temporary config and data
  * directory and a {@code system:monitoring} token) scrapes the API server's {@code /metrics} and the merged
  * {@code /metrics/kubevirt}: its query for {@code kubevirt_vmi_phase_count{phase="running"}} answers 2 while both
- * run and 1 once one is deleted, and the memory, vCPU and storage figures are there. Two QEMU boots.
+ * run and 1 once one is deleted, and the memory, vCPU and storage figures are there. {@code kubectl top node} and
+ * {@code kubectl top pod} show the node's and both launcher pods' figures through {@code metrics.k8s.io}. Two QEMU boots.
  */
 class VmiMetricsIT {
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
@@ -104,6 +105,17 @@ class VmiMetricsIT {
                             () -> prom.value("sum(kubevirt_vmi_storage_read_traffic_bytes_total{name=\"" + name + "\",drive=\"containerdisk\"})") > 0
                                     && prom.value("sum(kubevirt_vmi_storage_iops_read_total{name=\"" + name + "\",drive=\"containerdisk\"})") > 0);
                     assertTrue(prom.value("sum(kubevirt_vmi_cpu_usage_seconds_total" + vmi + ")") > 0, name);
+                }
+
+                String top = Waits.until("kubectl top node", Duration.ofSeconds(60), () -> quietly(api, "top", "node"));
+                String nodeRow = top.lines().filter(l -> l.startsWith(NODE + " ")).findFirst().orElseThrow(() -> new AssertionError(top));
+                assertTrue(nodeRow.matches(NODE + " +\\d+m +\\d+% +\\d+Mi +\\d+%"), top);
+                String pods = Waits.until("kubectl top pod shows both launcher pods", Duration.ofSeconds(60), () -> {
+                    String out = quietly(api, "top", "pod", "-n", "default");
+                    return out != null && out.contains("virt-launcher-metrics-a-") && out.contains("virt-launcher-metrics-b-") ? out : null;
+                });
+                for (String row : pods.lines().filter(l -> l.startsWith("virt-launcher-")).toList()) {
+                    assertTrue(row.matches("virt-launcher-metrics-[ab]-\\S+ +\\d+m +\\d+Mi") && !row.matches(".* 0Mi"), pods);
                 }
 
                 api.kubectl("delete", "vmi", "metrics-b", "--wait=false");
@@ -197,6 +209,18 @@ class VmiMetricsIT {
         private HttpResponse<String> get(String path) throws IOException, InterruptedException {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    /** kubectl's output, or null when it failed (the figures are not there yet). */
+    private static String quietly(EmbeddedApi api, String... args) {
+        try {
+            return api.kubectl(args);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -62,6 +62,9 @@ public final class BootstrapPolicy {
         out.add(clusterRole("system:basic-user", Map.of(), List.of(PolicyRule.resources(List.of("create"),
                 List.of("authorization.k8s.io"), List.of("selfsubjectaccessreviews", "selfsubjectrulesreviews")))));
 
+        // metrics-server's role: kubectl top for everyone who may view
+        out.add(clusterRole("system:aggregated-metrics-reader", labels("view", "edit", "admin"), List.of(
+                PolicyRule.resources(READ, List.of("metrics.k8s.io"), List.of("pods", "nodes")))));
         out.add(clusterRole("system:aggregate-to-view", labels("view", "edit", "admin"), List.of(
                 PolicyRule.resources(READ, List.of(""), List.of("pods", "pods/status", "pods/log", "configmaps", "endpoints",
                         "persistentvolumeclaims", "persistentvolumeclaims/status", "services", "services/status",

@@ -54,7 +54,7 @@ public final class NodeMetricsEndpoint {
         }
         reply(req, () -> {
             service.get(nodes(), null, node); // 404 for a node that does not exist
-            return new String(NodeRelay.fetch(relay.resolveMetrics(node)), StandardCharsets.UTF_8);
+            return new String(NodeRelay.fetch(relay.resolveAction(node, "metrics")), StandardCharsets.UTF_8);
         });
     }
 
@@ -65,7 +65,7 @@ public final class NodeMetricsEndpoint {
             for (JsonNode n : service.list(nodes(), null, null, 0, null).path("items")) {
                 String node = n.path("metadata").path("name").asText();
                 try {
-                    scrapes.add(new String(NodeRelay.fetch(relay.resolveMetrics(node)), StandardCharsets.UTF_8));
+                    scrapes.add(new String(NodeRelay.fetch(relay.resolveAction(node, "metrics")), StandardCharsets.UTF_8));
                 } catch (ApiException e) {
                     LOG.log(System.Logger.Level.WARNING, "metrics of node " + node + " left out: " + e.getMessage());
                 }

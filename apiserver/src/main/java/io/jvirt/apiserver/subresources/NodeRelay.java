@@ -57,9 +57,9 @@ final class NodeRelay {
         return target(node, ns + " " + pod + " log " + uid + " " + (follow ? 1 : 0) + " " + tailLines);
     }
 
-    /** The relay target of node {@code node}'s metrics (Prometheus text). */
-    Target resolveMetrics(String node) {
-        return target(node, "- " + node + " metrics");
+    /** The relay target of a node-wide action: {@code metrics} (Prometheus text) or {@code usage} (NodeUsage JSON). */
+    Target resolveAction(String node, String action) {
+        return target(node, "- " + node + " " + action);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.handler.relay.RelayServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,10 +20,11 @@ import java.util.function.Function;
 /**
  * The node agent's metrics endpoint content: KubeVirt's VMI metrics ({@link VmiMetrics}) of this node in
  * Prometheus' text format, collected at each scrape as virt-handler does: the VMIs come from an informer (those
- * whose {@code status.nodeName} is this node), their QEMUs from the {@link DomainStatsSource}. {@link #start}
- * starts the informer, {@link #close} stops it. Thread-safe.
+ * whose {@code status.nodeName} is this node), their QEMUs from the {@link DomainStatsSource}; and the node's and its
+ * pods' usage for {@code kubectl top} ({@link UsageSampler}, every 10 s). {@link #start} starts the informer and the
+ * sampler, {@link #close} stops them. Thread-safe.
  */
-public final class NodeMetrics implements AutoCloseable {
+public final class NodeMetrics implements RelayServer.NodeMetricsText, AutoCloseable {
     /** Prometheus' text exposition format 0.0.4. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,14 +36,17 @@ public final class NodeMetrics implements AutoCloseable {
     private final Function<String, String> podOfVmi;
     private final ProcStats proc = new ProcStats(Path.of("/proc"));
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.builder().build();
+    private final UsageSampler usage;
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
 
     /**
      * @param vmiType the VirtualMachineInstance resource
      * @param podOfVmi the name of the launcher pod this node runs for a VMI uid, or null
+     * @param runningPods the pods this node runs now, with their processes
      */
     public NodeMetrics(KubernetesClient client, ResourceDefinitionContext vmiType, String nodeName, DomainStatsSource domains,
-                       Function<String, String> podOfVmi) {
+                       Function<String, String> podOfVmi, java.util.function.Supplier<List<UsageSampler.RunningPod>> runningPods) {
+        this.usage = new UsageSampler(runningPods, java.time.Duration.ofSeconds(10));
         this.client = client;
         this.vmiType = vmiType;
         this.nodeName = nodeName;
@@ -51,9 +56,22 @@ public final class NodeMetrics implements AutoCloseable {
 
     public void start() {
         informer = client.genericKubernetesResources(vmiType).inAnyNamespace().inform();
+        usage.start();
+    }
+
+    @Override
+    public java.util.Optional<byte[]> usage() {
+        return usage.usage().map(u -> {
+            try {
+                return JSON.writeValueAsBytes(u);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** Every metric of this node now. */
+    @Override
     public byte[] scrape() throws InterruptedException {
         SharedIndexInformer<GenericKubernetesResource> i = informer;
         List<JsonNode> vmis = i == null ? List.of() : i.getStore().list().stream().<JsonNode>map(JSON::valueToTree)
@@ -75,6 +93,7 @@ public final class NodeMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        usage.close();
         SharedIndexInformer<GenericKubernetesResource> i = informer;
         if (i != null) i.close();
     }

@@ -47,6 +47,33 @@ final class ProcStats {
         return OptionalLong.empty();
     }
 
+    /** CPU time of the whole node: {@code /proc/stat}'s user, nice, system, irq, softirq and steal (idle and iowait left out). */
+    Optional<Double> nodeBusySeconds() {
+        return read(proc.resolve("stat")).map(stat -> {
+            String[] f = stat.lines().findFirst().orElse("cpu").strip().split(" +"); // cpu user nice system idle iowait irq softirq steal
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) busy += i < f.length ? Long.parseLong(f[i]) : 0;
+            return busy / USER_HZ;
+        });
+    }
+
+    /** Memory in use on the node: {@code /proc/meminfo}'s MemTotal minus MemAvailable, in bytes. */
+    OptionalLong nodeMemoryInUse() {
+        Optional<String> info = read(proc.resolve("meminfo"));
+        if (info.isEmpty()) return OptionalLong.empty();
+        long total = -1;
+        long available = -1;
+        for (String line : info.get().split("\n")) {
+            if (line.startsWith("MemTotal:")) total = kib(line);
+            if (line.startsWith("MemAvailable:")) available = kib(line);
+        }
+        return total < 0 || available < 0 ? OptionalLong.empty() : OptionalLong.of((total - available) * 1024);
+    }
+
+    private static long kib(String line) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).replace("kB", "").strip());
+    }
+
     /**
      * A {@code stat} line's utime and stime (fields 14 and 15). The command name (field 2) is in parentheses
      * and may hold spaces and parentheses itself, so fields are counted after its last {@code ')'}.

@@ -94,6 +94,21 @@ public final class PodRunner implements AutoCloseable {
         return Optional.of(new io.jvirt.handler.relay.PodLogs.LogFile(file, () -> ended(uid)));
     }
 
+    /** The pods this agent runs now (phase Running) with the processes of their cgroups, for {@code kubectl top}. */
+    public List<io.jvirt.handler.metrics.UsageSampler.RunningPod> runningPods() {
+        List<io.jvirt.handler.metrics.UsageSampler.RunningPod> out = new java.util.ArrayList<>();
+        for (Pod pod : pods.values()) {
+            if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) continue;
+            try {
+                out.add(new io.jvirt.handler.metrics.UsageSampler.RunningPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        scope.cgroup(pod.getMetadata().getUid()).pids()));
+            } catch (IOException e) {
+                // the cgroup went away with the pod
+            }
+        }
+        return out;
+    }
+
     /** The name of the running launcher pod of VMI {@code vmiUid} on this node, or null. */
     public String launcherPodOf(String vmiUid) {
         for (Pod pod : pods.values()) {

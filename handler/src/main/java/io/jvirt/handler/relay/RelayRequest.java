@@ -7,13 +7,14 @@ import java.util.Set;
 /**
  * The header line of a relay connection: {@code <token> <namespace> <name> <action>}, space separated;
  * for {@code log} {@code <name>} is a pod's and three arguments follow: {@code <pod uid> <follow 0|1> <tailLines, -1 for all>};
- * for {@code metrics} (this node's Prometheus text) namespace and name are {@code -} and the node's name.
+ * for {@code metrics} (this node's Prometheus text) and {@code usage} (its {@code NodeUsage} JSON) namespace and name are
+ * {@code -} and the node's name.
  *
  * @param action one of {@link #ACTIONS}
  * @param args the log arguments, empty for every other action
  */
 public record RelayRequest(String token, String namespace, String name, String action, List<String> args) {
-    public static final Set<String> ACTIONS = Set.of("pause", "unpause", "softreboot", "reset", "guestosinfo", "console", "vnc", "log", "metrics");
+    public static final Set<String> ACTIONS = Set.of("pause", "unpause", "softreboot", "reset", "guestosinfo", "console", "vnc", "log", "metrics", "usage");
 
     public RelayRequest(String token, String namespace, String name, String action) {
         this(token, namespace, name, action, List.of());

@@ -37,10 +37,12 @@ import java.util.function.BiFunction;
 public final class RelayServer implements AutoCloseable {
     private static final int MAX_HEADER = 1024;
 
-    /** This node's metrics in Prometheus' text format, read at each call. */
-    @FunctionalInterface
+    /** This node's metrics in Prometheus' text format, read at each call; its usage as NodeUsage JSON. */
     public interface NodeMetricsText {
         byte[] scrape() throws InterruptedException;
+
+        /** The {@code io.jvirt.api.metrics.NodeUsage} JSON, or empty before the sampler has two samples. */
+        java.util.Optional<byte[]> usage();
     }
 
     private final ServerSocket server;
@@ -114,6 +116,17 @@ public final class RelayServer implements AutoCloseable {
             RelayRequest r = parsed.get();
             if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), r.token().getBytes(StandardCharsets.UTF_8))) {
                 reply(out, new RelayReply(401, "bad relay token"));
+                return;
+            }
+            if (r.action().equals("usage")) {
+                Optional<byte[]> usage = metrics.usage();
+                if (usage.isEmpty()) {
+                    reply(out, new RelayReply(503, "no usage figures yet: the node samples every few seconds"));
+                    return;
+                }
+                reply(out, new RelayReply(101, "ok"));
+                out.write(usage.get());
+                out.flush();
                 return;
             }
             if (r.action().equals("metrics")) {
