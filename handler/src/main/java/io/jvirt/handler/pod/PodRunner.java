@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.api.meta.TolerantReading;
+import io.jvirt.handler.metrics.UsageSampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,12 +96,12 @@ public final class PodRunner implements AutoCloseable {
     }
 
     /** The pods this agent runs now (phase Running) with the processes of their cgroups, for {@code kubectl top}. */
-    public List<io.jvirt.handler.metrics.UsageSampler.RunningPod> runningPods() {
-        List<io.jvirt.handler.metrics.UsageSampler.RunningPod> out = new java.util.ArrayList<>();
+    public List<UsageSampler.RunningPod> runningPods() {
+        List<UsageSampler.RunningPod> out = new java.util.ArrayList<>();
         for (Pod pod : pods.values()) {
             if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) continue;
             try {
-                out.add(new io.jvirt.handler.metrics.UsageSampler.RunningPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                out.add(new UsageSampler.RunningPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                         scope.cgroup(pod.getMetadata().getUid()).pids()));
             } catch (IOException e) {
                 // the cgroup went away with the pod
