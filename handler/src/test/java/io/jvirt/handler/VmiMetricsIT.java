@@ -108,13 +108,13 @@ class VmiMetricsIT {
                 }
 
                 String top = Waits.until("kubectl top node", Duration.ofSeconds(60), () -> quietly(api, "top", "node"));
-                String nodeRow = top.lines().filter(l -> l.startsWith(NODE + " ")).findFirst().orElseThrow(() -> new AssertionError(top));
+                String nodeRow = top.lines().filter(l -> l.startsWith(NODE + " ")).map(String::strip).findFirst().orElseThrow(() -> new AssertionError(top));
                 assertTrue(nodeRow.matches(NODE + " +\\d+m +\\d+% +\\d+Mi +\\d+%"), top);
                 String pods = Waits.until("kubectl top pod shows both launcher pods", Duration.ofSeconds(60), () -> {
                     String out = quietly(api, "top", "pod", "-n", "default");
                     return out != null && out.contains("virt-launcher-metrics-a-") && out.contains("virt-launcher-metrics-b-") ? out : null;
                 });
-                for (String row : pods.lines().filter(l -> l.startsWith("virt-launcher-")).toList()) {
+                for (String row : pods.lines().filter(l -> l.startsWith("virt-launcher-")).map(String::strip).toList()) {
                     assertTrue(row.matches("virt-launcher-metrics-[ab]-\\S+ +\\d+m +\\d+Mi") && !row.matches(".* 0Mi"), pods);
                 }
 
