@@ -385,6 +385,30 @@ class KubectlIT {
     }
 
     @Test
+    void networkAttachmentDefinitionsAndEndpointSlicesAreServed() throws Exception {
+        String out = ok("api-resources").out();
+        for (String row : List.of("network-attachment-definitions\\s+net-attach-def\\s+k8s.cni.cncf.io/v1\\s+true\\s+NetworkAttachmentDefinition",
+                "endpointslices\\s+discovery.k8s.io/v1\\s+true\\s+EndpointSlice", "endpoints\\s+ep\\s+v1\\s+true\\s+Endpoints")) {
+            assertTrue(out.lines().anyMatch(l -> l.matches(row + "\\s*")), row + " in\n" + out);
+        }
+        namespace("multus");
+        Path nad = server.dir.resolve("nad.yaml");
+        String config = "{\"cniVersion\":\"1.0.0\",\"name\":\"br1\",\"type\":\"bridge\",\"bridge\":\"br1\",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.10.0.0/24\"}}";
+        Files.writeString(nad, """
+                apiVersion: k8s.cni.cncf.io/v1
+                kind: NetworkAttachmentDefinition
+                metadata:
+                  name: br1
+                  namespace: multus
+                spec:
+                  config: '%s'
+                """.formatted(config));
+        ok("apply", "-f", nad.toString());
+        assertEquals(config, ok("get", "-n", "multus", "net-attach-def", "br1", "-o", "jsonpath={.spec.config}").out());
+        assertTrue(ok("get", "-n", "multus", "network-attachment-definitions").out().lines().anyMatch(l -> l.startsWith("br1 ")));
+    }
+
+    @Test
     void apiResourcesAndExplain() throws Exception {
         String out = ok("api-resources").out();
         List<String> vm = out.lines().filter(l -> l.startsWith("virtualmachines ")).map(l -> String.join(" ", l.trim().split("\\s+"))).toList();

@@ -45,6 +45,12 @@ import io.jvirt.controller.storage.LocalPathProvisioner;
 import io.jvirt.controller.storage.VolumeFiles;
 import io.jvirt.qemu.img.QemuImg;
 import java.nio.file.Path;
+import io.jvirt.controller.service.EndpointPlan;
+import io.jvirt.controller.service.EndpointsController;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.jvirt.controller.vm.CrashLoopBackoff;
 import io.jvirt.controller.vm.VirtualMachineController;
 import io.jvirt.controller.vmi.LauncherPod;
@@ -56,10 +62,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * virt-controller's wiring: informers on the KubeVirt CR, VMs, VMIs, replica sets, pods and nodes; one
- * {@link ControllerLoop} per controller (VM, VMI, replica set, and the scheduler when asked); event
+ * virt-controller's wiring: informers on the KubeVirt CR, VMs, VMIs, replica sets, pods, nodes, Services and their
+ * endpoints; one {@link ControllerLoop} per controller (VM, VMI, replica set, endpoints, and the scheduler when asked); event
  * handlers that turn every change into the keys it concerns (a VMI change also wakes its owning VM
- * or replica set, a launcher pod change its VMI, a node change or a freed pod every pending pod).
+ * or replica set, a launcher pod change its VMI and its namespace's Services, a node change or a freed pod every
+ * pending pod).
  * {@link #start} returns once every informer has synced; {@link #close} stops loops then informers.
  */
 public final class ControlPlane implements AutoCloseable {
@@ -211,6 +218,22 @@ public final class ControlPlane implements AutoCloseable {
         if (options.volumes() != null) {
             wireStorage(client, options.volumes(), claims, classes, dataVolumes, pods, vmis, unreadable, events, clock, options.workers());
         }
+
+        SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
+        SharedIndexInformer<EndpointSlice> slices = informer(client.discovery().v1().endpointSlices().inAnyNamespace()
+                .withLabel(EndpointPlan.MANAGED_BY, EndpointPlan.MANAGER).runnableInformer(0));
+        SharedIndexInformer<Endpoints> endpoints = informer(client.endpoints().inAnyNamespace().runnableInformer(0));
+        WorkQueue epQueue = loop("endpoints-controller", new EndpointsController(client, services, pods, slices, endpoints),
+                options.workers(), services, events);
+        services.addEventHandler(handler(unreadable, svc -> epQueue.add(Key.of(svc))));
+        pods.addEventHandler(handler(unreadable, pod -> services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())
+                .stream().filter(EndpointPlan::selects).forEach(svc -> epQueue.add(Key.of(svc)))));
+        slices.addEventHandler(handler(unreadable, slice -> {
+            var labels = slice.getMetadata().getLabels();
+            String svc = labels == null ? null : labels.get(EndpointPlan.SERVICE_NAME);
+            if (svc != null) epQueue.add(new Key(slice.getMetadata().getNamespace(), svc));
+        }));
+        endpoints.addEventHandler(handler(unreadable, ep -> epQueue.add(Key.of(ep))));
 
         List<java.util.concurrent.CompletableFuture<Void>> synced = new ArrayList<>();
         for (SharedIndexInformer<?> i : informers) synced.add(i.start().toCompletableFuture());

@@ -69,7 +69,8 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(READ, List.of(""), List.of("pods", "pods/status", "pods/log", "configmaps", "endpoints",
                         "persistentvolumeclaims", "persistentvolumeclaims/status", "services", "services/status",
                         "serviceaccounts", "events", "namespaces", "namespaces/status", "bindings")),
-                PolicyRule.resources(READ, List.of("events.k8s.io"), List.of("events")))));
+                PolicyRule.resources(READ, List.of("events.k8s.io"), List.of("events")),
+                PolicyRule.resources(READ, List.of("discovery.k8s.io"), List.of("endpointslices")))));
         out.add(clusterRole("system:aggregate-to-edit", labels("edit", "admin"), List.of(
                 PolicyRule.resources(WRITE, List.of(""), List.of("pods", "configmaps", "secrets", "services",
                         "persistentvolumeclaims", "serviceaccounts")),
@@ -137,6 +138,10 @@ public final class BootstrapPolicy {
                 // a DataVolume's http source names its basic-auth Secret and CA ConfigMap (CDI's importer reads them too)
                 PolicyRule.resources(List.of("get"), List.of(""), List.of("secrets", "configmaps")),
                 PolicyRule.resources(READ, List.of(""), List.of("nodes")),
+                // the endpoints controller: Services select launcher pods
+                PolicyRule.resources(READ, List.of(""), List.of("services")),
+                PolicyRule.resources(ALL_VERBS, List.of(""), List.of("endpoints")),
+                PolicyRule.resources(ALL_VERBS, List.of("discovery.k8s.io"), List.of("endpointslices")),
                 PolicyRule.resources(List.of("get", "create"), List.of(""), List.of("namespaces")),
                 PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")))));
         out.add(clusterRole(componentRole(ComponentIdentity.SCHEDULER), Map.of(), List.of(

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in (non-CRD) resources jvirt serves: a core v1 subset, Lease, StorageClass, ControllerRevision
+ * The built-in (non-CRD) resources jvirt serves: a core v1 subset, EndpointSlice, Lease, StorageClass, ControllerRevision
  * (where KubeVirt keeps the instancetype and preference a VM was started with),
  * CustomResourceDefinition itself, RBAC's four kinds and the self-reviews of authorization.k8s.io (answered,
  * never stored). Their schemas keep unknown fields (the real apiserver validates
@@ -31,6 +31,9 @@ public final class BuiltinResources {
         t.add(core("Secret", "secrets", true, List.of(), List.of(), false, col("Type", ".type", 0)));
         t.add(core("Service", "services", true, List.of("svc"), List.of("all"), true,
                 col("Type", ".spec.type", 0), col("Cluster-IP", ".spec.clusterIP", 0)));
+        t.add(core("Endpoints", "endpoints", true, List.of("ep"), List.of(), false));
+        t.add(type("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), false,
+                col("AddressType", ".addressType", 0), col("Ports", ".ports[*].port", 0), col("Endpoints", ".endpoints[*].addresses[0]", 0)));
         t.add(core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), true,
                 col("Status", ".status.phase", 0), col("Volume", ".spec.volumeName", 0),
                 col("Capacity", ".status.capacity.storage", 0), col("StorageClass", ".spec.storageClassName", 0)));

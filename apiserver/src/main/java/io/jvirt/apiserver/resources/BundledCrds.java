@@ -19,19 +19,27 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The CRD YAMLs shipped in the api module under {@code io/jvirt/api/crds/*.yaml} (the same files cluster
- * mode applies), read from the class path whether it is a directory or a jar. Every YAML document of
- * kind CustomResourceDefinition is returned, in file-name order.
+ * The CRD YAMLs shipped in the api module (the same files cluster mode applies): {@code io/jvirt/api/crds/*.yaml},
+ * generated from KubeVirt's API spec, and {@code io/jvirt/api/crds-cni/*.yaml}, Multus' NetworkAttachmentDefinition,
+ * read from the class path whether it is a directory or a jar. Every YAML document of kind
+ * CustomResourceDefinition is returned, by location, then in file-name order.
  */
 public final class BundledCrds {
-    static final String LOCATION = "io/jvirt/api/crds";
+    static final List<String> LOCATIONS = List.of("io/jvirt/api/crds", "io/jvirt/api/crds-cni");
 
     private BundledCrds() {}
 
     public static List<ObjectNode> load() throws IOException {
-        URL url = BundledCrds.class.getClassLoader().getResource(LOCATION);
-        if (url == null) return List.of();
         List<ObjectNode> out = new ArrayList<>();
+        for (String location : LOCATIONS) {
+            load(location, out);
+        }
+        return out;
+    }
+
+    private static void load(String location, List<ObjectNode> out) throws IOException {
+        URL url = BundledCrds.class.getClassLoader().getResource(location);
+        if (url == null) return;
         try {
             URI uri = url.toURI();
             if (uri.getScheme().equals("jar")) {
@@ -41,14 +49,13 @@ public final class BundledCrds {
                 } catch (FileSystemNotFoundException e) {
                     fs = FileSystems.newFileSystem(uri, Map.of());
                 }
-                readDir(fs.getPath(LOCATION), out);
+                readDir(fs.getPath(location), out);
             } else {
                 readDir(Path.of(uri), out);
             }
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
-        return out;
     }
 
     private static void readDir(Path dir, List<ObjectNode> out) throws IOException {
