@@ -21,6 +21,7 @@ JVIRT_PACKAGES=(
   nftables iptables iproute2  # pod namespaces, NAT inside them (nft), portmap's rules (iptables-nft), sweeps
   passt                       # the passt binding
   dropbear-bin                # the demo guest's SSH server (images/demo/build.sh)
+  openssh-client              # ssh and ssh-keygen in the demo guest's SSH test
 )
 
 jvirt_java_major() { # prints the feature version of the java binary $1, or nothing

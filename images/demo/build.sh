@@ -2,6 +2,7 @@
 # Builds the jvirt demo guest from Debian packages only (no root, no loop mounts) into
 # build/images/demo (or $1):
 #   demo.qcow2                     SeaBIOS -> syslinux -> kernel + initramfs, on a FAT superfloppy
+#                                  (busybox, a NoCloud cloud-init, dropbear for SSH)
 #   demo-vmlinuz, demo-initrd      the same guest for direct kernel boot (firmware.kernelBoot)
 #   demo-vmlinux                   the uncompressed kernel (PVH): boots ~3 s faster under TCG
 #   containerdisk/, containerdisk.tar
@@ -48,6 +49,14 @@ for applet in $(busybox --list-full); do
   [ -e "$R/$applet" ] || ln -s /bin/busybox "$R/$applet"
 done
 ln -sf /bin/busybox "$R/init"
+# SSH: Debian's dropbear (dropbear-bin) with the shared libraries it links; the rest of the guest is static busybox
+[ -x /usr/sbin/dropbear ] || { echo "build.sh: /usr/sbin/dropbear missing (Debian dropbear-bin, scripts/env.sh installs it)" >&2; exit 1; }
+cp /usr/sbin/dropbear "$R/usr/sbin/dropbear"
+for lib in $(ldd /usr/sbin/dropbear | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+  mkdir -p "$R$(dirname "$lib")"
+  cp -L "$lib" "$R$lib"
+done
+mkdir -p "$R/etc/dropbear"
 
 # the listed modules and everything they depend on (busybox modprobe reads plain .ko)
 module_path() { # name -> path relative to the modules dir (names match with - and _ alike)

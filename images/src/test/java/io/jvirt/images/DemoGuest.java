@@ -92,6 +92,7 @@ final class DemoGuest implements AutoCloseable {
         private Path kernel;
         private Path initrd;
         private Integer httpHostPort;
+        private Integer sshHostPort;
 
         private Builder(Path workDir) {
             this.workDir = workDir;
@@ -120,6 +121,12 @@ final class DemoGuest implements AutoCloseable {
         /** Forwards 127.0.0.1:{@code port} to the guest's port 80 (user-mode network, loopback only). */
         Builder forwardHttp(int port) {
             this.httpHostPort = port;
+            return this;
+        }
+
+        /** Forwards 127.0.0.1:{@code port} to the guest's SSH server on port 22 (user-mode network, loopback only). */
+        Builder forwardSsh(int port) {
+            this.sshHostPort = port;
             return this;
         }
 
@@ -152,6 +159,9 @@ final class DemoGuest implements AutoCloseable {
             QemuOpts net = QemuOpts.empty();
             if (httpHostPort != null) {
                 net = net.with("hostfwd", "tcp:127.0.0.1:" + httpHostPort + "-:80");
+            }
+            if (sshHostPort != null) {
+                net = net.with("hostfwd", "tcp:127.0.0.1:" + sshHostPort + "-:22");
             }
             b.netdev("user", "net0", net);
             b.device("virtio-net-pci", QemuOpts.empty().with("netdev", "net0"));

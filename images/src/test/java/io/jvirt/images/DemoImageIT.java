@@ -102,6 +102,36 @@ class DemoImageIT {
     }
 
     @Test
+    void sshLogsInWithTheCloudInitKeyOnly() throws Exception {
+        Path key = work.resolve("id_ed25519");
+        Path other = work.resolve("other_ed25519");
+        DemoGuest.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        DemoGuest.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.toString());
+        Path seed = noCloudIso("#cloud-config\nhostname: sshvm\nssh_authorized_keys:\n  - "
+                + Files.readString(work.resolve("id_ed25519.pub")).strip() + "\n");
+        int port = freePort();
+        try (DemoGuest guest = DemoGuest.builder(work).disk(DemoGuest.demoDir().resolve("demo.qcow2"))
+                .readOnlyDisk(seed).forwardSsh(port).start()) {
+            guest.awaitConsole("sshvm login:", DemoGuest.BOOT_TIMEOUT);
+            assertEquals("sshvm", ssh(key, port, "hostname").strip());
+            Process refused = new ProcessBuilder(sshArgv(other, port, "hostname")).redirectErrorStream(true).start();
+            String out = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(255, refused.waitFor(), "a key cloud-init did not authorize is refused: " + out);
+            assertTrue(out.contains("Permission denied"), out);
+        }
+    }
+
+    private static java.util.List<String> sshArgv(Path key, int port, String command) {
+        return java.util.List.of("ssh", "-i", key.toString(), "-p", Integer.toString(port), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "PasswordAuthentication=no",
+                "-o", "ConnectTimeout=60", "-o", "LogLevel=ERROR", "root@127.0.0.1", command);
+    }
+
+    private static String ssh(Path key, int port, String command) throws IOException, InterruptedException {
+        return DemoGuest.run(sshArgv(key, port, command).toArray(String[]::new));
+    }
+
+    @Test
     void containerDiskHoldsTheQcow2OwnedByQemuWithNoBackingFile() throws Exception {
         Path layout = DemoGuest.demoDir().resolve("containerdisk");
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
