@@ -9,6 +9,7 @@ import io.jvirt.apiserver.admission.InstancetypeMatchers;
 import io.jvirt.apiserver.admission.InstancetypeRules;
 import io.jvirt.apiserver.admission.VmiDefaults;
 import io.jvirt.apiserver.admission.LauncherPodRestriction;
+import io.jvirt.apiserver.admission.PriorityAdmission;
 import io.jvirt.apiserver.admission.SecretStringData;
 import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.admission.VmiUpdateRules;
@@ -98,6 +99,8 @@ public final class ApiServer implements AutoCloseable {
         VmiSpecRules.all(ClusterConfig.of(store)).forEach(admission::addValidating);
         admission.addValidating(new LauncherPodRestriction());
         admission.addValidating(new VmiUpdateRules());
+        PriorityAdmission priority = new PriorityAdmission(store);
+        admission.addMutating(priority).addValidating(priority);
         Clock clock = Clock.systemUTC();
         ObjectService service = new ObjectService(store, registry, admission, clock);
         GarbageCollector gc = new GarbageCollector(service);
@@ -134,7 +137,7 @@ public final class ApiServer implements AutoCloseable {
         return new ApiServer(vertx, server, gc, tokens, pki, admission, config.host(), rbac, aggregator, authorizer);
     }
 
-    /** Registers stored CRDs, installs bundled ones, creates the default namespaces. Idempotent. */
+    /** Registers stored CRDs, installs bundled ones, creates the system PriorityClasses and the default namespaces. Idempotent. */
     private static void bootstrap(ObjectService service) throws IOException {
         ResourceRegistry registry = service.registry();
         ResourceType crdType = registry.find("apiextensions.k8s.io", "v1", "customresourcedefinitions").orElseThrow();
@@ -153,6 +156,14 @@ public final class ApiServer implements AutoCloseable {
             } catch (ApiException e) {
                 if (e.code() != 404) throw e;
                 service.create(crdType, null, crd.deepCopy(), system);
+            }
+        }
+        ResourceType priorityClasses = registry.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow();
+        for (ObjectNode pc : PriorityAdmission.SYSTEM_CLASSES) {
+            try {
+                service.create(priorityClasses, null, pc.deepCopy(), system);
+            } catch (ApiException e) {
+                if (e.code() != 409) throw e;
             }
         }
         ResourceType ns = registry.find("", "v1", "namespaces").orElseThrow();

@@ -83,6 +83,44 @@ class KubectlIT {
         assertEquals("sa1", ok("get", "-n", "typed", "sa", "-o", "name").out().trim().replace("serviceaccount/", ""));
     }
 
+    /**
+     * PriorityClasses as on kube-apiserver: the two system classes served from the start, {@code kubectl create
+     * priorityclass} (a protobuf body), one global default, the system prefix and the system classes reserved, and a pod
+     * naming a class that does not exist refused by the Priority admission plugin.
+     */
+    @Test
+    void priorityClasses() throws Exception {
+        String list = ok("get", "priorityclass").out();
+        assertTrue(list.matches("(?s).*system-cluster-critical\\s+2000000000\\s+false.*"), list);
+        assertTrue(list.matches("(?s).*system-node-critical\\s+2000001000\\s+false.*"), list);
+        ok("create", "priorityclass", "kubectl-default", "--value=100", "--global-default", "--description=test");
+        try {
+            assertEquals("100 true PreemptLowerPriority test",
+                    ok("get", "pc", "kubectl-default", "-o", "jsonpath={.value} {.globalDefault} {.preemptionPolicy} {.description}").out());
+            Kubectl.Result second = kubectl.run("create", "priorityclass", "kubectl-second", "--value=5", "--global-default");
+            assertNotEquals(0, second.exit());
+            assertTrue(second.err().contains("priorityclasses.scheduling.k8s.io \"kubectl-second\" is forbidden: PriorityClass kubectl-default is already "
+                    + "marked as default. Only one default can exist"), second.all());
+            Kubectl.Result system = kubectl.run("create", "priorityclass", "system-mine", "--value=5");
+            assertTrue(system.err().contains("metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only"),
+                    system.all());
+            Kubectl.Result delete = kubectl.run("delete", "priorityclass", "system-node-critical");
+            assertTrue(delete.err().contains("this is a system priority class and cannot be deleted"), delete.all());
+            Kubectl.Result pod = kubectl.run(60, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: pod-missing-class}
+                    spec:
+                      priorityClassName: preemtible
+                      containers: [{name: c, image: x}]
+                    """, "create", "-f", "-");
+            assertNotEquals(0, pod.exit());
+            assertTrue(pod.err().contains("pods \"pod-missing-class\" is forbidden: no PriorityClass with name preemtible was found"), pod.all());
+        } finally {
+            ok("delete", "priorityclass", "kubectl-default");
+        }
+    }
+
     static List<JsonNode> documents(Path file) throws IOException {
         YAMLMapper yaml = new YAMLMapper();
         List<JsonNode> docs = new ArrayList<>();

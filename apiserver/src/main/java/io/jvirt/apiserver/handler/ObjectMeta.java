@@ -106,16 +106,7 @@ final class ObjectMeta {
 
     /** kube-apiserver's 400 for a body its decoder cannot read into the kind's Go type. */
     static ApiException decodeError(ResourceType type, JsonNode value, String goField, String goType) {
-        return ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a " + type.kind()
-                + ": json: cannot unmarshal " + jsonType(value) + " into Go struct field " + goField + " of type " + goType);
-    }
-
-    private static String jsonType(JsonNode value) {
-        if (value.isTextual()) return "string";
-        if (value.isNumber()) return "number";
-        if (value.isBoolean()) return "bool";
-        if (value.isArray()) return "array";
-        return "object";
+        return ApiException.decodeError(type.kind(), type.version(), value, goField, goType);
     }
 
     /**

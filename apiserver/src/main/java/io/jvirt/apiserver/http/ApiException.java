@@ -117,6 +117,13 @@ public final class ApiException extends RuntimeException {
         return new ApiException(422, "Invalid", msg.toString(), name, group, kind, causes);
     }
 
+    /** kube-apiserver's 400 for a body its decoder cannot read into the kind's Go type: {@code json: cannot unmarshal string into Go struct field ...}. */
+    public static ApiException decodeError(String kind, String version, com.fasterxml.jackson.databind.JsonNode value, String goField, String goType) {
+        String jsonType = value.isTextual() ? "string" : value.isNumber() ? "number" : value.isBoolean() ? "bool" : value.isArray() ? "array" : "object";
+        return badRequest(kind + " in version \"" + version + "\" cannot be handled as a " + kind
+                + ": json: cannot unmarshal " + jsonType + " into Go struct field " + goField + " of type " + goType);
+    }
+
     public static ApiException internal(String message) {
         return new ApiException(500, "InternalError", message, null, null, null, List.of());
     }

@@ -54,6 +54,9 @@ public final class ProtobufBody {
             case "SelfSubjectAccessReview", "SelfSubjectRulesReview" -> {
                 return review(out, kind, raw);
             }
+            case "PriorityClass" -> {
+                return priorityClass(out, raw);
+            }
             default -> throw ApiException.unsupportedMediaType(CONTENT_TYPE + " for kind " + kind);
         }
         for (Field f : fields(raw, 0, raw.length)) {
@@ -74,6 +77,21 @@ public final class ProtobufBody {
                 case 5 -> {
                     if (kind.equals("Secret")) out.put("immutable", f.varint() != 0);
                 }
+                default -> { }
+            }
+        }
+        return out;
+    }
+
+    /** scheduling.k8s.io/v1 PriorityClass: metadata 1, value 2 (int32), globalDefault 3, description 4, preemptionPolicy 5. */
+    private static ObjectNode priorityClass(ObjectNode out, byte[] raw) {
+        for (Field f : fields(raw, 0, raw.length)) {
+            switch (f.number()) {
+                case 1 -> out.set("metadata", meta(f.bytes()));
+                case 2 -> out.put("value", (int) f.varint());
+                case 3 -> out.put("globalDefault", f.varint() != 0);
+                case 4 -> out.put("description", f.string());
+                case 5 -> out.put("preemptionPolicy", f.string());
                 default -> { }
             }
         }

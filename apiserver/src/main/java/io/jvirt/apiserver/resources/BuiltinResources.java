@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in (non-CRD) resources jvirt serves: a core v1 subset, EndpointSlice, Lease, StorageClass, ControllerRevision
+ * The built-in (non-CRD) resources jvirt serves: a core v1 subset, EndpointSlice, Lease, StorageClass, PriorityClass, ControllerRevision
  * (where KubeVirt keeps the instancetype and preference a VM was started with),
  * CustomResourceDefinition itself, RBAC's four kinds and the self-reviews of authorization.k8s.io (answered,
  * never stored). Their schemas keep unknown fields (the real apiserver validates
@@ -56,6 +56,9 @@ public final class BuiltinResources {
                 new PrinterColumn("Revision", "integer", "", "Revision", ".revision", 0)));
         t.add(type("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), List.of(), false,
                 col("Provisioner", ".provisioner", 0), col("ReclaimPolicy", ".reclaimPolicy", 0)));
+        t.add(type("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), List.of(), false,
+                col("Value", ".value", 0),
+                new PrinterColumn("Global-Default", "boolean", "", "Global-Default", "", 0, pc -> String.valueOf(pc.path("globalDefault").asBoolean(false))), AGE, col("PreemptionPolicy", ".preemptionPolicy", 0)));
         t.add(type("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
                 List.of("crd", "crds"), List.of("api-extensions"), true, col("Created At", ".metadata.creationTimestamp", 0)));
         String rbac = "rbac.authorization.k8s.io";

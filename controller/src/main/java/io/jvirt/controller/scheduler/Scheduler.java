@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * When no node fits it sets the pod condition PodScheduled=False, reason Unschedulable, with
  * kube-scheduler's summary message, through {@code pods/status}.
  *
+ * <p>Pending pods of higher {@code spec.priority} (from their PriorityClass) are bound before the one being
+ * reconciled, so when capacity is short the higher-priority pod gets the node whichever came first.
+ *
  * <p>Pods bound by this scheduler but not yet seen bound in the informer cache are counted on their
  * node ("assumed"), so two pods scheduled back to back cannot overcommit a node. Runs on one worker.
  */
@@ -113,12 +116,38 @@ public final class Scheduler implements Reconciler {
             return Outcome.DONE;
         }
         if (assumed.containsKey(key.cacheKey())) return Outcome.DONE; // bound; the cache has not caught up yet
+        // pending pods of higher priority are bound first, whichever pod the queue handed over (kube-scheduler's queue order)
+        for (Pod first : higherPriorityPending(pod)) schedule(Key.of(first), first);
+        schedule(key, pod);
+        return Outcome.DONE;
+    }
+
+    /** {@code spec.priority}, which kube-apiserver's Priority admission sets from the pod's PriorityClass; 0 when unset. */
+    static int priority(Pod pod) {
+        return pod.getSpec() == null || pod.getSpec().getPriority() == null ? 0 : pod.getSpec().getPriority();
+    }
+
+    /** The pods this scheduler still has to bind whose priority is above {@code pod}'s: highest first, then oldest. */
+    List<Pod> higherPriorityPending(Pod pod) {
+        int floor = priority(pod);
+        return pods.getIndexer().list().stream()
+                .filter(p -> priority(p) > floor && wants(p) && !assumed.containsKey(Key.of(p).cacheKey()))
+                .sorted(PENDING_ORDER)
+                .toList();
+    }
+
+    /** kube-scheduler's active queue order: priority, highest first; then the older pod. */
+    static final Comparator<Pod> PENDING_ORDER = Comparator.comparingInt(Scheduler::priority).reversed()
+            .thenComparing(p -> p.getMetadata().getCreationTimestamp() == null ? "" : p.getMetadata().getCreationTimestamp());
+
+    /** Binds {@code pod} to the fitting node with the most free memory, or marks it unschedulable with the reasons. */
+    private void schedule(Key key, Pod pod) {
         NodeFit.Demand demand;
         try {
             demand = demand(pod);
         } catch (IllegalArgumentException e) {
             markUnschedulable(pod, "the pod's resource requests cannot be read: " + e.getMessage());
-            return Outcome.DONE;
+            return;
         }
         List<io.fabric8.kubernetes.api.model.Node> all = nodes.getIndexer().list();
         Map<String, Resources> used = usedPerNode();
@@ -132,7 +161,7 @@ public final class Scheduler implements Reconciler {
         }
         if (fitting.isEmpty()) {
             markUnschedulable(pod, NodeFit.summary(all.size(), reasons));
-            return Outcome.DONE;
+            return;
         }
         NodeFit.Node best = fitting.stream()
                 .max(Comparator.comparingLong((NodeFit.Node n) -> n.allocatable().minus(used.getOrDefault(n.name(), Resources.ZERO)).memoryBytes())
@@ -142,7 +171,6 @@ public final class Scheduler implements Reconciler {
         bind(pod, best.name());
         assumed.put(key.cacheKey(), new Assumed(best.name(), demand.requests()));
         events.record(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned " + key + " to " + best.name());
-        return Outcome.DONE;
     }
 
     private void bind(Pod pod, String node) {

@@ -89,6 +89,7 @@ public final class LauncherPod {
                 .withNewSpec()
                 .withRestartPolicy("Never")
                 .withSchedulerName(spec.schedulerName())
+                .withPriorityClassName(spec.priorityClassName())
                 .withNodeSelector(spec.nodeSelector())
                 .withAffinity(affinity)
                 .withTolerations(tolerations)
