@@ -265,7 +265,11 @@ public final class VmiDefaults implements MutatingAdmitter {
     /** A clock timer that is present is enabled unless it says otherwise. */
     static void clockTimers(ObjectNode spec, ClusterConfig config, Supplier<UUID> uuids) {
         ObjectNode timer = existing(existing(domain(spec), "clock"), "timer");
-        if (timer != null) CLOCK_TIMERS.forEach(t -> enabledByDefault(existing(timer, t)));
+        if (timer == null) return;
+        for (String t : CLOCK_TIMERS) {
+            ObjectNode state = existing(timer, t);
+            if (state != null && !state.hasNonNull("present")) state.put("present", true); // a timer's switch is "present", not "enabled"
+        }
     }
 
     /** A disk with no target is a {@code disk}; a {@code cdrom} is read-only with its tray closed unless it says otherwise. */

@@ -117,9 +117,8 @@ public final class Scheduler implements Reconciler {
         }
         if (assumed.containsKey(key.cacheKey())) return Outcome.DONE; // bound; the cache has not caught up yet
         // pending pods of higher priority are bound first, whichever pod the queue handed over (kube-scheduler's queue order)
-        for (Pod first : higherPriorityPending(pod)) schedule(Key.of(first), first);
-        schedule(key, pod);
-        return Outcome.DONE;
+        for (Pod first : higherPriorityPending(pod)) schedule(Key.of(first), first); // their own keys retry what waits
+        return schedule(key, pod);
     }
 
     /** {@code spec.priority}, which kube-apiserver's Priority admission sets from the pod's PriorityClass; 0 when unset. */
@@ -141,13 +140,13 @@ public final class Scheduler implements Reconciler {
             .thenComparing(p -> p.getMetadata().getCreationTimestamp() == null ? "" : p.getMetadata().getCreationTimestamp());
 
     /** Binds {@code pod} to the fitting node with the most free memory, or marks it unschedulable with the reasons. */
-    private void schedule(Key key, Pod pod) {
+    private Outcome schedule(Key key, Pod pod) {
         NodeFit.Demand demand;
         try {
             demand = demand(pod);
         } catch (IllegalArgumentException e) {
             markUnschedulable(pod, "the pod's resource requests cannot be read: " + e.getMessage());
-            return;
+            return Outcome.DONE;
         }
         List<io.fabric8.kubernetes.api.model.Node> all = nodes.getIndexer().list();
         Map<String, Resources> used = usedPerNode();
@@ -161,7 +160,7 @@ public final class Scheduler implements Reconciler {
         }
         if (fitting.isEmpty()) {
             markUnschedulable(pod, NodeFit.summary(all.size(), reasons));
-            return;
+            return Outcome.DONE;
         }
         NodeFit.Node best = fitting.stream()
                 .max(Comparator.comparingLong((NodeFit.Node n) -> n.allocatable().minus(used.getOrDefault(n.name(), Resources.ZERO)).memoryBytes())
@@ -171,6 +170,7 @@ public final class Scheduler implements Reconciler {
         bind(pod, best.name());
         assumed.put(key.cacheKey(), new Assumed(best.name(), demand.requests()));
         events.record(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned " + key + " to " + best.name());
+        return Outcome.DONE;
     }
 
     private void bind(Pod pod, String node) {
