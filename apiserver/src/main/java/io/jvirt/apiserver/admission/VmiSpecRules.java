@@ -61,9 +61,9 @@ public final class VmiSpecRules implements ValidatingAdmitter {
     /** The kinds KubeVirt validates a VMI spec of: where the spec is, the webhook's name, the operations, the kind's own rules. */
     public enum Target {
         VMI("VirtualMachineInstance", "virtualmachineinstances-create-validator.kubevirt.io", "spec", false, List.of(),
-                List.of(VmiSpecRules::memoryRequested, (o, causes) -> reservedLabels(o.path("metadata"), "metadata", causes))),
+                List.of(VmiSpecRules::memoryRequested, (o, causes) -> metadata(o.path("metadata"), "metadata", causes))),
         VM("VirtualMachine", "virtualmachine-validator.kubevirt.io", "spec.template.spec", true,
-                List.of((o, causes) -> reservedLabels(o.path("spec").path("template").path("metadata"), "spec.template.metadata", causes)),
+                List.of((o, causes) -> metadata(o.path("spec").path("template").path("metadata"), "spec.template.metadata", causes)),
                 List.of(VmiSpecRules::runStrategy)),
         VMIRS("VirtualMachineInstanceReplicaSet", "virtualmachinereplicaset-validator.kubevirt.io", "spec.template.spec", true, List.of(),
                 List.of(VmiSpecRules::selectorMatchesTemplate));
@@ -484,6 +484,25 @@ public final class VmiSpecRules implements ValidatingAdmitter {
         if (!requested) {
             causes.add(new Cause("FieldValueRequired", "no memory requested, at least one of 'spec.domain.memory.guest', "
                     + "'spec.domain.memory.hugepages.pageSize' or 'spec.domain.resources.requests.memory' must be set", null));
+        }
+    }
+
+    /** Annotations that ask for a feature behind a gate jvirt does not offer, and KubeVirt's message for the gate being off. */
+    static final Map<String, String> GATED_ANNOTATIONS = Map.of(
+            "kubevirt.io/ignitiondata", "ExperimentalIgnitionSupport feature gate is not enabled in kubevirt-config, invalid entry ",
+            "hooks.kubevirt.io/hookSidecars", "sidecar feature gate is not enabled in kubevirt-config, invalid entry ");
+
+    /**
+     * KubeVirt's {@code ValidateVirtualMachineInstanceMetadata} (a VMI's metadata, a VM's template metadata): reserved
+     * labels, then the ignition and sidecar annotations, whose feature gates jvirt does not offer (it runs no sidecar and
+     * writes no ignition data), so they are refused as KubeVirt refuses them with the gate off.
+     */
+    static void metadata(JsonNode metadata, String metadataPath, List<Cause> causes) {
+        reservedLabels(metadata, metadataPath, causes);
+        for (String annotation : List.of("kubevirt.io/ignitiondata", "hooks.kubevirt.io/hookSidecars")) {
+            if (!metadata.path("annotations").path(annotation).asText("").isEmpty()) {
+                causes.add(Cause.invalid(metadataPath + ".annotations", GATED_ANNOTATIONS.get(annotation) + metadataPath + ".annotations." + annotation));
+            }
         }
     }
 

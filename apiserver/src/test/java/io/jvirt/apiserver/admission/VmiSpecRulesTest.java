@@ -188,6 +188,26 @@ class VmiSpecRulesTest {
         assertEquals(expected, String.join(";", causes.stream().map(c -> c.reason() + " " + c.field() + ": " + c.message()).toList()));
     }
 
+    /** Annotations behind feature gates jvirt does not offer: KubeVirt's message with the gate off, on a VMI and a VM's template. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        VMI | hooks.kubevirt.io/hookSidecars | FieldValueInvalid metadata.annotations: sidecar feature gate is not enabled in kubevirt-config, invalid entry metadata.annotations.hooks.kubevirt.io/hookSidecars
+        VMI | kubevirt.io/ignitiondata       | FieldValueInvalid metadata.annotations: ExperimentalIgnitionSupport feature gate is not enabled in kubevirt-config, invalid entry metadata.annotations.kubevirt.io/ignitiondata
+        VM  | hooks.kubevirt.io/hookSidecars | FieldValueInvalid spec.template.metadata.annotations: sidecar feature gate is not enabled in kubevirt-config, invalid entry spec.template.metadata.annotations.hooks.kubevirt.io/hookSidecars
+        VMI | kubevirt.io/other              | ''
+        """)
+    void gatedAnnotations(Target target, String annotation, String expected) throws Exception {
+        ObjectNode object;
+        if (target == Target.VMI) {
+            object = (ObjectNode) JSON.readTree("{\"spec\":" + SPEC + "}");
+            object.putObject("metadata").putObject("annotations").put(annotation, "[{\"image\":\"x\"}]");
+        } else {
+            object = (ObjectNode) JSON.readTree("{\"spec\":{\"runStrategy\":\"Halted\",\"template\":{\"spec\":" + SPEC + "}}}");
+            ((ObjectNode) object.get("spec").get("template")).putObject("metadata").putObject("annotations").put(annotation, "x");
+        }
+        assertEquals(expected, causes(target, object));
+    }
+
     /** Which webhook sees which write: VMIs on create only, VMs and replica sets on create and update, never subresources or deletes. */
     @ParameterizedTest(name = "{0} {1} {2} {3}")
     @CsvSource(delimiter = '|', value = {
