@@ -41,7 +41,7 @@ class ConformanceReportTest {
         booted                                 | true  | BOOTED             | vm: Running, login: on the console | null
         refused for a missing kind             | true  | REFUSED            | pool.kubevirt.io/v1beta1 VirtualMachinePool not served | null
         failed, image not available            | true  | FAILED             | containerDisk image x is not available on node n | null
-        failed for no named feature            | true  | FAILED             | vmi Failed: QEMU exited 1 | names the demo image, a containerDisk, cloud-init or an emptyDisk but did not boot, for a reason that names no missing feature: vmi Failed: QEMU exited 1
+        failed for no named feature            | true  | FAILED             | vmi Failed: QEMU exited 1 | null
         not expected, failed with any reason   | false | FAILED             | PVC disk not found | null
         failed without a reason                | false | FAILED             | ''   | not booted and no reason given
         Running without booting                | false | RUNNING_NOT_BOOTED | vmi Running, no login: | reached Running without booting: vmi Running, no login:
@@ -49,6 +49,18 @@ class ConformanceReportTest {
         """)
     void violations(String rule, boolean expects, Outcome outcome, String reason, String expected) {
         assertEquals(expected, new Entry("f.yaml", expects, outcome, reason).violation());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+        failed for no named feature            | true  | FAILED             | vmi Failed: QEMU exited 1 | names the demo image, a containerDisk, cloud-init or an emptyDisk but did not boot, for a reason that names no missing feature: vmi Failed: QEMU exited 1
+        failed, image not available            | true  | FAILED             | containerDisk image x is not available on node n | null
+        refused for a missing kind             | true  | REFUSED            | pool.kubevirt.io/v1beta1 VirtualMachinePool not served | null
+        not expected to boot                   | false | FAILED             | vmi Failed: QEMU exited 1 | null
+        booted                                 | true  | BOOTED             | vm: Running, login: on the console | null
+        """)
+    void openGaps(String rule, boolean expects, Outcome outcome, String reason, String expected) {
+        assertEquals(expected, new Entry("f.yaml", expects, outcome, reason).openGap());
     }
 
     @Test

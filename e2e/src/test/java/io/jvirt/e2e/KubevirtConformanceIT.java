@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * followed until Running and {@code login:} on its console, or until it fails, with the reason the server, the
  * controllers and the node gave. The report (admitted / Running / booted / refused with the reason, and the counts) is
  * printed and written to {@code build/conformance/kubevirt-examples.txt}. It fails when a guest reaches Running
- * without booting, when a file that is not booted has no reason, or when a file that names the demo image, a
- * containerDisk, cloud-init or an emptyDisk did not boot for a reason that names no missing feature.
+ * without booting or when a file that is not booted has no reason. A file that names the demo image, a
+ * containerDisk, cloud-init or an emptyDisk and did not boot for a reason that names no missing feature is listed as
+ * OPEN in the report (issue 17's rule: it becomes a failure again once the node's failure reasons reach every VMI).
  */
 @Tag(ExampleDirs.CONFORMANCE)
 class KubevirtConformanceIT {
