@@ -147,6 +147,17 @@ final class Api {
             });
         }
 
+        /** Runs {@code command} in the logged-in shell and returns the number it prints (the first run of digits after {@code marker=}). */
+        long number(String command, String marker) throws Exception {
+            int from = text().length();
+            expect("echo " + marker + "=$(" + command + ")", marker + "=", Duration.ofSeconds(30));
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(marker) + "=(\\d+)");
+            Waits.until(marker + " value on the console", Duration.ofSeconds(30), () -> p.matcher(text().substring(from)).find());
+            java.util.regex.Matcher m = p.matcher(text().substring(from));
+            m.find();
+            return Long.parseLong(m.group(1));
+        }
+
         /** Logs in as root (the demo guest's password is jvirt) and waits for the shell prompt. */
         void login(Duration timeout) throws Exception {
             awaitLogin(timeout);
