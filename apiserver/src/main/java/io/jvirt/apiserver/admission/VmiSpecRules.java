@@ -488,7 +488,7 @@ public final class VmiSpecRules implements ValidatingAdmitter {
     }
 
     /** Annotations that ask for a feature behind a gate jvirt does not offer, and KubeVirt's message for the gate being off. */
-    static final Map<String, String> GATED_ANNOTATIONS = Map.of(
+    public static final Map<String, String> GATED_ANNOTATIONS = Map.of(
             "kubevirt.io/ignitiondata", "ExperimentalIgnitionSupport feature gate is not enabled in kubevirt-config, invalid entry ",
             "hooks.kubevirt.io/hookSidecars", "sidecar feature gate is not enabled in kubevirt-config, invalid entry ");
 
