@@ -493,6 +493,19 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             "hooks.kubevirt.io/hookSidecars", "sidecar feature gate is not enabled in kubevirt-config, invalid entry ");
 
     /**
+     * The first of {@link #GATED_ANNOTATIONS} a VMI (its metadata) or a VM (its template's metadata) carries, or null.
+     * Pure; used by the tests that check KubeVirt's examples are refused for it.
+     */
+    public static String gatedAnnotation(JsonNode object) {
+        for (JsonNode metadata : List.of(object.path("metadata"), object.path("spec").path("template").path("metadata"))) {
+            for (String annotation : GATED_ANNOTATIONS.keySet()) {
+                if (!metadata.path("annotations").path(annotation).asText("").isEmpty()) return annotation;
+            }
+        }
+        return null;
+    }
+
+    /**
      * KubeVirt's {@code ValidateVirtualMachineInstanceMetadata} (a VMI's metadata, a VM's template metadata): reserved
      * labels, then the ignition and sidecar annotations, whose feature gates jvirt does not offer (it runs no sidecar and
      * writes no ignition data), so they are refused as KubeVirt refuses them with the gate off.

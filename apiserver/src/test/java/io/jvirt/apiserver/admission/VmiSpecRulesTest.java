@@ -284,7 +284,7 @@ class VmiSpecRulesTest {
                         continue;
                     }
                     checked++;
-                    String gated = gatedAnnotation(doc);
+                    String gated = VmiSpecRules.gatedAnnotation(doc);
                     if (gated != null) {
                         // a feature behind a gate jvirt does not offer (sidecars, ignition): refused with KubeVirt's message
                         assertTrue(causes(target, (ObjectNode) doc).contains(VmiSpecRules.GATED_ANNOTATIONS.get(gated)),
@@ -305,16 +305,6 @@ class VmiSpecRulesTest {
 
     private static AdmissionRequest request(Operation op, String kind, String subresource, ObjectNode object) {
         return new AdmissionRequest(op, type(kind), subresource, object, null, "u", false);
-    }
-
-    /** The gated annotation (VmiSpecRules.GATED_ANNOTATIONS) a VMI or a VM's template carries, or null. */
-    private static String gatedAnnotation(JsonNode doc) {
-        for (JsonNode metadata : List.of(doc.path("metadata"), doc.path("spec").path("template").path("metadata"))) {
-            for (String annotation : VmiSpecRules.GATED_ANNOTATIONS.keySet()) {
-                if (!metadata.path("annotations").path(annotation).asText("").isEmpty()) return annotation;
-            }
-        }
-        return null;
     }
 
     private static String causes(Target target, ObjectNode object) {
