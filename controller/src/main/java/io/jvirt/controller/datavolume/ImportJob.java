@@ -34,6 +34,11 @@ final class ImportJob {
         read.set(bytes);
     }
 
+    /** Bytes of the source read so far. */
+    long bytesRead() {
+        return read.get();
+    }
+
     /** CDI's {@code status.progress}: "45.20%", or "N/A" when the total is unknown. */
     String progress() {
         OptionalLong t = total;

@@ -10,6 +10,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,13 +22,13 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * Writes one stream of user content into a volume, CDI's way, and checks it before any byte of it is used:
@@ -55,6 +56,7 @@ public final class DiskImport {
     public record Result(ImageFormat format, long virtualSize) {}
 
     private static final int CHUNK = 1 << 20;
+    private static final long WRITE_BEHIND = 64L << 20;
     private final QemuImg qemuImg;
 
     public DiskImport(QemuImg qemuImg) {
@@ -74,8 +76,8 @@ public final class DiskImport {
                               LongConsumer sourceBytes) throws IOException, InterruptedException {
         Path part = image.resolveSibling(image.getFileName() + ".part");
         Path scratch = image.resolveSibling("scratch.img");
-        try (InputStream counted = new Counting(source, sourceBytes)) {
-            InputStream content = unpack(counted);
+        try (InputStream counted = new Counting(source, sourceBytes); InputStream unpacked = unpack(counted)) {
+            InputStream content = unpacked;
             if (type == ContentType.ARCHIVE) {
                 extract(content, image.getParent(), capacity);
                 return new Result(ImageFormat.RAW, 0);
@@ -95,18 +97,16 @@ public final class DiskImport {
             Files.deleteIfExists(part);
             Files.deleteIfExists(scratch);
             if (format == ImageFormat.RAW) {
-                long written = writeSparse(content, part, capacity, "the image");
-                resize(part, capacity);
-                Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                long written = writeSparse(content, part, capacity, "the image", true);
+                complete(part, image, capacity);
                 return new Result(format, written);
             }
-            writeSparse(content, scratch, capacity + capacity / 10 + (16L << 20), "the " + describe(format) + " file");
+            writeSparse(content, scratch, capacity + capacity / 10 + (16L << 20), "the " + describe(format) + " file", false);
             ImageInfo info = checked(scratch, format, capacity);
             qemuImg.convert(scratch, format, part, ImageFormat.RAW, BackingChain.FOREIGN);
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------")); // qemu-img made it by its umask
             Files.delete(scratch);
-            resize(part, capacity);
-            Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            complete(part, image, capacity);
             return new Result(format, info.virtualSize());
         } catch (IOException | InterruptedException | RuntimeException e) {
             Files.deleteIfExists(part);
@@ -120,8 +120,7 @@ public final class DiskImport {
         Path part = image.resolveSibling(image.getFileName() + ".part");
         Files.deleteIfExists(part);
         Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        resize(part, capacity);
-        Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        complete(part, image, capacity);
     }
 
     /**
@@ -137,9 +136,8 @@ public final class DiskImport {
             Path part = image.resolveSibling(image.getFileName() + ".part");
             try {
                 Files.deleteIfExists(part);
-                writeSparse(new Counting(in, sourceBytes), part, capacity, "the source volume");
-                resize(part, capacity);
-                Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                writeSparse(new Counting(in, sourceBytes), part, capacity, "the source volume", true);
+                complete(part, image, capacity);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(part);
                 throw e;
@@ -172,9 +170,9 @@ public final class DiskImport {
         for (int layer = 0; layer < 3; layer++) {
             InputStream next = switch (Content.compression(peek(current))) {
                 case GZIP -> new java.util.zip.GZIPInputStream(current, 1 << 16);
-                case XZ -> new XZInputStream(current);
+                case XZ -> XzProcess.decoding(current);
                 case ZSTD -> new ZstdCompressorInputStream(current);
-                case BZIP2 -> new BZip2CompressorInputStream(current, true);
+                case BZIP2 -> new BZip2CompressorInputStream(current);
                 case NONE -> null;
             };
             if (next == null) return current;
@@ -198,15 +196,23 @@ public final class DiskImport {
         throw new ImageRefusedException("the tar archive holds no regular file");
     }
 
-    /** Streams {@code in} into a new file, seeking over zero chunks; refuses more than {@code limit} bytes. */
-    private static long writeSparse(InputStream in, Path file, long limit, String what) throws IOException {
+    /**
+     * Streams {@code in} into a new file, seeking over zero chunks; refuses more than {@code limit} bytes. Stops with
+     * {@link InterruptedIOException} once the thread is interrupted. A {@code writeBehind} file (one that
+     * {@link #complete} flushes) is flushed every {@value #WRITE_BEHIND} bytes on another thread meanwhile, so the disk
+     * writes while the source is still read and the final flush has little left to do.
+     */
+    private static long writeSparse(InputStream in, Path file, long limit, String what, boolean writeBehind) throws IOException {
         byte[] buf = new byte[CHUNK];
         byte[] zeros = new byte[CHUNK];
         long pos = 0;
         try (FileChannel out = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            CompletableFuture<Void> flushing = CompletableFuture.completedFuture(null);
+            long flushedTo = 0;
             int n;
             while ((n = in.readNBytes(buf, 0, CHUNK)) > 0) {
+                if (Thread.interrupted()) throw new InterruptedIOException("the import was stopped");
                 if (pos + n > limit) {
                     throw new ImageRefusedException(what + " is larger than the volume: more than " + limit
                             + " bytes (after decompression), the volume's capacity being the limit");
@@ -216,10 +222,36 @@ public final class DiskImport {
                     while (b.hasRemaining()) out.write(b, pos + b.position());
                 }
                 pos += n;
+                if (writeBehind && pos - flushedTo >= WRITE_BEHIND && flushing.isDone()) {
+                    flushedTo = pos;
+                    flushing = CompletableFuture.runAsync(() -> {
+                        try {
+                            out.force(false);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e); // the final flush in complete() reports it again
+                        }
+                    }, Thread::startVirtualThread);
+                }
             }
+            flushing.exceptionally(e -> null).join();
         }
         resize(file, pos); // a trailing run of zeros was skipped, not written
         return pos;
+    }
+
+    /**
+     * Makes the finished {@code part} the volume's {@code image}: resized to {@code capacity}, flushed to the disk, then
+     * renamed over it and the rename flushed too, so a volume whose DataVolume says Succeeded survives a crash.
+     */
+    private static void complete(Path part, Path image, long capacity) throws IOException {
+        resize(part, capacity);
+        try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(part, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel dir = FileChannel.open(image.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     private static void resize(Path file, long bytes) throws IOException {
@@ -246,7 +278,7 @@ public final class DiskImport {
                 } else if (entry.isFile()) {
                     Files.createDirectories(target.getParent());
                     made.add(target);
-                    total += writeSparse(tar, target, capacity - total, "the archive");
+                    total += writeSparse(tar, target, capacity - total, "the archive", false);
                 } else {
                     throw new ImageRefusedException("the archive's entry '" + entry.getName() + "' is not a regular file or directory");
                 }

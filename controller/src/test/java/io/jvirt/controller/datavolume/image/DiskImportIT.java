@@ -157,6 +157,23 @@ class DiskImportIT {
                     byte[] gz = wrap(Files.readAllBytes(work.resolve("guest.qcow2")), "guest.qcow2", "gz");
                     return java.util.Arrays.copyOf(gz, gz.length / 2);
                 }, null),
+                new Bad("disk.raw.xz", "truncated xz", () -> {
+                    byte[] xz = wrap(rawBytes, "guest.raw", "xz");
+                    return java.util.Arrays.copyOf(xz, xz.length / 2);
+                }, "the xz data cannot be decoded"),
+                new Bad("disk.raw.xz", "xz with a corrupt block", () -> {
+                    byte[] xz = wrap(rawBytes, "guest.raw", "xz");
+                    for (int i = xz.length / 3; i < xz.length / 3 + 64; i++) xz[i] ^= 0x5a;
+                    return xz;
+                }, "the xz data cannot be decoded"),
+                new Bad("disk.raw.xz", "xz decompression bomb (1 GiB of zeros)", () -> {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    try (OutputStream xz = new XZOutputStream(b, new LZMA2Options(1))) {
+                        byte[] zeros = new byte[1 << 20];
+                        for (int i = 0; i < 1024; i++) xz.write(zeros);
+                    }
+                    return b.toByteArray();
+                }, "larger than the volume"),
                 new Bad("disk.img", "LUKS-encrypted content", () -> {
                     byte[] b = new byte[4096];
                     System.arraycopy(new byte[] {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe}, 0, b, 0, 6);
