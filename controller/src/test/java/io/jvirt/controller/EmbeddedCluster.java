@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.jvirt.api.auth.ComponentIdentity;
+import io.jvirt.api.v1.Finalizers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -28,7 +29,9 @@ import java.util.stream.Stream;
 /**
  * Test fixture: the real embedded API server (SQLite store in a temp directory, HTTPS on a loopback
  * port), a fabric8 client from the admin kubeconfig it writes, the real kubectl, and the controllers
- * under test ({@link ControlPlane}) started against it. {@link #close} stops all and deletes the directory.
+ * under test ({@link ControlPlane}) started against it. The nodes run nothing; as their node agent, the fixture lets a
+ * deleted launcher pod go at once (removes {@link Finalizers#LAUNCHER_POD}, as the agent does after teardown) unless
+ * its node is in {@link #agentsDown}. {@link #close} stops all and deletes the directory.
  */
 final class EmbeddedCluster implements AutoCloseable {
     final Path dir;
@@ -41,6 +44,9 @@ final class EmbeddedCluster implements AutoCloseable {
     final KubernetesClient nodeAgent;
     final Kubectl kubectl;
     ControlPlane controllers;
+    /** Nodes whose node agent is down: their deleted launcher pods keep the finalizer. */
+    final java.util.Set<String> agentsDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> podTeardown;
 
     private EmbeddedCluster(Path dir, SqliteStore store, ApiServer server, KubernetesClient client) throws IOException {
         this.dir = dir;
@@ -66,6 +72,18 @@ final class EmbeddedCluster implements AutoCloseable {
         server.writeKubeconfig(kubeconfig, "admin");
         KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
         EmbeddedCluster c = new EmbeddedCluster(dir, store, server, client);
+        c.podTeardown = c.nodeAgent.pods().inAnyNamespace().inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                c.tornDown(pod);
+            }
+
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+                c.tornDown(pod);
+            }
+
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+            }
+        });
         c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers(), volumes), Clock.systemUTC());
         return c;
     }
@@ -74,6 +92,23 @@ final class EmbeddedCluster implements AutoCloseable {
         Path file = dir.resolve(c.name() + ".kubeconfig");
         server.writeKubeconfig(file, c);
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(file))).build();
+    }
+
+    /** The node agent's last step for a deleted pod bound to a node whose agent runs: its finalizer goes. */
+    private void tornDown(io.fabric8.kubernetes.api.model.Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (pod.getMetadata().getDeletionTimestamp() == null || node == null || agentsDown.contains(node)
+                || pod.getMetadata().getFinalizers() == null || !pod.getMetadata().getFinalizers().contains(Finalizers.LAUNCHER_POD)) {
+            return;
+        }
+        java.util.List<String> rest = pod.getMetadata().getFinalizers().stream().filter(f -> !Finalizers.LAUNCHER_POD.equals(f)).toList();
+        try {
+            nodeAgent.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), nodeAgent.getKubernetesSerialization().asJson(Map.of("metadata",
+                            Map.of("finalizers", rest, "resourceVersion", pod.getMetadata().getResourceVersion()))));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) throw e; // 409: a newer version comes through the informer
+        }
     }
 
     /** Registers a Ready node with this capacity (= allocatable), as a node agent would. */
@@ -130,6 +165,7 @@ final class EmbeddedCluster implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (controllers != null) controllers.close();
+        if (podTeardown != null) podTeardown.close();
         client.close();
         controller.close();
         scheduler.close();

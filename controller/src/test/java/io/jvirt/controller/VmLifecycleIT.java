@@ -135,7 +135,7 @@ class VmLifecycleIT {
         assertEquals("node-1", vmi.getStatus().nodeName());
         assertEquals(List.of("Pending", "Scheduling", "Scheduled"),
                 vmi.getStatus().phaseTransitionTimestamps().stream().map(t -> t.phase()).toList());
-        assertTrue(vmi.getMetadata().getFinalizers().contains("kubevirt.io/virtualMachineControllerFinalize"));
+        assertTrue(vmi.getMetadata().getFinalizers().contains("kubevirt.io/foregroundDeleteVirtualMachine"));
         await(WAIT, "nodeName label", () -> vmi("vm-cirros").getMetadata().getLabels(), l -> "node-1".equals(l.get("kubevirt.io/nodeName")));
 
         String vmiTable = cluster.kubectl.ok("get", "vmi", "vm-cirros");
@@ -231,6 +231,10 @@ class VmLifecycleIT {
         assertEquals(1, vm.getStatus().startFailure().consecutiveFailCount());
         assertEquals(first.getMetadata().getUid(), vm.getStatus().startFailure().lastFailedVMIUID());
         Instant retryAfter = Instant.parse(vm.getStatus().startFailure().retryAfterTimestamp());
+        Condition cause = vmCondition(vm, "Failure");
+        assertEquals(List.of("True", "CrashLoopBackOff"), List.of(cause.status(), cause.reason()));
+        assertTrue(cause.message().startsWith("VMI vm-cirros failed (") && cause.message().endsWith("failure 1, next start after "
+                + vm.getStatus().startFailure().retryAfterTimestamp()), "the cause in the condition: " + cause.message());
         VirtualMachineInstanceResource second = await(WAIT, "a new VMI after the backoff", () -> vmi("vm-cirros"),
                 v -> v != null && !v.getMetadata().getUid().equals(first.getMetadata().getUid()));
         assertTrue(!Instant.parse(second.getMetadata().getCreationTimestamp()).isBefore(retryAfter.minusSeconds(1)),

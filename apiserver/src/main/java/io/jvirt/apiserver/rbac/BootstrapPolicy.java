@@ -129,7 +129,8 @@ public final class BootstrapPolicy {
                 // the common-instancetypes bundle, installed at start as KubeVirt's operator does
                 PolicyRule.resources(List.of("create", "update", "patch"), List.of(INSTANCETYPE), CLUSTER_SIZES),
                 PolicyRule.resources(List.of("get", "list", "watch", "create", "delete"), List.of("apps"), List.of("controllerrevisions")),
-                PolicyRule.resources(List.of("get", "list", "watch", "create", "delete"), List.of(""), List.of("pods")),
+                // patch: the launcher-pod finalizer of a pod no node agent will tear down (never bound, or its Node is gone)
+                PolicyRule.resources(List.of("get", "list", "watch", "create", "delete", "patch"), List.of(""), List.of("pods")),
                 PolicyRule.resources(ALL_VERBS, List.of(CDI), List.of("datavolumes")),
                 PolicyRule.resources(STATUS, List.of(CDI), List.of("datavolumes/status")),
                 PolicyRule.resources(ALL_VERBS, List.of(""), List.of("persistentvolumeclaims", "persistentvolumes")),

@@ -1,5 +1,7 @@
 package io.jvirt.controller.vm;
 
+import io.jvirt.api.v1.FailureReason;
+
 /** {@code status.printableStatus} of a VM, as KubeVirt shows it in {@code kubectl get vm}. Pure. */
 public final class PrintableStatus {
     public static final String STOPPED = "Stopped";
@@ -12,6 +14,8 @@ public final class PrintableStatus {
     public static final String CRASH_LOOP_BACK_OFF = "CrashLoopBackOff";
     public static final String UNKNOWN = "Unknown";
     public static final String ERROR_UNSCHEDULABLE = "ErrorUnschedulable";
+    public static final String ERR_IMAGE_PULL = FailureReason.ERR_IMAGE_PULL.reason();
+    public static final String IMAGE_PULL_BACK_OFF = FailureReason.IMAGE_PULL_BACK_OFF.reason();
 
     private PrintableStatus() {}
 
@@ -26,7 +30,7 @@ public final class PrintableStatus {
         String phase = v.vmiPhase() == null ? "" : v.vmiPhase();
         return switch (phase) {
             case "", "Pending", "Scheduling" -> v.unschedulable() ? ERROR_UNSCHEDULABLE : v.provisioning() ? PROVISIONING : STARTING;
-            case "Scheduled" -> STARTING;
+            case "Scheduled" -> v.pullFailure() != null ? v.pullFailure() : STARTING;
             case "Running" -> v.paused() ? PAUSED : RUNNING;
             case "Succeeded" -> STOPPED;
             case "Failed" -> v.backoffActive() ? CRASH_LOOP_BACK_OFF : STOPPED;

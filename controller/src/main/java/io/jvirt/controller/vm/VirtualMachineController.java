@@ -115,8 +115,8 @@ public final class VirtualMachineController implements Reconciler {
         if (!restartsOnFailure) failure = null;
         boolean backoffActive = CrashLoopBackoff.active(failure, now);
         if (state == VmiState.FAILED && failure != null && !failure.equals(old.startFailure())) {
-            // Record the failure before the failed VMI goes away: once it is gone nothing shows it happened.
-            updateStatus(vm, withStartFailure(old, failure));
+            // Record the failure and its cause before the failed VMI goes away: once it is gone nothing shows it happened.
+            updateStatus(vm, withStartFailure(old, failure, crashLoopCondition(vmi, failure, now.toString())));
             return Outcome.DONE;
         }
 
@@ -168,7 +168,8 @@ public final class VirtualMachineController implements Reconciler {
         if (decision.consumesRequest()) requests = requests.subList(1, requests.size());
 
         VmView view = new VmView(deleting, state, vmi == null || vmi.getStatus() == null ? null : vmi.getStatus().phase(),
-                vmiCondition(vmi, "Paused"), unschedulable(vmi), vmiCondition(vmi, "Provisioning"), decision.action(), backoffActive);
+                vmiCondition(vmi, "Paused"), unschedulable(vmi), vmiCondition(vmi, "Provisioning"), decision.action(), backoffActive,
+                pullFailure(vmi));
         String nowText = now.toString();
         List<Condition> conditions = new ArrayList<>();
         conditions.add(readyCondition(vmi, nowText).since(find(old.conditions(), "Ready")));
@@ -176,6 +177,15 @@ public final class VirtualMachineController implements Reconciler {
         VirtualMachineInstanceCondition scheduled = vmiConditionOf(vmi, "PodScheduled");
         if (unschedulable(vmi)) conditions.add(new Condition("PodScheduled", "False", scheduled.reason(), scheduled.message(), null, nowText)
                 .since(find(old.conditions(), "PodScheduled")));
+        VirtualMachineInstanceCondition synchronizedFalse = vmiConditionOf(vmi, "Synchronized");
+        if (synchronizedFalse != null && "False".equals(synchronizedFalse.status())) {
+            conditions.add(new Condition("Synchronized", "False", synchronizedFalse.reason(), synchronizedFalse.message(), null, nowText)
+                    .since(find(old.conditions(), "Synchronized")));
+        }
+        Condition crashLoop = find(old.conditions(), "Failure");
+        if (failureCondition == null && backoffActive && crashLoop != null && PrintableStatus.CRASH_LOOP_BACK_OFF.equals(crashLoop.reason())) {
+            failureCondition = crashLoop; // the cause, recorded when the VMI failed, stays while the VM backs off
+        }
         if (failureCondition != null) conditions.add(failureCondition.since(find(old.conditions(), "Failure")));
         if (state == VmiState.ACTIVE && !Objects.equals(annotation(vmi, TEMPLATE_HASH), templateHash(vm.getSpec().template()))) {
             conditions.add(Condition.of("RestartRequired", true, "TemplateChanged",
@@ -288,9 +298,31 @@ public final class VirtualMachineController implements Reconciler {
         return Outcome.DONE;
     }
 
-    private static VirtualMachineStatus withStartFailure(VirtualMachineStatus s, StartFailure failure) {
-        return new VirtualMachineStatus(s.created(), s.ready(), PrintableStatus.CRASH_LOOP_BACK_OFF, s.conditions(), s.stateChangeRequests(),
+    private static VirtualMachineStatus withStartFailure(VirtualMachineStatus s, StartFailure failure, Condition cause) {
+        List<Condition> conditions = new ArrayList<>();
+        if (s.conditions() != null) s.conditions().stream().filter(c -> !"Failure".equals(c.type())).forEach(conditions::add);
+        conditions.add(cause);
+        return new VirtualMachineStatus(s.created(), s.ready(), PrintableStatus.CRASH_LOOP_BACK_OFF, conditions, s.stateChangeRequests(),
                 failure, s.runStrategy(), s.observedGeneration(), s.desiredGeneration(), s.unknown());
+    }
+
+    /**
+     * The VM's {@code Failure} condition while it backs off after a failed VMI: reason {@code CrashLoopBackOff}, the
+     * message says why the VMI failed (its reason and what the node said) and when the next start is due.
+     */
+    static Condition crashLoopCondition(VirtualMachineInstanceResource vmi, StartFailure failure, String now) {
+        String reason = vmi.getStatus() == null || vmi.getStatus().reason() == null ? "unknown reason" : vmi.getStatus().reason();
+        VirtualMachineInstanceCondition sync = vmiConditionOf(vmi, "Synchronized");
+        String said = sync != null && sync.message() != null && !reason.contains(sync.message()) ? ": " + sync.message() : "";
+        return Condition.of("Failure", true, PrintableStatus.CRASH_LOOP_BACK_OFF, "VMI " + vmi.getMetadata().getName() + " failed ("
+                + reason + said + "); failure " + failure.consecutiveFailCount() + ", next start after " + failure.retryAfterTimestamp(), now);
+    }
+
+    /** The VMI's {@code Synchronized=False} reason when it is an image pull's, shown as the VM's printableStatus. */
+    private static String pullFailure(VirtualMachineInstanceResource vmi) {
+        VirtualMachineInstanceCondition c = vmiConditionOf(vmi, "Synchronized");
+        if (c == null || !"False".equals(c.status())) return null;
+        return PrintableStatus.ERR_IMAGE_PULL.equals(c.reason()) || PrintableStatus.IMAGE_PULL_BACK_OFF.equals(c.reason()) ? c.reason() : null;
     }
 
     private void updateStatus(VirtualMachineResource vm, VirtualMachineStatus status) {

@@ -11,7 +11,9 @@ package io.jvirt.controller.vm;
  * @param provisioning the VMI's Provisioning condition is True (volumes still being prepared)
  * @param action what the controller decided to do now
  * @param backoffActive the crash-loop backoff forbids a new VMI right now
+ * @param pullFailure the reason of the VMI's {@code Synchronized=False} condition when it is an image pull's
+ *     ({@code ErrImagePull}, {@code ImagePullBackOff}), else null
  */
 public record VmView(boolean vmDeleting, VmiState vmi, String vmiPhase, boolean paused, boolean unschedulable,
-                     boolean provisioning, Decision.Action action, boolean backoffActive) {
+                     boolean provisioning, Decision.Action action, boolean backoffActive, String pullFailure) {
 }

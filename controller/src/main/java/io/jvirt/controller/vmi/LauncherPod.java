@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jvirt.api.v1.Cpu;
 import io.jvirt.api.v1.DomainSpec;
+import io.jvirt.api.v1.Finalizers;
 import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.api.v1.Versions;
 import io.jvirt.api.v1.VirtualMachineInstanceSpec;
@@ -82,6 +83,7 @@ public final class LauncherPod {
                 .withNamespace(vmi.getMetadata().getNamespace())
                 .withLabels(labels)
                 .addToAnnotations(DOMAIN, name)
+                .withFinalizers(Finalizers.LAUNCHER_POD)
                 .withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("kubevirt.io/v1").withKind("VirtualMachineInstance")
                         .withName(name).withUid(uid).withController(true).withBlockOwnerDeletion(true).build())

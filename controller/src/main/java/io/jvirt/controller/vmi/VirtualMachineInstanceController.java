@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jvirt.api.v1.Finalizers;
 import io.jvirt.api.v1.KubeVirtSettings;
 import io.jvirt.api.v1.VirtualMachineInstanceCondition;
 import io.jvirt.api.v1.VirtualMachineInstancePhaseTransitionTimestamp;
@@ -30,13 +31,20 @@ import java.util.function.Supplier;
  * Pending/Scheduling/Scheduled, nodeName, activePods, PodScheduled condition with the scheduler's
  * reason) and Failed when the pod vanishes. Running and later are the node agent's; their
  * conditions are left alone. Every VMI carries {@link #FINALIZER}: a deleted VMI stays (Terminating)
- * until its pod is gone. A scheduled VMI gets the {@link #NODE_NAME_LABEL} label. An Event marks
+ * until its pod is gone; the pod (created with {@link Finalizers#LAUNCHER_POD}) is deleted with the VMI's
+ * grace period and goes once its node agent has torn it down. What the node says about a start that failed
+ * (the pod's {@link io.jvirt.api.v1.FailureReason} and message) becomes the VMI's {@code Synchronized}
+ * condition and a Warning event. A scheduled VMI gets the {@link #NODE_NAME_LABEL} label. An Event marks
  * each phase change.
  * Idempotent; see {@link Reconciler}.
  */
 public final class VirtualMachineInstanceController implements Reconciler {
-    /** Kept on every VMI until its launcher pod is gone (KubeVirt's controller finalizer name). */
-    public static final String FINALIZER = "kubevirt.io/virtualMachineControllerFinalize";
+    /** Kept on every VMI until its launcher pod is gone (KubeVirt's name). */
+    public static final String FINALIZER = Finalizers.VMI;
+    /** The VMI condition that carries why the node could not start the VMI (KubeVirt's {@code Synchronized}). */
+    static final String SYNCHRONIZED = "Synchronized";
+    /** How often a deleted VMI whose pod waits on a node agent looks whether that node still exists. */
+    static final java.time.Duration NODE_RECHECK = java.time.Duration.ofSeconds(30);
     /** Label set on a scheduled VMI: the node it runs on (node agents select their VMIs by it). */
     public static final String NODE_NAME_LABEL = "kubevirt.io/nodeName";
     private static final Set<String> OWNED_PHASES = Set.of("", "Pending", "Scheduling", "Scheduled");
@@ -62,10 +70,7 @@ public final class VirtualMachineInstanceController implements Reconciler {
     @Override
     public Outcome reconcile(Key key) {
         VirtualMachineInstanceResource vmi = vmis.getIndexer().getByKey(key.cacheKey());
-        if (vmi == null) {
-            deleteOrphanPods(key);
-            return Outcome.DONE;
-        }
+        if (vmi == null) return deleteOrphanPods(key);
         if (vmi.getMetadata().getDeletionTimestamp() != null) return finalizeDeletion(vmi);
         if (!hasFinalizer(vmi)) {
             try {
@@ -82,16 +87,15 @@ public final class VirtualMachineInstanceController implements Reconciler {
         VirtualMachineInstanceStatus old = vmi.getStatus() == null ? emptyStatus() : vmi.getStatus();
         String phase = old.phase() == null ? "" : old.phase();
         Pod pod = findPod(vmi, !phase.isEmpty() && !"Pending".equals(phase));
-        PodView view = pod == null ? null : new PodView(pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
-                pod.getStatus() == null ? null : pod.getStatus().getPhase(), unschedulableMessage(pod),
-                pod.getMetadata().getDeletionTimestamp() != null);
+        PodView view = pod == null ? null : PodView.of(pod);
         Transition t = Transition.decide(phase, false, view);
         if (t.createPod()) t = createPod(vmi, t);
-        if (t.deletePod() && pod != null) {
-            client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
-            events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
+        if (t.deletePod() && pod != null) deletePod(vmi, pod);
+        VirtualMachineInstanceStatus next = withSynchronized(nextStatus(old, phase, t, view, pod), view);
+        VirtualMachineInstanceCondition sync = condition(next, SYNCHRONIZED);
+        if (sync != null && !sameProblem(sync, condition(old, SYNCHRONIZED))) {
+            events.record(vmi, EventRecorder.WARNING, sync.reason(), sync.message());
         }
-        VirtualMachineInstanceStatus next = nextStatus(old, phase, t, view, pod);
         if (!next.equals(old)) {
             updateStatus(vmi, next);
             if (!Objects.equals(next.phase(), old.phase())) {
@@ -111,28 +115,66 @@ public final class VirtualMachineInstanceController implements Reconciler {
         return Outcome.DONE;
     }
 
-    /** A deleted VMI: its pod goes first, then the finalizer, so the VMI shows until the launcher is gone. */
+    /**
+     * A deleted VMI: its pod goes first (the node agent stops the guest within the grace period and then lets the pod
+     * go), then the finalizer, so the VMI shows, with its deletionTimestamp, until the guest is down and QEMU has exited.
+     */
     private Outcome finalizeDeletion(VirtualMachineInstanceResource vmi) {
         Pod pod = findPod(vmi, true);
         if (pod != null) {
             if (pod.getMetadata().getDeletionTimestamp() == null) {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-                events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
+                deletePod(vmi, pod);
+                return Outcome.DONE; // the pod's deletion brings us back
             }
-            return Outcome.DONE; // the pod's deletion brings us back
+            return releaseUnattended(pod);
         }
         if (hasFinalizer(vmi)) setFinalizers(vmi, false);
         return Outcome.DONE;
     }
 
-    private static boolean hasFinalizer(VirtualMachineInstanceResource vmi) {
-        return vmi.getMetadata().getFinalizers() != null && vmi.getMetadata().getFinalizers().contains(FINALIZER);
+    /** Deletes the launcher pod, with the VMI's {@code terminationGracePeriodSeconds} when it has one. */
+    private void deletePod(VirtualMachineInstanceResource vmi, Pod pod) {
+        Long grace = vmi.getSpec() == null ? null : vmi.getSpec().terminationGracePeriodSeconds();
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+        (grace == null ? resource : resource.withGracePeriod(grace)).delete();
+        events.record(vmi, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted virtual machine pod " + pod.getMetadata().getName());
     }
 
-    /** Adds or removes {@link #FINALIZER}, guarded by the read resourceVersion (a stale read gets 409 and a retry). */
+    /**
+     * A launcher pod being deleted keeps {@link Finalizers#LAUNCHER_POD} until its node agent has torn it down. When no
+     * agent will (the pod was never bound to a node, or its Node object is gone, as kube's pod garbage collector
+     * judges orphaned pods), this controller removes the finalizer; otherwise it looks again after
+     * {@link #NODE_RECHECK}. A node that exists but whose agent is down holds the pod until the agent is back or the
+     * Node is deleted.
+     */
+    private Outcome releaseUnattended(Pod pod) {
+        if (pod.getMetadata().getFinalizers() == null || !pod.getMetadata().getFinalizers().contains(Finalizers.LAUNCHER_POD)) {
+            return Outcome.DONE;
+        }
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (node != null && !node.isEmpty() && client.nodes().withName(node).get() != null) {
+            return Outcome.after(NODE_RECHECK);
+        }
+        List<String> rest = pod.getMetadata().getFinalizers().stream().filter(f -> !Finalizers.LAUNCHER_POD.equals(f)).toList();
+        Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", rest, "resourceVersion", pod.getMetadata().getResourceVersion()));
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
+        return Outcome.DONE;
+    }
+
+    private static boolean hasFinalizer(VirtualMachineInstanceResource vmi) {
+        List<String> f = vmi.getMetadata().getFinalizers();
+        return f != null && (f.contains(FINALIZER) || f.contains(Finalizers.VMI_LEGACY));
+    }
+
+    /**
+     * Adds or removes {@link #FINALIZER} (and the {@link Finalizers#VMI_LEGACY} name of older VMIs), guarded by the read
+     * resourceVersion (a stale read gets 409 and a retry).
+     */
     private VirtualMachineInstanceResource setFinalizers(VirtualMachineInstanceResource vmi, boolean present) {
         List<String> finalizers = new ArrayList<>(vmi.getMetadata().getFinalizers() == null ? List.of() : vmi.getMetadata().getFinalizers());
         finalizers.remove(FINALIZER);
+        finalizers.remove(Finalizers.VMI_LEGACY);
         if (present) finalizers.add(FINALIZER);
         Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", finalizers, "resourceVersion", vmi.getMetadata().getResourceVersion()));
         return client.resources(VirtualMachineInstanceResource.class).inNamespace(vmi.getMetadata().getNamespace()).withName(vmi.getMetadata().getName())
@@ -228,13 +270,46 @@ public final class VirtualMachineInstanceController implements Reconciler {
         return ours ? pod : null;
     }
 
-    private void deleteOrphanPods(Key key) {
+    private Outcome deleteOrphanPods(Key key) {
+        Outcome outcome = Outcome.DONE;
         for (Pod p : pods.getIndexer().byIndex("namespace", key.namespace())) {
             Map<String, String> labels = p.getMetadata().getLabels();
             if (labels == null || !key.name().equals(labels.get(LauncherPod.DOMAIN))) continue;
-            if (!LauncherPod.APP_VALUE.equals(labels.get(LauncherPod.APP_LABEL)) || p.getMetadata().getDeletionTimestamp() != null) continue;
+            if (!LauncherPod.APP_VALUE.equals(labels.get(LauncherPod.APP_LABEL))) continue;
+            if (p.getMetadata().getDeletionTimestamp() != null) {
+                outcome = outcome.sooner(releaseUnattended(p));
+                continue;
+            }
             client.pods().inNamespace(key.namespace()).withName(p.getMetadata().getName()).delete();
         }
+        return outcome;
+    }
+
+    /**
+     * {@code status} with the {@link #SYNCHRONIZED} condition as the pod shows it: False with the node's reason and
+     * message while the pod reports a {@link io.jvirt.api.v1.FailureReason}, none once it does not. Only before the VMI
+     * runs and when it failed so: afterwards the node agent's conditions stand.
+     */
+    private VirtualMachineInstanceStatus withSynchronized(VirtualMachineInstanceStatus status, PodView pod) {
+        String phase = status.phase() == null ? "" : status.phase();
+        if (!OWNED_PHASES.contains(phase) && !"Failed".equals(phase)) return status;
+        VirtualMachineInstanceCondition before = condition(status, SYNCHRONIZED);
+        List<VirtualMachineInstanceCondition> conditions = new ArrayList<>();
+        if (status.conditions() != null) status.conditions().stream().filter(c -> !SYNCHRONIZED.equals(c.type())).forEach(conditions::add);
+        if (pod != null && pod.failureReason() != null) {
+            VirtualMachineInstanceCondition now = new VirtualMachineInstanceCondition(SYNCHRONIZED, "False", pod.failureReason(),
+                    pod.failureMessage(), null, clock.instant().toString(), null);
+            conditions.add(sameProblem(now, before) ? before : now);
+        } else if (before == null || "Failed".equals(phase)) {
+            return status; // nothing to say, or a failure that stays said after its pod went
+        }
+        return new VirtualMachineInstanceStatus(status.phase(), status.reason(), status.nodeName(), conditions, status.interfaces(),
+                status.machine(), status.qosClass(), status.launcherContainerImageVersion(), status.phaseTransitionTimestamps(),
+                status.migrationMethod(), status.activePods(), status.guestOSInfo(), status.unknown());
+    }
+
+    private static boolean sameProblem(VirtualMachineInstanceCondition a, VirtualMachineInstanceCondition b) {
+        return b != null && a.status().equals(b.status()) && Objects.equals(a.reason(), b.reason()) && Objects.equals(a.message(), b.message());
     }
 
     static String unschedulableMessage(Pod pod) {

@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jvirt.api.meta.TolerantReading;
+import io.jvirt.api.v1.FailureReason;
+import io.jvirt.api.v1.Finalizers;
+import io.jvirt.api.v1.LaunchFailure;
 import io.jvirt.handler.metrics.UsageSampler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +60,8 @@ public final class PodRunner implements AutoCloseable {
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
+    /** Pods whose start failed for a transient reason, and when to try again. */
+    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
     private final java.util.Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Object sweeping = new Object();
@@ -221,13 +226,18 @@ public final class PodRunner implements AutoCloseable {
         PodPaths paths = paths(uid);
         Path dir = paths.podDir();
         Optional<PodState> state = Files.isDirectory(dir) ? PodState.load(dir) : Optional.empty();
-        if (pod == null) {
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
             if (Files.isDirectory(dir)) {
                 Duration grace = Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L));
                 Duration asked = launchers.stopGrace(uid).orElse(grace);
                 teardown(uid, state.orElse(null), asked.compareTo(grace) < 0 ? asked : grace);
                 removeFiles(paths);
                 deleteTree(dir);
+            }
+            retries.remove(uid);
+            if (pod != null) {
+                releaseFinalizer(pod); // the informer's delete brings us back for the rest
+                return;
             }
             launchers.gone(uid);
             locks.remove(uid);
@@ -237,6 +247,10 @@ public final class PodRunner implements AutoCloseable {
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
         if (state.isEmpty() && terminal) {
             return;
+        }
+        Retry retry = retries.get(uid);
+        if (state.isEmpty() && retry != null && Instant.now().isBefore(retry.at())) {
+            return; // a start that failed for a transient reason: its retry is scheduled
         }
         LauncherOwner owner;
         PodPlan plan;
@@ -351,17 +365,62 @@ public final class PodRunner implements AutoCloseable {
             PodProcess.createPrivate(dir.resolve(PodProcess.LOG_FILE));
             Files.writeString(dir.resolve(PodProcess.LOG_FILE), "jvirt-handler: the pod did not start: " + e.getMessage() + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
-            writeStatus(pod, PodStatuses.failedToStart("StartError", String.valueOf(e.getMessage()), now()));
-            PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now(), 0);
-            marker.save(dir); // never retried: the pod is Failed
+            FailureReason reason = e instanceof LaunchFailure f ? f.reason() : FailureReason.START_ERROR;
+            if (reason.isTransient()) {
+                Retry next = Retry.after(retries.get(plan.uid()), reason);
+                retries.put(plan.uid(), next);
+                writeStatus(pod, PodStatuses.waiting(image(pod), next.reason().reason(), String.valueOf(e.getMessage()), now()));
+                java.util.concurrent.CompletableFuture.delayedExecutor(next.delay().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> enqueue(plan.uid()));
+            } else {
+                writeStatus(pod, PodStatuses.failedToStart(reason.reason(), String.valueOf(e.getMessage()), image(pod), now()));
+                PodState marker = new PodState(plan.uid(), plan.namespace(), plan.name(), -1, -1, now(), 0);
+                marker.save(dir); // never retried: the pod is Failed
+            }
             sweep();
             return;
         } finally {
             starting.remove(plan.uid());
         }
+        retries.remove(plan.uid());
         writeStatus(pod, PodStatuses.running(image(pod), state.startedAt()));
         watchExit(plan.uid(), state);
         launchers.running(pod, owner, paths);
+    }
+
+    /**
+     * The next attempt of a start that failed for a transient reason (an image pull): 10 s after the first failure,
+     * doubling to at most 5 min, as kubelet backs off image pulls. The first failure reports its own reason
+     * ({@code ErrImagePull}), later ones {@code ImagePullBackOff}.
+     */
+    record Retry(int failures, Instant at, Duration delay, FailureReason reason) {
+        static final Duration FIRST = Duration.ofSeconds(10);
+        static final Duration MAX = Duration.ofMinutes(5);
+
+        static Retry after(Retry previous, FailureReason failed) {
+            int failures = previous == null ? 1 : previous.failures() + 1;
+            Duration delay = FIRST.multipliedBy(1L << Math.min(failures - 1, 5));
+            delay = delay.compareTo(MAX) > 0 ? MAX : delay;
+            FailureReason reason = failures > 1 && failed == FailureReason.ERR_IMAGE_PULL ? FailureReason.IMAGE_PULL_BACK_OFF : failed;
+            return new Retry(failures, Instant.now().plus(delay), delay, reason);
+        }
+    }
+
+    /**
+     * The last step of a pod's deletion: once its process has exited and its network namespace, cgroup, run, disk and
+     * pod directories are gone, removes {@link Finalizers#LAUNCHER_POD} so the API server lets the pod go (and with it,
+     * virt-controller the VMI). Idempotent; a pod without the finalizer, or gone, is left as it is.
+     */
+    private void releaseFinalizer(Pod pod) {
+        onFresh(pod, fresh -> {
+            if (fresh.getMetadata().getFinalizers() == null || !fresh.getMetadata().getFinalizers().contains(Finalizers.LAUNCHER_POD)) {
+                return;
+            }
+            List<String> rest = fresh.getMetadata().getFinalizers().stream().filter(f -> !Finalizers.LAUNCHER_POD.equals(f)).toList();
+            Map<String, Object> patch = Map.of("metadata", Map.of("finalizers", rest, "resourceVersion", fresh.getMetadata().getResourceVersion()));
+            client.pods().resource(fresh).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
+        });
     }
 
     /** Removes the pod's run and disk directories. Idempotent. */
@@ -398,15 +457,25 @@ public final class PodRunner implements AutoCloseable {
     }
 
     private void writeStatus(Pod pod, PodStatus status) {
+        onFresh(pod, fresh -> {
+            fresh.setStatus(status);
+            client.pods().resource(fresh).updateStatus();
+        });
+    }
+
+    /**
+     * Runs {@code write} on the pod as the server has it now (same uid), again on a conflict (up to 10 times); a pod
+     * that is gone (404) ends it.
+     */
+    private void onFresh(Pod pod, java.util.function.Consumer<Pod> write) {
         var resource = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
         for (int attempt = 0; attempt < 10; attempt++) {
             Pod fresh = resource.get();
             if (fresh == null || !pod.getMetadata().getUid().equals(fresh.getMetadata().getUid())) {
                 return;
             }
-            fresh.setStatus(status);
             try {
-                client.pods().resource(fresh).updateStatus();
+                write.accept(fresh);
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {

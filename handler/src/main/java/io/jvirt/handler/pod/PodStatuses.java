@@ -44,10 +44,35 @@ public final class PodStatuses {
                 .withConditions(conditions("False", finishedAt)).withContainerStatuses(cs).build();
     }
 
-    /** The pod could not be started at all. */
+    /** The pod was refused: it is not a launcher pod this node runs (no container state: nothing was made for it). */
     public static PodStatus failedToStart(String reason, String message, String at) {
         return new PodStatusBuilder().withPhase("Failed").withReason(reason).withMessage(message).withHostIP(HOST_IP)
                 .withConditions(conditions("False", at)).build();
+    }
+
+    /**
+     * The pod's VMI could not be started and never will be: Failed, and its {@code compute} container terminated with
+     * {@code reason} (a {@link io.jvirt.api.v1.FailureReason}), exit code 128 and the node's message, as kubelet
+     * reports a container that could not start.
+     */
+    public static PodStatus failedToStart(String reason, String message, String image, String at) {
+        ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
+                .withReady(false).withStarted(false).withRestartCount(0)
+                .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(128).withReason(reason).withMessage(message)
+                        .withStartedAt(at).withFinishedAt(at).endTerminated().build()).build();
+        return new PodStatusBuilder(failedToStart(reason, message, at)).withContainerStatuses(cs).build();
+    }
+
+    /**
+     * The pod's VMI could not be started yet and the node will try again (an image pull): Pending, its {@code compute}
+     * container waiting with {@code reason} and the node's message, as kubelet reports {@code ErrImagePull}.
+     */
+    public static PodStatus waiting(String image, String reason, String message, String at) {
+        ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
+                .withReady(false).withStarted(false).withRestartCount(0)
+                .withState(new ContainerStateBuilder().withNewWaiting().withReason(reason).withMessage(message).endWaiting().build()).build();
+        return new PodStatusBuilder().withPhase("Pending").withHostIP(HOST_IP).withConditions(conditions("False", at))
+                .withContainerStatuses(cs).build();
     }
 
     private static List<PodCondition> conditions(String ready, String at) {

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.jvirt.api.v1.FailureReason;
+import io.jvirt.api.v1.LaunchFailure;
 import io.jvirt.handler.metrics.DomainStatsSource;
 import io.jvirt.handler.pod.LauncherOwner;
 import io.jvirt.handler.pod.LauncherPods;
@@ -150,8 +152,8 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
             } else if (v.has("hostDisk")) {
                 volumes.set(name, hostDisks.prepare(v));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
-                throw new IllegalStateException("volume " + name + ": this node prepares containerDisk, emptyDisk, persistentVolumeClaim, "
-                        + "dataVolume, hostDisk and cloud-init volumes only");
+                throw new LaunchFailure(FailureReason.START_ERROR, "volume " + name + ": this node prepares containerDisk, emptyDisk, "
+                        + "persistentVolumeClaim, dataVolume, hostDisk and cloud-init volumes only");
             }
         }
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");

@@ -58,15 +58,18 @@ class NoLeftoversIT {
                     boolean real = i % 10 == 0;
                     GenericKubernetesResource vmi = createVmi(api, "cycle-" + i, real ? DEMO : "registry:5000/jvirt/missing-" + i);
                     Pod pod = api.controller.pods().inNamespace("default").resource(withMemory(launcherPod(vmi, NODE), "320Mi").build()).create();
-                    String phase = real ? "Running" : "Failed";
-                    Pod seen = Waits.until("pod of cycle " + i + " " + phase, Duration.ofSeconds(120), () -> {
+                    // a missing image is a failed start the node retries later (ErrImagePull, the pod Pending, as kubelet's)
+                    String phase = real ? "Running" : "Pending";
+                    Pod seen = Waits.until("pod of cycle " + i + " " + (real ? phase : "ErrImagePull"), Duration.ofSeconds(120), () -> {
                         Pod p = api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
-                        return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase()) ? p : null;
+                        return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase())
+                                && (real || !p.getStatus().getContainerStatuses().isEmpty()) ? p : null;
                     });
                     if (real) {
                         started++;
                     } else {
-                        assertEquals("StartError", seen.getStatus().getReason(), String.valueOf(seen.getStatus()));
+                        assertEquals("ErrImagePull", seen.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason(),
+                                String.valueOf(seen.getStatus()));
                     }
                     api.controller.pods().resource(pod).delete();
                     api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName(vmi.getMetadata().getName()).delete();
