@@ -175,6 +175,9 @@ class SchedulingAndReplicaSetIT {
         nodeAgentReportsFailed(second);
         await(WAIT, "replacement of the failed VMI", SchedulingAndReplicaSetIT::replicaVmis,
                 l -> l.size() == 1 && !l.getFirst().getMetadata().getName().equals(second) && !l.getFirst().getMetadata().getName().equals(first));
+        await(WAIT, "a Warning event with the node's reason", () -> cluster.client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> second.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType()) && "Failed".equals(e.getReason()))
+                .map(e -> e.getMessage()).toList(), messages -> messages.equals(List.of("VirtualMachineInstance failed: QemuCrashed")));
     }
 
     @Test

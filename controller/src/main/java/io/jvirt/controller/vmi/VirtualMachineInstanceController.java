@@ -55,6 +55,11 @@ public final class VirtualMachineInstanceController implements Reconciler {
     private final EventRecorder events;
     private final Supplier<KubeVirtSettings> settings;
     private final Clock clock;
+    /**
+     * VMIs (by key, the uid) whose failure written by the node agent was told in an event, so it is told once per VMI
+     * (again after a controller restart: best effort, as events are).
+     */
+    private final Map<String, String> failureTold = new java.util.concurrent.ConcurrentHashMap<>();
 
     public VirtualMachineInstanceController(KubernetesClient client, SharedIndexInformer<VirtualMachineInstanceResource> vmis,
                                             SharedIndexInformer<Pod> pods, Supplier<KubeVirtSettings> settings, EventRecorder events,
@@ -70,7 +75,11 @@ public final class VirtualMachineInstanceController implements Reconciler {
     @Override
     public Outcome reconcile(Key key) {
         VirtualMachineInstanceResource vmi = vmis.getIndexer().getByKey(key.cacheKey());
-        if (vmi == null) return deleteOrphanPods(key);
+        if (vmi == null) {
+            failureTold.remove(key.cacheKey());
+            return deleteOrphanPods(key);
+        }
+        tellFailure(key, vmi);
         if (vmi.getMetadata().getDeletionTimestamp() != null) return finalizeDeletion(vmi);
         if (!hasFinalizer(vmi)) {
             try {
@@ -98,6 +107,7 @@ public final class VirtualMachineInstanceController implements Reconciler {
         }
         if (!next.equals(old)) {
             updateStatus(vmi, next);
+            if ("Failed".equals(next.phase())) failureTold.put(key.cacheKey(), vmi.getMetadata().getUid()); // told below
             if (!Objects.equals(next.phase(), old.phase())) {
                 boolean failed = "Failed".equals(next.phase());
                 events.record(vmi, failed ? EventRecorder.WARNING : EventRecorder.NORMAL, next.phase(),
@@ -130,6 +140,18 @@ public final class VirtualMachineInstanceController implements Reconciler {
         }
         if (hasFinalizer(vmi)) setFinalizers(vmi, false);
         return Outcome.DONE;
+    }
+
+    /**
+     * A VMI the node agent failed (QEMU's error line, a guest panic, the launcher's last words in {@code status.reason})
+     * gets one Warning event saying so, where {@code kubectl describe} shows it; also when it is already being deleted
+     * (a replica set or VM replacing it).
+     */
+    private void tellFailure(Key key, VirtualMachineInstanceResource vmi) {
+        VirtualMachineInstanceStatus s = vmi.getStatus();
+        if (s == null || !"Failed".equals(s.phase()) || s.reason() == null) return;
+        if (vmi.getMetadata().getUid().equals(failureTold.put(key.cacheKey(), vmi.getMetadata().getUid()))) return;
+        events.record(vmi, EventRecorder.WARNING, "Failed", "VirtualMachineInstance failed: " + s.reason());
     }
 
     /** Deletes the launcher pod, with the VMI's {@code terminationGracePeriodSeconds} when it has one. */
