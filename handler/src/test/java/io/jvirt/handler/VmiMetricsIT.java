@@ -91,6 +91,9 @@ class VmiMetricsIT {
                 Prometheus prom = new Prometheus(port);
                 Waits.until("Prometheus sees 2 running VMIs", Duration.ofSeconds(60),
                         () -> prom.value("sum(kubevirt_vmi_phase_count{phase=\"running\"})") == 2);
+                // each job's first scrape comes at its own offset within the interval: wait for both to have been scraped
+                Waits.until("both jobs scraped", Duration.ofSeconds(30),
+                        () -> !Double.isNaN(prom.value("up{job=\"jvirt-apiserver\"}")) && !Double.isNaN(prom.value("up{job=\"kubevirt\"}")));
                 assertEquals(1, prom.value("up{job=\"jvirt-apiserver\"}"));
                 assertEquals(1, prom.value("up{job=\"kubevirt\"}"));
                 assertTrue(prom.value("sum(apiserver_request_total{resource=\"virtualmachineinstances\",verb=\"POST\",code=\"201\"})") >= 2);
