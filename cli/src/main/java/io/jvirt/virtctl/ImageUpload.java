@@ -6,15 +6,15 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -171,7 +171,7 @@ final class ImageUpload implements Callable<Integer>, VirtctlMain.Action {
             if ("Failed".equals(o.path("status").path("phase").asText())) {
                 throw new IOException(what.split(" ")[0] + " " + what.split(" ")[1] + " failed: " + failure(o));
             }
-            Thread.sleep(500);
+            Thread.sleep(200); // a short CLI poll: each wait is on the path of the upload's end-to-end time
         }
         throw new IOException("timed out after " + WAIT.toMinutes() + " minutes waiting for " + what);
     }
@@ -183,6 +183,11 @@ final class ImageUpload implements Callable<Integer>, VirtctlMain.Action {
         return "no reason given";
     }
 
+    /**
+     * POSTs the file with a blocking {@link HttpURLConnection} in fixed-length streaming mode, 1 MiB per write: on these
+     * machines it sent a body twice as fast as {@code java.net.http.HttpClient}'s input-stream publisher (16 KiB chunks
+     * through its queue). {@code --insecure} trusts any certificate and any host name, as KubeVirt's does.
+     */
     private void upload(URI uri, String token, PrintStream out) throws Exception {
         long total = Files.size(imagePath);
         SSLContext tls = root.api().config().tls();
@@ -191,14 +196,33 @@ final class ImageUpload implements Callable<Integer>, VirtctlMain.Action {
             tls.init(null, new javax.net.ssl.TrustManager[] {new Kubeconfig.TrustAll()}, null);
         }
         Progress progress = new Progress(total, out);
-        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> progress.counting(imagePath)), total))
-                .build();
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        progress.finish();
-        if (r.statusCode() / 100 != 2) throw new IOException("upload failed: " + Api.message(r.statusCode(), r.body()));
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        if (c instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls.getSocketFactory());
+            if (insecure) https.setHostnameVerifier((host, session) -> true);
+        }
+        c.setConnectTimeout((int) Duration.ofSeconds(10).toMillis());
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(total);
+        c.setRequestProperty("Authorization", "Bearer " + token);
+        c.setRequestProperty("Content-Type", "application/octet-stream");
+        try {
+            try (InputStream in = progress.counting(imagePath); OutputStream body = c.getOutputStream()) {
+                byte[] buf = new byte[1 << 20];
+                int n;
+                while ((n = in.read(buf)) > 0) body.write(buf, 0, n);
+            }
+            int code = c.getResponseCode();
+            progress.finish();
+            if (code / 100 != 2) {
+                InputStream error = c.getErrorStream();
+                String answer = error == null ? "" : new String(error.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                throw new IOException("upload failed: " + Api.message(code, answer));
+            }
+        } finally {
+            c.disconnect();
+        }
     }
 
     /** KubeVirt's progress bar: {@code  11.25 MiB / 11.25 MiB [=====>----] 100.00% 25.31 MiB/s 0s}, redrawn at most 5 times a second. */
