@@ -172,7 +172,7 @@ public final class DiskImport {
                 case GZIP -> new java.util.zip.GZIPInputStream(current, 1 << 16);
                 case XZ -> XzProcess.decoding(current);
                 case ZSTD -> new ZstdCompressorInputStream(current);
-                case BZIP2 -> new BZip2CompressorInputStream(current);
+                case BZIP2 -> new BZip2CompressorInputStream(current, true);
                 case NONE -> null;
             };
             if (next == null) return current;

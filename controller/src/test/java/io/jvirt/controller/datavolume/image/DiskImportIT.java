@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,6 +73,8 @@ class DiskImportIT {
                 Arguments.of("disk.img.gz", "guest.raw", "gz", ImageFormat.RAW),
                 Arguments.of("disk.raw.xz", "guest.raw", "xz", ImageFormat.RAW),
                 Arguments.of("disk.raw.zst", "guest.raw", "zst", ImageFormat.RAW),
+                Arguments.of("disk.raw.bz2", "guest.raw", "bz2 x2", ImageFormat.RAW),
+                Arguments.of("disk.raw.xz", "guest.raw", "xz x2", ImageFormat.RAW),
                 Arguments.of("disk.qcow2", "guest.qcow2", "none", ImageFormat.QCOW2),
                 Arguments.of("disk.qcow2.gz", "guest.qcow2", "gz", ImageFormat.QCOW2),
                 Arguments.of("disk.qcow2.xz", "guest.qcow2", "xz", ImageFormat.QCOW2),
@@ -235,11 +238,35 @@ class DiskImportIT {
             case "gz" -> { try (OutputStream o = new GZIPOutputStream(b)) { o.write(data); } }
             case "xz" -> { try (OutputStream o = new XZOutputStream(b, new LZMA2Options(1))) { o.write(data); } }
             case "zst" -> { try (OutputStream o = new ZstdCompressorOutputStream(b)) { o.write(data); } }
+            case "bz2 x2", "xz x2" -> { // two streams one after the other, as pbzip2 and pixz write them
+                for (int half = 0; half < 2; half++) {
+                    try (OutputStream o = wrapping.startsWith("bz2") ? new BZip2CompressorOutputStream(new NonClosing(b))
+                            : new XZOutputStream(new NonClosing(b), new LZMA2Options(1))) {
+                        o.write(data, half * data.length / 2, data.length / 2);
+                    }
+                }
+            }
             case "tar" -> b.write(tar(List.of(new Entry(file, data))));
             case "tar+gz" -> { try (OutputStream o = new GZIPOutputStream(b)) { o.write(tar(List.of(new Entry(file, data)))); } }
             default -> throw new IllegalArgumentException(wrapping);
         }
         return b.toByteArray();
+    }
+
+    /** Keeps the buffer open when a compressor closes its stream. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static List<String> names(Path dir) throws IOException {
