@@ -57,6 +57,7 @@ import io.jvirt.controller.vmi.LauncherPod;
 import io.jvirt.controller.vmi.VirtualMachineInstanceController;
 import java.time.Clock;
 import java.util.ArrayList;
+import io.jvirt.registry.RegistryConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -77,16 +78,22 @@ public final class ControlPlane implements AutoCloseable {
     /**
      * @param volumes where jvirt's local-path provisioner keeps volumes ({@code $JVIRT_HOME/volumes}), or null to run
      *     neither it nor the DataVolume controller (on a cluster that has its own storage and CDI)
+     * @param registries the mirrors and plain-HTTP registries DataVolume {@code registry} sources are pulled with (the
+     *     same settings as the node's containerDisk pulls)
      */
-    public record Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers, Path volumes) {
-        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4, null);
+    public record Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers, Path volumes, RegistryConfig registries) {
+        public static final Options EMBEDDED = new Options(true, CrashLoopBackoff.DEFAULT, 4, null, RegistryConfig.DEFAULT);
 
         public Options(boolean scheduler, CrashLoopBackoff crashLoop, int workers) {
-            this(scheduler, crashLoop, workers, null);
+            this(scheduler, crashLoop, workers, null, RegistryConfig.DEFAULT);
         }
 
         public Options withVolumes(Path dir) {
-            return new Options(scheduler, crashLoop, workers, dir);
+            return new Options(scheduler, crashLoop, workers, dir, registries);
+        }
+
+        public Options withRegistries(RegistryConfig config) {
+            return new Options(scheduler, crashLoop, workers, volumes, config);
         }
     }
 
@@ -216,7 +223,8 @@ public final class ControlPlane implements AutoCloseable {
         }));
         if (nodes != null) nodes.addEventHandler(handler(unreadable, n -> allPending.run()));
         if (options.volumes() != null) {
-            wireStorage(client, options.volumes(), claims, classes, dataVolumes, pods, vmis, unreadable, events, clock, options.workers());
+            wireStorage(client, options.volumes(), options.registries(), claims, classes, dataVolumes, pods, vmis, unreadable, events, clock,
+                    options.workers());
         }
 
         SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
@@ -245,7 +253,7 @@ public final class ControlPlane implements AutoCloseable {
      * The local-path provisioner (claims, volumes, pvc-protection) and the DataVolume controller, over volumes in
      * {@code dir}. A claim is looked at again when its PV, its DataVolume, or a pod or VMI naming it changes.
      */
-    private void wireStorage(KubernetesClient client, Path dir, SharedIndexInformer<PersistentVolumeClaim> claims,
+    private void wireStorage(KubernetesClient client, Path dir, RegistryConfig registries, SharedIndexInformer<PersistentVolumeClaim> claims,
                              SharedIndexInformer<StorageClass> classes,
                              SharedIndexInformer<GenericKubernetesResource> dataVolumes, SharedIndexInformer<Pod> pods,
                              SharedIndexInformer<VirtualMachineInstanceResource> vmis, UnreadableObjects unreadable,
@@ -256,7 +264,7 @@ public final class ControlPlane implements AutoCloseable {
         WorkQueue claimQueue = loop("local-path-provisioner", new LocalPathProvisioner(client, claims, pvs, classes, new ClaimUsers(pods, vmis),
                 files, events), workers, claims, events);
         DataVolumeController dvController = new DataVolumeController(client, dataVolumes, claims, pvs, classes, files,
-                new DiskImport(new QemuImg()), events, clock);
+                new DiskImport(new QemuImg()), registries, events, clock);
         WorkQueue dvQueue = loop("datavolume-controller", dvController, workers, dataVolumes, events);
         dvController.onJobEnd(dvQueue::add);
         UploadReceiver uploads = new UploadReceiver(dvController);

@@ -65,6 +65,11 @@ final class EmbeddedCluster implements AutoCloseable {
 
     /** As {@link #start(CrashLoopBackoff)}, with the local-path provisioner and DataVolume controller over {@code volumes} (unless null). */
     static EmbeddedCluster start(CrashLoopBackoff crashLoop, Path volumes) throws Exception {
+        return start(crashLoop, volumes, io.jvirt.registry.RegistryConfig.DEFAULT);
+    }
+
+    /** As {@link #start(CrashLoopBackoff, Path)}, DataVolume {@code registry} sources pulled with {@code registries}. */
+    static EmbeddedCluster start(CrashLoopBackoff crashLoop, Path volumes, io.jvirt.registry.RegistryConfig registries) throws Exception {
         Path dir = Files.createTempDirectory("jvirt-controller-it");
         SqliteStore store = SqliteStore.open(StoreConfig.defaults(dir.resolve("objects.db")));
         ApiServer server = ApiServer.start(new ApiServer.Config(dir, "127.0.0.1", 0), store);
@@ -84,7 +89,8 @@ final class EmbeddedCluster implements AutoCloseable {
             public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
             }
         });
-        c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers(), volumes), Clock.systemUTC());
+        c.controllers = ControlPlane.start(c.controller, c.scheduler, new ControlPlane.Options(true, crashLoop, ControlPlane.Options.EMBEDDED.workers(), volumes, registries),
+                Clock.systemUTC());
         return c;
     }
 

@@ -56,6 +56,7 @@ class StorageIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final ObjectMapper JSON = new ObjectMapper();
     static EmbeddedCluster cluster;
+    static io.jvirt.registry.LoopbackRegistry registry;
     static Path volumes;
     static HttpServer http;
     static Path work;
@@ -80,13 +81,17 @@ class StorageIT {
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", StorageIT::serve);
         http.start();
-        cluster = EmbeddedCluster.start(CrashLoopBackoff.DEFAULT, volumes);
+        registry = io.jvirt.registry.LoopbackRegistry.start(null);
+        // KubeVirt's examples name registry:5000; the node's setting sends such names to the loopback registry
+        cluster = EmbeddedCluster.start(CrashLoopBackoff.DEFAULT, volumes,
+                new io.jvirt.registry.RegistryConfig(Map.of("registry:5000", registry.host()), java.util.Set.of()));
         cluster.addNode("node-1", "4", "4Gi", Map.of("kubernetes.io/hostname", "node-1"));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (cluster != null) cluster.close();
+        if (registry != null) registry.close();
         if (http != null) http.stop(0);
         if (work != null) {
             try (Stream<Path> s = Files.walk(work)) {
@@ -311,27 +316,28 @@ class StorageIT {
     }
 
     @Test
-    void registrySourceImportsTheContainerDiskAndRefusesAWrongName() throws Exception {
+    void registrySourceImportsTheContainerDiskThroughTheMirrorsAndRefusesAWrongName() throws Exception {
         Path layout = Path.of(System.getProperty("jvirt.build.dir", "../build")).resolve("images/demo/containerdisk");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(layout), "demo containerDisk not built (images/demo/build.sh)");
-        try (io.jvirt.registry.LoopbackRegistry registry = io.jvirt.registry.LoopbackRegistry.start(null)) {
-            String ref = registry.push(layout, "storage/demo:v1", "oci");
-            createDataVolume("from-registry", Map.of("registry", Map.of("url", "docker://" + ref)), "64Mi");
-            awaitDataVolume("from-registry", "Succeeded");
-            Path expected = work.resolve("demo.raw");
-            Path qcow2 = work.resolve("demo-from-layout.qcow2");
-            Files.copy(layout.resolveSibling("demo.qcow2"), qcow2); // the layer holds /disk/demo.qcow2, built from the same file
-            run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", qcow2.toString(), expected.toString());
-            byte[] want = Files.readAllBytes(expected);
-            assertArrayEquals(want, java.util.Arrays.copyOf(Files.readAllBytes(imageOf("from-registry")), want.length));
-            try (Stream<Path> left = Files.list(imageOf("from-registry").getParent())) {
-                assertEquals(List.of(LocalVolumes.DISK_IMAGE), left.map(p -> p.getFileName().toString()).toList(), "the extracted layer file is gone");
-            }
-
-            createDataVolume("no-such-image", Map.of("registry", Map.of("url", "docker://" + registry.host() + "/storage/none:v1")), "64Mi");
-            JsonNode failed = awaitDataVolume("no-such-image", "Failed");
-            assertTrue(condition(failed, "Running").path("message").asText().toLowerCase(java.util.Locale.ROOT).contains("unknown"), failed.toString());
+        String ref = registry.push(layout, "storage/demo:v1", "oci");
+        createDataVolume("from-registry", Map.of("registry", Map.of("url", "docker://" + ref)), "64Mi");
+        awaitDataVolume("from-registry", "Succeeded");
+        createDataVolume("from-mirror", Map.of("registry", Map.of("url", "docker://registry:5000/storage/demo:v1")), "64Mi");
+        awaitDataVolume("from-mirror", "Succeeded");
+        Path expected = work.resolve("demo.raw");
+        Path qcow2 = work.resolve("demo-from-layout.qcow2");
+        Files.copy(layout.resolveSibling("demo.qcow2"), qcow2); // the layer holds /disk/demo.qcow2, built from the same file
+        run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", qcow2.toString(), expected.toString());
+        byte[] want = Files.readAllBytes(expected);
+        assertArrayEquals(want, java.util.Arrays.copyOf(Files.readAllBytes(imageOf("from-registry")), want.length));
+        assertArrayEquals(want, java.util.Arrays.copyOf(Files.readAllBytes(imageOf("from-mirror")), want.length), "pulled through the mirror");
+        try (Stream<Path> left = Files.list(imageOf("from-registry").getParent())) {
+            assertEquals(List.of(LocalVolumes.DISK_IMAGE), left.map(p -> p.getFileName().toString()).toList(), "the extracted layer file is gone");
         }
+
+        createDataVolume("no-such-image", Map.of("registry", Map.of("url", "docker://" + registry.host() + "/storage/none:v1")), "64Mi");
+        JsonNode failed = awaitDataVolume("no-such-image", "Failed");
+        assertTrue(condition(failed, "Running").path("message").asText().toLowerCase(java.util.Locale.ROOT).contains("unknown"), failed.toString());
     }
 
     @Test

@@ -90,7 +90,8 @@ public final class JvirtMain {
         KubernetesClient schedulerClient = parts.add("the scheduler's client", componentClient(server, home, ComponentIdentity.SCHEDULER));
         KubernetesClient nodeClient = parts.add("the node agent's client", componentClient(server, home, ComponentIdentity.NODE_AGENT));
         parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient,
-                ControlPlane.Options.EMBEDDED.withVolumes(home.resolve("volumes")), Clock.systemUTC()));
+                ControlPlane.Options.EMBEDDED.withVolumes(home.resolve("volumes")).withRegistries(io.jvirt.registry.RegistryConfig.fromProperties(settings)),
+                Clock.systemUTC()));
         HandlerConfig nodeConfig;
         try {
             nodeConfig = nodeConfig(settings, buildDir);

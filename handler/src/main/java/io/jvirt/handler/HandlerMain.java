@@ -71,18 +71,6 @@ public final class HandlerMain {
                 mirrors.put(key.substring("mirror.".length()), Path.of(p.getProperty(key)));
             }
         }
-        Map<String, String> registryMirrors = new HashMap<>();
-        for (String key : p.stringPropertyNames()) {
-            if (key.startsWith("registryMirror.")) {
-                registryMirrors.put(key.substring("registryMirror.".length()), p.getProperty(key).strip());
-            }
-        }
-        java.util.Set<String> insecure = new java.util.HashSet<>();
-        for (String host : p.getProperty("insecureRegistries", "").split(",")) {
-            if (!host.isBlank()) {
-                insecure.add(host.strip());
-            }
-        }
         String launcher = p.getProperty("launcherCommand", "").strip();
         return new HandlerConfig(
                 p.getProperty("nodeName", InetAddress.getLocalHost().getHostName()),
@@ -93,7 +81,7 @@ public final class HandlerMain {
                 launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
                 p.getProperty("buildDir") == null ? null : Path.of(p.getProperty("buildDir")),
                 mirrors,
-                new RegistryConfig(registryMirrors, insecure),
+                RegistryConfig.fromProperties(p),
                 Boolean.parseBoolean(p.getProperty("useEmulation", "false")),
                 p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER).isBlank() ? null
                         : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER),

@@ -23,6 +23,27 @@ public record RegistryConfig(Map<String, String> mirrors, Set<String> insecure) 
         insecure = Set.copyOf(insecure);
     }
 
+    /**
+     * The settings in {@code p} (the node's and the control plane's {@code config.properties}):
+     * {@code registryMirror.<registry[/prefix]>=<registry[/prefix]>} per mirror (a {@code :} in the key written
+     * {@code \:}, Java properties syntax) and {@code insecureRegistries}, comma-separated {@code host:port}s.
+     */
+    public static RegistryConfig fromProperties(java.util.Properties p) {
+        Map<String, String> mirrors = new java.util.HashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("registryMirror.")) {
+                mirrors.put(key.substring("registryMirror.".length()), p.getProperty(key).strip());
+            }
+        }
+        Set<String> insecure = new java.util.HashSet<>();
+        for (String host : p.getProperty("insecureRegistries", "").split(",")) {
+            if (!host.isBlank()) {
+                insecure.add(host.strip());
+            }
+        }
+        return new RegistryConfig(mirrors, insecure);
+    }
+
     /** Where {@code ref} is pulled from: its mirror's reference, or itself. */
     public ImageReference resolve(ImageReference ref) {
         String name = ref.name();

@@ -43,4 +43,14 @@ class RegistryConfigTest {
     void plainHttpOnlyForLoopbackAndTheInsecureList(String registry, boolean plain) {
         assertEquals(plain, CONFIG.plainHttp(registry));
     }
+
+    @org.junit.jupiter.api.Test
+    void settingsAreReadFromPropertiesSyntax() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.load(new java.io.StringReader("registryMirror.registry\\:5000=127.0.0.1\\:5000 \ninsecureRegistries= a:5000 ,b,\nother=x\n"));
+        RegistryConfig config = RegistryConfig.fromProperties(p);
+        assertEquals(new RegistryConfig(Map.of("registry:5000", "127.0.0.1:5000"), Set.of("a:5000", "b")), config);
+        assertEquals("127.0.0.1:5000/kubevirt/x:devel", config.resolve(ImageReference.parse("registry:5000/kubevirt/x:devel")).toString());
+        assertEquals(RegistryConfig.DEFAULT, RegistryConfig.fromProperties(new java.util.Properties()));
+    }
 }

@@ -68,6 +68,7 @@ public final class DataVolumeController implements Reconciler {
     private final SharedIndexInformer<StorageClass> classes;
     private final VolumeFiles files;
     private final DiskImport importer;
+    private final io.jvirt.registry.RegistryConfig registries;
     private final EventRecorder events;
     private final Clock clock;
     private final Map<Key, ImportJob> jobs = new ConcurrentHashMap<>();
@@ -76,7 +77,7 @@ public final class DataVolumeController implements Reconciler {
     public DataVolumeController(KubernetesClient client, SharedIndexInformer<GenericKubernetesResource> dataVolumes,
                                 SharedIndexInformer<PersistentVolumeClaim> claims, SharedIndexInformer<PersistentVolume> volumes,
                                 SharedIndexInformer<StorageClass> classes, VolumeFiles files, DiskImport importer,
-                                EventRecorder events, Clock clock) {
+                                io.jvirt.registry.RegistryConfig registries, EventRecorder events, Clock clock) {
         this.client = client;
         this.dataVolumes = dataVolumes;
         this.claims = claims;
@@ -84,6 +85,7 @@ public final class DataVolumeController implements Reconciler {
         this.classes = classes;
         this.files = files;
         this.importer = importer;
+        this.registries = registries;
         this.events = events;
         this.clock = clock;
     }
@@ -280,7 +282,7 @@ public final class DataVolumeController implements Reconciler {
 
     /**
      * A {@code registry} source: the containerDisk image (CDI accepts only those) pulled with the registry driver
-     * (every blob's digest checked), its disk file (KubeVirt's rule: the first file under {@code /disk/}) extracted
+     * (every blob's digest checked; the node's mirrors and plain-HTTP registries apply, as for containerDisks), its disk file (KubeVirt's rule: the first file under {@code /disk/}) extracted
      * beside the image and imported from there like any other content; the extracted copy is removed in every case.
      * A registry that cannot be reached is worth a retry; a wrong name, refused credentials or a bad digest is not.
      */
@@ -294,7 +296,7 @@ public final class DataVolumeController implements Reconciler {
                 if (secret == null) throw new ImageRefusedException("spec.source.registry.secretRef: Secret " + r.secretRef() + " not found");
                 credentials = new io.jvirt.registry.Credentials(decoded(secret.getData(), "accessKeyId"), decoded(secret.getData(), "secretKey"));
             }
-            io.jvirt.registry.ImageSource src = new io.jvirt.registry.RegistryClient(io.jvirt.registry.RegistryConfig.DEFAULT)
+            io.jvirt.registry.ImageSource src = new io.jvirt.registry.RegistryClient(registries)
                     .open(io.jvirt.registry.ImageReference.parse(url), credentials);
             Map<String, Path> files = io.jvirt.registry.ImageFiles.extract(src, src.resolve(), io.jvirt.registry.ImageFiles.diskFilter(null), staging);
             if (files.isEmpty()) throw new ImageRefusedException("the image " + url + " holds no file under /disk/ (not a containerDisk)");
