@@ -56,7 +56,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final RbacAuthorizer authorizer;
     private final AccessReviews reviews;
     private final ApiMetrics metrics;
-    private final NodeSecretAccess nodeSecrets;
+    private final NodeObjectAccess nodeObjects;
     private final NodeMetricsEndpoint nodeMetrics;
     private final MetricsApiEndpoint metricsApi;
 
@@ -66,7 +66,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.resources = new ResourceEndpoint(vertx, service, clock, bookmarkInterval);
         this.authorizer = authorizer;
         this.reviews = new AccessReviews(authorizer);
-        this.nodeSecrets = new NodeSecretAccess(service);
+        this.nodeObjects = new NodeObjectAccess(service);
         this.service = service;
         this.tokens = tokens;
         this.discovery = new Discovery(service.registry());
@@ -189,7 +189,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         observed.resource(verb, type.group(), api.version(), type.plural(), api.subresource(), namespaceOf(type, api), api.name());
         RequestAttributes attributes = RequestAttributes.resource(user, verb, type.group(), type.plural(), api.subresource(),
                 namespaceOf(type, api), nameOf(req, api, verb));
-        if (!authorizer.authorize(attributes) && !nodeSecrets.allows(attributes)) {
+        if (!authorizer.authorize(attributes) && !nodeObjects.allows(attributes)) {
             String authzPlural = api.subresource() == null ? type.plural() : type.plural() + "/" + api.subresource();
             throw ApiException.forbidden(user.name(), verb, authzPlural, type.group(), api.name(), api.namespace());
         }

@@ -229,10 +229,12 @@ class RbacIT {
     }
 
     @Test
-    void theNodeAgentGetsOnlyTheSecretsAVmiPullsWith() throws Exception {
-        ok(admin.run("-n", "b", "create", "secret", "generic", "pull-creds", "--from-literal=x=1"));
-        ok(admin.run("-n", "b", "create", "secret", "generic", "kernel-creds", "--from-literal=x=1"));
-        ok(admin.run("-n", "b", "create", "secret", "generic", "other", "--from-literal=x=1"));
+    void theNodeAgentGetsOnlyTheSecretsAndConfigMapsAVmiNames() throws Exception {
+        for (String secret : new String[] {"pull-creds", "kernel-creds", "other", "volume-secret", "user-data", "network-data"}) {
+            ok(admin.run("-n", "b", "create", "secret", "generic", secret, "--from-literal=x=1"));
+        }
+        ok(admin.run("-n", "b", "create", "configmap", "volume-config", "--from-literal=x=1"));
+        ok(admin.run("-n", "b", "create", "configmap", "other-config", "--from-literal=x=1"));
         Path vmi = server.dir.resolve("vmi-private.yaml");
         Files.writeString(vmi, """
                 apiVersion: kubevirt.io/v1
@@ -248,6 +250,12 @@ class RbacIT {
                   volumes:
                   - name: root
                     containerDisk: {image: "registry.example/disk:1", imagePullSecret: pull-creds}
+                  - name: cfg
+                    configMap: {name: volume-config}
+                  - name: sec
+                    secret: {secretName: volume-secret}
+                  - name: ci
+                    cloudInitNoCloud: {secretRef: {name: user-data}, networkDataSecretRef: {name: network-data}}
                 """);
         ok(admin.run("-n", "b", "apply", "-f", vmi.toString()));
         Path file = server.dir.resolve("handler-secrets.kubeconfig");
@@ -255,6 +263,14 @@ class RbacIT {
         Kubectl handler = new Kubectl(file, server.dir.resolve("cache-handler-secrets"));
         ok(handler.run("-n", "b", "get", "secret", "pull-creds"));
         ok(handler.run("-n", "b", "get", "secret", "kernel-creds"));
+        ok(handler.run("-n", "b", "get", "secret", "volume-secret"));
+        ok(handler.run("-n", "b", "get", "secret", "user-data"));
+        ok(handler.run("-n", "b", "get", "secret", "network-data"));
+        ok(handler.run("-n", "b", "get", "configmap", "volume-config"));
+        forbidden(handler.run("-n", "b", "get", "configmap", "other-config"));
+        forbidden(handler.run("-n", "b", "get", "secret", "volume-config"));
+        forbidden(handler.run("-n", "b", "get", "configmap", "volume-secret"));
+        forbidden(handler.run("-n", "b", "get", "configmaps"));
         forbidden(handler.run("-n", "b", "get", "secret", "other"));
         forbidden(handler.run("-n", "a", "get", "secret", "pull-creds"));
         forbidden(handler.run("-n", "b", "get", "secrets"));

@@ -52,8 +52,16 @@ final class DiskConfigurator implements Configurator {
                     if (sataPort >= SATA_PORTS) {
                         throw new ConversionException(field + ": more than " + SATA_PORTS + " sata disks");
                     }
+                    if (target.kind() == DiskTargetKind.Kind.CDROM) {
+                        device = device.with("bus", ControllersConfigurator.SATA + "." + sataPort++);
+                        yield "ide-cd";
+                    }
+                    if (readonly) {
+                        throw new ConversionException(field + ": a read-only sata disk cannot be emulated (QEMU's ide-hd has "
+                                + "no read-only mode); use bus virtio or scsi, or a cdrom");
+                    }
                     device = device.with("bus", ControllersConfigurator.SATA + "." + sataPort++);
-                    yield target.kind() == DiskTargetKind.Kind.CDROM ? "ide-cd" : "ide-hd";
+                    yield "ide-hd";
                 }
                 case "scsi" -> {
                     device = device.with("bus", ControllersConfigurator.SCSI + ".0").with("channel", 0)

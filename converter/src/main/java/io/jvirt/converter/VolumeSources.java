@@ -20,7 +20,7 @@ final class VolumeSources {
         if (sources.size() != 1) {
             throw new ConversionException(field + ": needs exactly one supported source "
                     + "(containerDisk, persistentVolumeClaim, dataVolume, hostDisk, emptyDisk, ephemeral, "
-                    + "cloudInitNoCloud, cloudInitConfigDrive), found " + (sources.isEmpty() ? "none" : sources)
+                    + "cloudInitNoCloud, cloudInitConfigDrive, configMap, secret, serviceAccount, downwardAPI), found " + (sources.isEmpty() ? "none" : sources)
                     + (volume.unknown() == null || volume.unknown().isEmpty() ? "" : "; unsupported: " + volume.unknown().keySet()));
         }
         ReadyDisk ready = context.handover().volumes().get(volume.name());
@@ -30,10 +30,14 @@ final class VolumeSources {
         return ready;
     }
 
-    /** True when the source itself is read-only: a PVC with {@code readOnly: true}, or cloud-init data. */
+    /**
+     * True when the source itself is read-only: a PVC with {@code readOnly: true}. An image the node generates
+     * (cloud-init, configMap, secret, ...) is a per-VMI file made again at each start: as in KubeVirt it follows its
+     * disk's target ({@code cdrom} read-only by default, {@code disk} writable unless {@code readonly: true}), so it
+     * also works on a sata disk, whose {@code ide-hd} has no read-only mode.
+     */
     static boolean isReadOnly(Volume volume) {
-        return volume.cloudInitNoCloud() != null || volume.cloudInitConfigDrive() != null
-                || volume.persistentVolumeClaim() != null && Boolean.TRUE.equals(volume.persistentVolumeClaim().readOnly());
+        return volume.persistentVolumeClaim() != null && Boolean.TRUE.equals(volume.persistentVolumeClaim().readOnly());
     }
 
     private static List<String> sources(Volume volume) {
@@ -46,6 +50,10 @@ final class VolumeSources {
         if (volume.ephemeral() != null) found.add("ephemeral");
         if (volume.cloudInitNoCloud() != null) found.add("cloudInitNoCloud");
         if (volume.cloudInitConfigDrive() != null) found.add("cloudInitConfigDrive");
+        if (volume.configMap() != null) found.add("configMap");
+        if (volume.secret() != null) found.add("secret");
+        if (volume.serviceAccount() != null) found.add("serviceAccount");
+        if (volume.downwardAPI() != null) found.add("downwardAPI");
         return found;
     }
 }

@@ -164,6 +164,20 @@ class ConfiguratorTableTest {
         assertContains(argv("{'domain':{'devices':{" + devices + "}}," + VOL + "}"), expected);
     }
 
+    private static final String CLOUD_INIT = "'volumes':[{'name':'ci','cloudInitNoCloud':{'userData':'#!/bin/sh'}}]";
+
+    /** A generated image follows its target as in KubeVirt: writable on a disk (so a sata disk is an ide-hd QEMU takes), read-only on a cdrom. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        'disks':[{'name':'ci','disk':{'bus':'sata'}}]                      | filename=/run/jvirt/vmi/ns1_vm1/cloudinit-ci.iso -blockdev raw,node-name=drive0,file=drive0-file -device ide-hd,bus=sata0.0,drive=drive0,id=ua-ci
+        'disks':[{'name':'ci','disk':{'bus':'virtio'}}]                    | filename=/run/jvirt/vmi/ns1_vm1/cloudinit-ci.iso -blockdev raw,node-name=drive0,file=drive0-file -device virtio-blk-pci
+        'disks':[{'name':'ci','cdrom':{'bus':'sata'}}]                     | filename=/run/jvirt/vmi/ns1_vm1/cloudinit-ci.iso,read-only=on -blockdev raw,node-name=drive0,file=drive0-file,read-only=on -device ide-cd,bus=sata0.0
+        'disks':[{'name':'ci','disk':{'bus':'virtio','readonly':true}}]    | filename=/run/jvirt/vmi/ns1_vm1/cloudinit-ci.iso,read-only=on
+        """)
+    void generatedImagesFollowTheirTarget(String devices, String expected) throws Exception {
+        assertContains(argv("{'domain':{'devices':{" + devices + "}}," + CLOUD_INIT + "}"), expected);
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
         'ioThreadsPolicy':'shared','devices':{'disks':[{'name':'d'},{'name':'e'}]}  | -object iothread,id=iothread0 -blockdev
@@ -288,7 +302,8 @@ class ConfiguratorTableTest {
         {'domain':{'devices':{'disks':[{'name':'d','io':'native'}]}},'volumes':[{'name':'d','hostDisk':{'path':'/d','type':'Disk'}}]}          | native needs cache: none
         {'domain':{'devices':{'disks':[{'name':'d','serial':'a b'}]}},'volumes':[{'name':'d','hostDisk':{'path':'/d','type':'Disk'}}]}         | disks[0].serial
         {'domain':{'devices':{'disks':[{'name':'x'}]}}}                                  | no volume named 'x'
-        {'domain':{'devices':{'disks':[{'name':'d'}]}},'volumes':[{'name':'d','configMap':{'name':'c'}}]}                          | unsupported: [configMap]
+        {'domain':{'devices':{'disks':[{'name':'d','disk':{'bus':'sata','readonly':true}}]}},'volumes':[{'name':'d','hostDisk':{'path':'/d','type':'Disk'}}]} | disks[0]: a read-only sata disk cannot be emulated
+        {'domain':{'devices':{'disks':[{'name':'d'}]}},'volumes':[{'name':'d','sysprep':{'secret':{'name':'c'}}}]}                   | unsupported: [sysprep]
         {'domain':{'devices':{'interfaces':[{'name':'default','model':'vmxnet3'}]}},'networks':[{'name':'default','pod':{}}]}       | interfaces[0].model
         {'domain':{'devices':{'interfaces':[{'name':'default','sriov':{}}]}},'networks':[{'name':'default','pod':{}}]}              | binding 'sriov' is not supported
         {'domain':{'devices':{'interfaces':[{'name':'default','macAddress':'01:00:00:00:00:01'}]}},'networks':[{'name':'default','pod':{}}]} | multicast

@@ -23,5 +23,9 @@ public record Volume(
         EphemeralVolumeSource ephemeral,
         CloudInitNoCloudSource cloudInitNoCloud,
         CloudInitConfigDriveSource cloudInitConfigDrive,
+        ConfigMapVolumeSource configMap,
+        SecretVolumeSource secret,
+        ServiceAccountVolumeSource serviceAccount,
+        DownwardAPIVolumeSource downwardAPI,
         @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
 }

@@ -42,13 +42,19 @@ public final class ClaimUsers {
         return Optional.empty();
     }
 
-    /** The claims a VMI spec names: {@code persistentVolumeClaim.claimName} and {@code dataVolume.name} (a DV's claim has its name). */
+    /**
+     * The claims a VMI spec names: {@code persistentVolumeClaim.claimName}, {@code dataVolume.name} (a DV's claim has its
+     * name) and {@code ephemeral.persistentVolumeClaim.claimName}.
+     */
     public static List<String> claimsOf(VirtualMachineInstanceSpec spec) {
         List<String> out = new ArrayList<>();
         if (spec == null || spec.volumes() == null) return out;
         for (io.jvirt.api.v1.Volume v : spec.volumes()) {
             if (v.persistentVolumeClaim() != null && v.persistentVolumeClaim().claimName() != null) out.add(v.persistentVolumeClaim().claimName());
             if (v.dataVolume() != null && v.dataVolume().name() != null) out.add(v.dataVolume().name());
+            if (v.ephemeral() != null && v.ephemeral().persistentVolumeClaim() != null && v.ephemeral().persistentVolumeClaim().claimName() != null) {
+                out.add(v.ephemeral().persistentVolumeClaim().claimName());
+            }
         }
         return out;
     }

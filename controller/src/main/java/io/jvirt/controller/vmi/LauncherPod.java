@@ -113,7 +113,7 @@ public final class LauncherPod {
     /** The launcher pod's memory request: guest RAM plus {@link LauncherOverhead}; a clear error when that exceeds a long. */
     /**
      * The VMI's claims as pod volumes, as KubeVirt's launcher pod has them: a {@code persistentVolumeClaim} volume
-     * per persistentVolumeClaim or dataVolume volume (a DataVolume's claim has its name), so that Kubernetes'
+     * per persistentVolumeClaim, dataVolume or ephemeral volume (a DataVolume's claim has its name), so that Kubernetes'
      * pvc-protection sees the pod as a user of the claim.
      */
     static List<io.fabric8.kubernetes.api.model.Volume> claimVolumes(VirtualMachineInstanceSpec spec) {
@@ -121,9 +121,11 @@ public final class LauncherPod {
         if (spec.volumes() == null) return out;
         for (io.jvirt.api.v1.Volume v : spec.volumes()) {
             String claim = v.persistentVolumeClaim() != null ? v.persistentVolumeClaim().claimName()
-                    : v.dataVolume() != null ? v.dataVolume().name() : null;
+                    : v.dataVolume() != null ? v.dataVolume().name()
+                    : v.ephemeral() != null && v.ephemeral().persistentVolumeClaim() != null ? v.ephemeral().persistentVolumeClaim().claimName() : null;
             if (claim == null) continue;
-            boolean readOnly = v.persistentVolumeClaim() != null && Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly());
+            // an ephemeral volume only reads its claim: the guest's writes go to an overlay
+            boolean readOnly = v.persistentVolumeClaim() != null && Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly()) || v.ephemeral() != null;
             out.add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(v.name())
                     .withNewPersistentVolumeClaim().withClaimName(claim).withReadOnly(readOnly ? Boolean.TRUE : null).endPersistentVolumeClaim().build());
         }

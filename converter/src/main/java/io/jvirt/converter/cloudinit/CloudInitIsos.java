@@ -11,7 +11,9 @@ import java.time.Instant;
  *       local-hostname) and, when given, {@code network-config};</li>
  *   <li>config drive: label {@code config-2}, files {@code openstack/latest/user_data},
  *       {@code openstack/latest/meta_data.json} (uuid, hostname, name) and, when given,
- *       {@code openstack/latest/network_data.json}.</li>
+ *       {@code openstack/latest/network_data.json};</li>
+ *   <li>a config disk (KubeVirt's configMap, secret, serviceAccount and downwardAPI volumes): label
+ *       {@code volumeLabel}, default {@code cfgdata}, one file per key (or downward API path).</li>
  * </ul>
  * Stateless and thread-safe; output is deterministic for the same input.
  */
@@ -44,6 +46,22 @@ public final class CloudInitIsos {
         if (data.networkData() != null) {
             iso.add("openstack/latest/network_data.json", data.networkData());
         }
+        return iso.toBytes();
+    }
+
+    /** KubeVirt's label of a config disk that names none. */
+    public static final String CONFIG_DISK_LABEL = "cfgdata";
+
+    /**
+     * A config disk: {@code files} (relative path → content), labelled {@code label} (null or empty:
+     * {@value #CONFIG_DISK_LABEL}).
+     *
+     * @throws IllegalArgumentException naming the label or path the image cannot hold (path components of 1-64 of
+     *     {@code [A-Za-z0-9._-]}, labels of 1-16 of {@code [A-Za-z0-9_-]})
+     */
+    public static byte[] configDisk(String label, java.util.Map<String, byte[]> files) {
+        Iso9660Writer iso = new Iso9660Writer(label == null || label.isEmpty() ? CONFIG_DISK_LABEL : label, EPOCH);
+        files.forEach(iso::add);
         return iso.toBytes();
     }
 

@@ -80,6 +80,32 @@ class CloudInitIsosTest {
                 java.util.Arrays.toString(CloudInitIsos.noCloud("i", "h", data)));
     }
 
+    /** KubeVirt's config disk: the label named (else cfgdata), one file per key with the key's exact name, binary content kept. */
+    @ParameterizedTest(name = "label {0}")
+    @CsvSource(nullValues = "-", value = {"-, cfgdata", "'', cfgdata", "app-config, app-config", "OEMDRV, OEMDRV"})
+    void configDiskHasItsLabelAndOneFilePerKey(String label, String expectedLabel) throws Exception {
+        byte[] binary = {0, (byte) 0xff, 10, 13, 0};
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("ca.crt", "-----BEGIN CERTIFICATE-----\n".getBytes(StandardCharsets.UTF_8));
+        files.put("Mixed_Case.Key-1", binary);
+        files.put("labels", "app=\"demo\"\n".getBytes(StandardCharsets.UTF_8));
+        Path iso = write("cfg.iso", CloudInitIsos.configDisk(label, files));
+
+        assertTrue(isoinfo("-d", "-i", iso.toString()).contains("Volume id: " + expectedLabel));
+        assertEquals(List.of("/Mixed_Case.Key-1", "/ca.crt", "/labels"), sortedLines(isoinfo("-J", "-f", "-i", iso.toString())));
+        assertEquals("-----BEGIN CERTIFICATE-----\n", isoinfo("-J", "-x", "/ca.crt", "-i", iso.toString()));
+        assertEquals(new String(binary, StandardCharsets.ISO_8859_1), isoinfo("-J", "-x", "/Mixed_Case.Key-1", "-i", iso.toString()));
+    }
+
+    @ParameterizedTest(name = "{0} / {1}")
+    @CsvSource({"cfgdata, ../etc, '..'", "cfgdata, a key with spaces, a key with spaces", "a-label-longer-than-16, k, volume id",
+            "cfgdata, " + "k123456789k123456789k123456789k123456789k123456789k123456789k1234, k1234"})
+    void configDiskRefusesWhatItCannotHold(String label, String key, String expectedInMessage) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CloudInitIsos.configDisk(label, java.util.Map.of(key, new byte[1])));
+        assertTrue(e.getMessage().contains(expectedInMessage), e.getMessage());
+    }
+
     private Path write(String name, byte[] bytes) throws IOException {
         Path p = tmp.resolve(name);
         Files.write(p, bytes);

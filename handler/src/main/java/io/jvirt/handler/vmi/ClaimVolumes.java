@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jvirt.api.meta.Quantity;
 import io.jvirt.api.storage.LocalVolumes;
+import io.jvirt.qemu.img.ImageFormat;
+import io.jvirt.qemu.img.QemuImg;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -33,33 +35,54 @@ public final class ClaimVolumes {
 
     private final KubernetesClient client;
     private final Path root;
+    private final QemuImg qemuImg;
     private final Consumer<Path> giveToQemu;
 
     /**
      * @param root the volumes root ({@code $JVIRT_HOME/volumes}), or null when this node has no local volumes
      * @param giveToQemu makes a path QEMU's user's own
      */
-    public ClaimVolumes(KubernetesClient client, Path root, Consumer<Path> giveToQemu) {
+    public ClaimVolumes(KubernetesClient client, Path root, QemuImg qemuImg, Consumer<Path> giveToQemu) {
         this.client = client;
+        this.qemuImg = qemuImg;
         this.root = root;
         this.giveToQemu = giveToQemu;
     }
 
     /** True when {@code volume} (a VMI spec volume) is one this class prepares. */
     public static boolean handles(JsonNode volume) {
-        return volume.has("persistentVolumeClaim") || volume.has("dataVolume");
+        return volume.has("persistentVolumeClaim") || volume.has("dataVolume") || volume.has("ephemeral");
     }
 
     /**
      * The handover entry ({@code path}, {@code format}, {@code blockDevice}, {@code jvirtOwnedChain}) of {@code volume}.
+     * An {@code ephemeral} volume gets a fresh qcow2 overlay {@code diskDir/<volume name>.qcow2} on its claim's image
+     * (raw): the guest's writes go to the overlay, which goes with the VMI's disks, and never reach the claim.
      *
      * @throws IllegalStateException saying why the claim cannot be used (not found, being deleted, unbound, not a
      *     local-path volume, a DataVolume not yet populated)
      */
-    public ObjectNode prepare(String namespace, JsonNode volume) throws IOException, InterruptedException {
+    public ObjectNode prepare(String namespace, JsonNode volume, Path diskDir) throws IOException, InterruptedException {
+        if (volume.has("ephemeral")) {
+            String claim = volume.path("ephemeral").path("persistentVolumeClaim").path("claimName").asText();
+            ClaimImage base = image(namespace, claim, "PersistentVolumeClaim " + namespace + "/" + claim + " (ephemeral)");
+            Path overlay = diskDir.resolve(volume.path("name").asText() + ".qcow2");
+            Files.deleteIfExists(overlay);
+            qemuImg.createOverlay(overlay, base.path(), ImageFormat.RAW);
+            Files.setPosixFilePermissions(overlay, PosixFilePermissions.fromString("rw-------"));
+            giveToQemu.accept(overlay);
+            return JSON.createObjectNode().put("path", overlay.toString()).put("format", "QCOW2").put("blockDevice", false).put("jvirtOwnedChain", true);
+        }
         boolean dataVolume = volume.has("dataVolume");
         String claim = dataVolume ? volume.path("dataVolume").path("name").asText() : volume.path("persistentVolumeClaim").path("claimName").asText();
-        String what = (dataVolume ? "DataVolume " : "PersistentVolumeClaim ") + namespace + "/" + claim;
+        ClaimImage image = image(namespace, claim, (dataVolume ? "DataVolume " : "PersistentVolumeClaim ") + namespace + "/" + claim);
+        return JSON.createObjectNode().put("path", image.path().toString()).put("format", "RAW").put("blockDevice", image.block()).put("jvirtOwnedChain", false);
+    }
+
+    /** The claim's image as QEMU opens it: the volume's {@code disk.img}, or the loop device of its {@code block.img}. */
+    private record ClaimImage(Path path, boolean block) {}
+
+    private ClaimImage image(String namespace, String claim, String what) throws IOException, InterruptedException {
         if (root == null) throw new IllegalStateException(what + ": this node has no local volumes");
         PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
         if (pvc == null) throw new IllegalStateException(what + ": PersistentVolumeClaim " + claim + " not found");
@@ -94,7 +117,7 @@ public final class ClaimVolumes {
         giveToQemu.accept(image);
         Path path = block ? loopDevice(image) : image;
         if (block) giveToQemu.accept(path);
-        return JSON.createObjectNode().put("path", path.toString()).put("format", "RAW").put("blockDevice", block).put("jvirtOwnedChain", false);
+        return new ClaimImage(path, block);
     }
 
     /** The loop device backed by {@code image}, attached now if none is. */

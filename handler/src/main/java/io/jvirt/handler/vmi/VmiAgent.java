@@ -58,6 +58,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
     private final String qemuUser;
     private final ClaimVolumes claims;
     private final HostDisks hostDisks;
+    private final ConfigVolumes configVolumes;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     /**
@@ -74,8 +75,9 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
                 throw new java.io.UncheckedIOException(e);
             }
         };
-        this.claims = new ClaimVolumes(client, volumesDir, toQemu);
+        this.claims = new ClaimVolumes(client, volumesDir, qemuImg, toQemu);
         this.hostDisks = new HostDisks(hostDiskGate, toQemu);
+        this.configVolumes = new ConfigVolumes(client, toQemu);
         this.client = client;
         this.nodeName = nodeName;
         this.launcherCommand = List.copyOf(launcherCommand);
@@ -148,12 +150,14 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
                 qemuImg.create(file, ImageFormat.QCOW2, bytes);
                 volumes.set(name, disk(handToQemu(file)));
             } else if (ClaimVolumes.handles(v)) {
-                volumes.set(name, claims.prepare(ref.namespace(), v));
+                volumes.set(name, claims.prepare(ref.namespace(), v, diskDir));
             } else if (v.has("hostDisk")) {
                 volumes.set(name, hostDisks.prepare(v));
+            } else if (ConfigVolumes.handles(v)) {
+                volumes.set(name, rawDisk(configVolumes.prepare(pod, v, diskDir)));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
                 throw new LaunchFailure(FailureReason.START_ERROR, "volume " + name + ": this node prepares containerDisk, emptyDisk, "
-                        + "persistentVolumeClaim, dataVolume, hostDisk and cloud-init volumes only");
+                        + "persistentVolumeClaim, dataVolume, ephemeral, hostDisk, configMap, secret, downwardAPI and cloud-init volumes only");
             }
         }
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");
@@ -174,6 +178,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
         request.put("tcgTranslationCacheMiB", 32);
         request.set("volumes", volumes);
         request.set("networks", networks);
+        request.set("secrets", JSON.valueToTree(configVolumes.cloudInitSecrets(ref.namespace(), vmi.path("spec").path("volumes"))));
         if (kernel != null) {
             request.set("kernel", kernel);
         }
@@ -231,6 +236,10 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         giveToQemu(file);
         return file;
+    }
+
+    private static ObjectNode rawDisk(Path file) {
+        return JSON.createObjectNode().put("path", file.toString()).put("format", "RAW").put("blockDevice", false).put("jvirtOwnedChain", false);
     }
 
     private static ObjectNode disk(Path file) {
