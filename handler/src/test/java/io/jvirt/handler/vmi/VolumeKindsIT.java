@@ -143,6 +143,7 @@ class VolumeKindsIT {
                       disks:
                         - name: containerdisk
                           disk: {bus: virtio}
+                          bootOrder: 1 # SeaBIOS would try only the first sata disk, the ConfigMap's
                         - name: cloudinitdisk
                           disk: {bus: virtio}
                         - name: cfg
