@@ -87,14 +87,15 @@ class FailureReasonsIT {
                         memory: {guest: 64Mi}
                         devices:
                           disks:
-                            - name: sa
-                              disk: {bus: virtio}
+                            - name: sp
+                              cdrom: {bus: sata}
                       volumes:
-                        - name: sa
-                          serviceAccount: {serviceAccountName: default}
+                        - name: sp
+                          sysprep: {configMap: {name: unattend}}
                     """);
             cp.api.kubectl("apply", "-f", manifest.toString());
-            String message = "volume sa: this node prepares containerDisk, emptyDisk, persistentVolumeClaim, dataVolume, hostDisk and cloud-init volumes only";
+            String message = "volume sp: this node prepares containerDisk, emptyDisk, persistentVolumeClaim, dataVolume, ephemeral, hostDisk, "
+                    + "configMap, secret, downwardAPI and cloud-init volumes only";
             Waits.until("VMI Failed", Duration.ofSeconds(30), () -> {
                 var v = cp.vmi("vmi-unprepared");
                 return v != null && "Failed".equals(VmiStatusView.status(v).get("phase"));
