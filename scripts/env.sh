@@ -36,8 +36,9 @@ jvirt_pick_jdk() {
     [ -n "$major" ] || continue
     if [ "$major" -gt "$best_major" ]; then best=$candidate; best_major=$major; fi
   done
-  if [ "$best_major" -lt 21 ]; then
-    echo "jvirt: needs a JDK 21 or newer (found ${best:-none}, version ${best_major}); install one, e.g. 'apt-get install openjdk-21-jdk' or Temurin, or set JAVA_HOME" >&2
+  # 25: the network driver and the node agent use the FFM API (setns into pod namespaces), compiled for 25
+  if [ "$best_major" -lt 25 ]; then
+    echo "jvirt: needs a JDK 25 or newer (found ${best:-none}, version ${best_major}); install one, e.g. Temurin 25, or set JAVA_HOME" >&2
     return 1
   fi
   export JAVA_HOME=$best

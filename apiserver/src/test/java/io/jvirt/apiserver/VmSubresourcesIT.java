@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code subresources.kubevirt.io/v1} on the real server with the stock kubectl: discovery, VM
@@ -46,7 +48,8 @@ class VmSubresourcesIT {
         JsonNode list = http.get("/apis/subresources.kubevirt.io/v1").body();
         assertEquals("APIResourceList", list.path("kind").asText());
         for (String r : new String[] {"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart",
-                "virtualmachineinstances/pause", "virtualmachineinstances/console", "virtualmachineinstances/vnc"}) {
+                "virtualmachineinstances/pause", "virtualmachineinstances/console", "virtualmachineinstances/vnc",
+                "virtualmachineinstances/portforward", "virtualmachines/portforward"}) {
             assertTrue(list.toString().contains("\"name\":\"" + r + "\""), r + " missing in " + list);
         }
         Kubectl.Result raw = kubectl.run("get", "--raw", "/apis/subresources.kubevirt.io/v1");
@@ -126,6 +129,28 @@ class VmSubresourcesIT {
         assertEquals("Halted", http.get(VMS + "vm-grace").body().path("spec").path("runStrategy").asText());
     }
 
+    /** portforward's path is read before anything is relayed: KubeVirt's shapes, a clear 400 or 404 otherwise. */
+    @ParameterizedTest(name = "GET {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        virtualmachineinstances/vm-cirros/portforward/0           | 400 | invalid port '0': must be a number between 1 and 65535
+        virtualmachineinstances/vm-cirros/portforward/65536/tcp   | 400 | invalid port '65536'
+        virtualmachineinstances/vm-cirros/portforward/http        | 400 | invalid port 'http'
+        virtualmachineinstances/vm-cirros/portforward/22/sctp     | 400 | invalid protocol 'sctp': must be tcp or udp
+        virtualmachineinstances/vm-cirros/portforward/53/udp      | 400 | port forwarding of UDP is not supported by jvirt
+        virtualmachineinstances/vm-cirros/portforward             | 404 | the server could not find the requested resource
+        virtualmachineinstances/vm-cirros/portforward/22/tcp/x    | 404 | the server could not find the requested resource
+        pods/vm-cirros/portforward/22                             | 404 | the server could not find the requested resource
+        virtualmachineinstances/nope/portforward/22               | 404 | "nope" not found
+        virtualmachines/nope/portforward/22/tcp                   | 404 | "nope" not found
+        virtualmachines/vm-cirros/portforward/22                  | 404 | virtualmachineinstances.kubevirt.io "vm-cirros" not found
+        """)
+    void portforwardRefusesBadPathsClearly(String path, int code, String message) throws Exception {
+        Http.Reply r = http.get(SUB + path);
+        assertEquals(code, r.code(), r.raw());
+        assertTrue(r.body().path("message").asText().contains(message), r.raw());
+        assertEquals("Status", r.body().path("kind").asText(), r.raw());
+    }
+
     @Test
     void missingObjectsAre404AndViewIsForbidden() throws Exception {
         Http.Reply missing = http.put(SUB + "virtualmachines/nope/start", null);
@@ -140,7 +165,8 @@ class VmSubresourcesIT {
         assertEquals(200, viewer.get(VMS + "vm-cirros").code());
         for (String[] call : new String[][] {{"PUT", "virtualmachines/vm-cirros/start"}, {"PUT", "virtualmachines/vm-cirros/stop"},
                 {"GET", "virtualmachineinstances/vm-cirros/console"}, {"GET", "virtualmachineinstances/vm-cirros/vnc"},
-                {"PUT", "virtualmachineinstances/vm-cirros/pause"}}) {
+                {"PUT", "virtualmachineinstances/vm-cirros/pause"}, {"GET", "virtualmachineinstances/vm-cirros/portforward/22"},
+                {"GET", "virtualmachines/vm-cirros/portforward/22/tcp"}}) {
             Http.Reply r = viewer.send(call[0], SUB + call[1], null, null, null);
             assertEquals(403, r.code(), call[1] + ": " + r.raw());
             assertEquals("Forbidden", r.body().path("reason").asText());

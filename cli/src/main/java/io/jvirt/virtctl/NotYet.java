@@ -26,27 +26,6 @@ final class NotYet {
         }
     }
 
-    @Command(name = "port-forward", description = "Forward local ports to a VMI (not yet in jvirt).")
-    static final class PortForward extends Missing {
-        String feature() {
-            return "port forwarding needs the VMI portforward subresource, which lands with the pod network (CNI) issue";
-        }
-    }
-
-    @Command(name = "ssh", description = "SSH to a VMI through port-forward (not yet in jvirt).")
-    static final class Ssh extends Missing {
-        String feature() {
-            return "ssh tunnels through port-forward (the VMI portforward subresource), which lands with the pod network (CNI) issue";
-        }
-    }
-
-    @Command(name = "scp", description = "Copy files to or from a VMI through port-forward (not yet in jvirt).")
-    static final class Scp extends Missing {
-        String feature() {
-            return "scp tunnels through port-forward (the VMI portforward subresource), which lands with the pod network (CNI) issue";
-        }
-    }
-
     @Command(name = "addvolume", description = "Hot-plug a volume into a running VMI (not yet in jvirt).")
     static final class AddVolume extends Missing {
         String feature() {

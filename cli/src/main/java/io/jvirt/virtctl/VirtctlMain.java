@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             Version.class, Lifecycle.Start.class, Lifecycle.Stop.class, Lifecycle.Restart.class, Lifecycle.Pause.class,
             Lifecycle.Unpause.class, Lifecycle.SoftReboot.class, Lifecycle.Reset.class, Lifecycle.GuestOsInfo.class,
-            Console.class, Vnc.class, Expose.class, Create.class, NotYet.PortForward.class, NotYet.Ssh.class, NotYet.Scp.class,
+            Console.class, Vnc.class, Expose.class, Create.class, PortForward.class, Ssh.SshCommand.class, Ssh.ScpCommand.class,
             ImageUpload.class, NotYet.AddVolume.class, NotYet.RemoveVolume.class, NotYet.Migrate.class,
             VirtctlMain.Completion.class})
 public final class VirtctlMain {

@@ -15,6 +15,7 @@ import picocli.CommandLine;
 /**
  * Every command's argument handling, without a server: usage errors exit 2 with picocli's message,
  * checks of our own exit 1 with "Error ...", and the commands jvirt lacks say which feature is missing.
+ * (port-forward, ssh and scp against a real API server and node relay: handler's PortForwardIT.)
  */
 class CommandLineTest {
     @ParameterizedTest(name = "virtctl {0} -> {1}")
@@ -29,9 +30,19 @@ class CommandLineTest {
         vnc screenshot vm-a                         | 2 | Missing required option: '--file=<file>'
         console                                     | 2 | Missing required parameter: 'VMI'
         migrate vm-a                                | 1 | not supported by jvirt yet: live migration
-        port-forward vm/vm-a 22                     | 1 | not supported by jvirt yet: port forwarding
-        ssh root@vm/vm-a                            | 1 | not supported by jvirt yet: ssh
-        scp f root@vm/vm-a:/tmp                     | 1 | not supported by jvirt yet: scp
+        port-forward vm/vm-a                        | 2 | Missing required parameter
+        port-forward vm-a 22                        | 1 | target must contain type and name separated by '/'
+        port-forward vmx/vm-a 22                    | 1 | unsupported resource type 'vmx'
+        port-forward vm/vm-a/ 22                    | 1 | namespace cannot be empty
+        port-forward vm/vm-a 0                      | 1 | bad port '0'
+        port-forward vmi/vm-a 8081:x                | 1 | bad port 'x'
+        port-forward vmi/vm-a sctp/22               | 1 | unsupported protocol 'sctp'
+        port-forward vmi/vm-a 22 23 --stdio         | 1 | only one port supported when forwarding to stdout
+        ssh @vm/vm-a                                | 1 | expected username before '@'
+        ssh root@                                   | 1 | expected target after '@'
+        ssh root@vm/vm-a --local-ssh=false          | 1 | jvirt's virtctl has no built-in SSH client
+        scp f g                                     | 1 | exactly one of source and destination must be remote
+        scp vm/a:/x vm/b:/y                         | 1 | exactly one of source and destination must be remote
         image-upload dv d --size 1Gi --image-path x | 1 | cannot read --image-path x
         image-upload vm d --image-path /etc/hostname | 1 | the first argument must be dv or pvc, not 'vm'
         image-upload dv d                           | 2 | Missing required option: '--image-path=<imagePath>'

@@ -16,6 +16,7 @@ import io.jvirt.handler.pod.HostScope;
 import io.jvirt.handler.pod.PodRunner;
 import io.jvirt.handler.vmi.ContainerDisks;
 import io.jvirt.handler.vmi.ImageMirrors;
+import io.jvirt.handler.vmi.PodGuests;
 import io.jvirt.handler.relay.RelayServer;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
@@ -67,7 +68,7 @@ public final class NodeAgent implements AutoCloseable {
                 config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf, pods::runningPods);
-        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics);
+        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics, new PodGuests(client, pods::launcherNetnsOf));
         this.client = client;
         this.nodeName = config.nodeName();
     }

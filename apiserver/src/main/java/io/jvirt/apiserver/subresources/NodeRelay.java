@@ -32,17 +32,18 @@ final class NodeRelay {
     }
 
     /**
-     * The relay target of {@code action} on a Running VMI.
+     * The relay target of {@code action} on a Running VMI ({@code action} is the relay's words: {@code pause},
+     * {@code console}, {@code portforward 22 tcp}, ...).
      *
-     * @throws ApiException 404 without the VMI; 409 "VMI is not running" (400 for console/vnc, as KubeVirt)
-     *     when it is not Running; 503 when its node publishes no relay
+     * @throws ApiException 404 without the VMI; 409 "VMI is not running" (400 for the streams console, vnc and
+     *     portforward, as KubeVirt) when it is not Running; 503 when its node publishes no relay
      */
     Target resolve(ResourceType vmis, String ns, String name, String action) {
         ObjectNode vmi = service.get(vmis, ns, name);
         String phase = vmi.path("status").path("phase").asText("");
         String node = vmi.path("status").path("nodeName").asText("");
         if (!phase.equals("Running") || node.isEmpty()) {
-            boolean stream = action.equals("console") || action.equals("vnc");
+            boolean stream = action.equals("console") || action.equals("vnc") || action.startsWith("portforward ");
             throw new ApiException(stream ? 400 : 409, stream ? "BadRequest" : "Conflict", "VMI is not running", name,
                     "kubevirt.io", "virtualmachineinstances", List.of());
         }

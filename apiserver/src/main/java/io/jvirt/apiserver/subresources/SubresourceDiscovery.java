@@ -19,7 +19,9 @@ public final class SubresourceDiscovery {
     /** VMI subresources written with PUT. */
     static final List<String> VMI_UPDATE = List.of("pause", "unpause", "softreboot", "reset");
     /** VMI subresources read with GET (console and vnc upgrade to a WebSocket). */
-    static final List<String> VMI_GET = List.of("console", "vnc", "guestosinfo");
+    static final List<String> VMI_GET = List.of("console", "vnc", "guestosinfo", "portforward");
+    /** VM subresources read with GET (portforward upgrades to a WebSocket to the VM's VMI). */
+    static final List<String> VM_GET = List.of("portforward");
 
     private SubresourceDiscovery() {}
 
@@ -47,6 +49,7 @@ public final class SubresourceDiscovery {
         o.put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", GROUP + "/" + version);
         ArrayNode rs = o.putArray("resources");
         for (String s : VM_UPDATE) add(rs, "virtualmachines/" + s, "VirtualMachine", "update");
+        for (String s : VM_GET) add(rs, "virtualmachines/" + s, "VirtualMachine", "get");
         for (String s : VMI_UPDATE) add(rs, "virtualmachineinstances/" + s, "VirtualMachineInstance", "update");
         for (String s : VMI_GET) add(rs, "virtualmachineinstances/" + s, "VirtualMachineInstance", "get");
         return o;
@@ -63,7 +66,7 @@ public final class SubresourceDiscovery {
         for (String v : VERSIONS) {
             ObjectNode ver = vs.addObject().put("version", v).put("freshness", "Current");
             ArrayNode rs = ver.putArray("resources");
-            aggregatedResource(rs, "virtualmachines", "virtualmachine", "VirtualMachine", v, List.of(), VM_UPDATE);
+            aggregatedResource(rs, "virtualmachines", "virtualmachine", "VirtualMachine", v, VM_GET, VM_UPDATE);
             aggregatedResource(rs, "virtualmachineinstances", "virtualmachineinstance", "VirtualMachineInstance", v, VMI_GET, VMI_UPDATE);
         }
         return item;

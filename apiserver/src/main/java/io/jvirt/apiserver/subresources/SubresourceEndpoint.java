@@ -78,14 +78,20 @@ public final class SubresourceEndpoint {
             Replies.json(req.response(), 200, SubresourceDiscovery.version(), "application/json", List.of());
             return;
         }
-        if (seg.length != 9 || !seg[4].equals("namespaces")) throw ApiException.pathNotFound(req.path());
+        if (seg.length < 9 || !seg[4].equals("namespaces")) throw ApiException.pathNotFound(req.path());
         Target t = new Target(seg[5], seg[6], seg[7], seg[8]);
-        String verb = verb(t, req.method());
-        if (!authorizer.authorize(RequestAttributes.resource(user, verb, SubresourceDiscovery.GROUP, t.plural(), t.sub(), t.namespace(), t.name()))) {
-            throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name(), t.namespace());
+        if (t.sub().equals("portforward")) {
+            PortForward forward = PortForward.parse(seg, req.path());
+            authorize(user, "get", t);
+            if (req.method() != HttpMethod.GET) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            stream(req, t, forward.relayAction(), observed);
+            return;
         }
+        if (seg.length != 9) throw ApiException.pathNotFound(req.path());
+        String verb = verb(t, req.method());
+        authorize(user, verb, t);
         if (t.plural().equals("virtualmachineinstances") && (t.sub().equals("console") || t.sub().equals("vnc"))) {
-            stream(req, t, observed);
+            stream(req, t, t.sub(), observed);
             return;
         }
         Buffer body = Buffer.buffer();
@@ -107,6 +113,13 @@ public final class SubresourceEndpoint {
     }
 
     private record Target(String namespace, String plural, String name, String sub) {}
+
+    /** RBAC on {@code <plural>/<sub>} of this group (a portforward's port and protocol are not part of it, as in virt-api). */
+    private void authorize(User user, String verb, Target t) {
+        if (!authorizer.authorize(RequestAttributes.resource(user, verb, SubresourceDiscovery.GROUP, t.plural(), t.sub(), t.namespace(), t.name()))) {
+            throw ApiException.forbidden(user.name(), verb, t.plural() + "/" + t.sub(), SubresourceDiscovery.GROUP, t.name(), t.namespace());
+        }
+    }
 
     private static String verb(Target t, HttpMethod m) {
         boolean known = switch (t.plural()) {
@@ -229,10 +242,16 @@ public final class SubresourceEndpoint {
         return () -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(a.message());
     }
 
-    /** console / vnc: resolve off the event loop, connect to the node agent, then upgrade and relay bytes both ways. */
-    private void stream(HttpServerRequest req, Target t, RequestObservation observed) {
+    /**
+     * console / vnc / portforward: resolve off the event loop (a VM's portforward reaches the VMI of the same name), connect
+     * to the node agent with {@code action}, then upgrade and relay bytes both ways.
+     */
+    private void stream(HttpServerRequest req, Target t, String action, RequestObservation observed) {
         req.pause();
-        vertx.executeBlocking(() -> relay.resolve(type("virtualmachineinstances"), t.namespace(), t.name(), t.sub()), false)
+        vertx.executeBlocking(() -> {
+            if (t.plural().equals("virtualmachines")) service.get(type("virtualmachines"), t.namespace(), t.name());
+            return relay.resolve(type("virtualmachineinstances"), t.namespace(), t.name(), action);
+        }, false)
                 .onFailure(e -> fail(req, e))
                 .onSuccess(target -> vertx.createNetClient().connect(target.port(), target.host())
                         .onFailure(e -> fail(req, new ApiException(503, "ServiceUnavailable", "node agent relay: " + e.getMessage(),

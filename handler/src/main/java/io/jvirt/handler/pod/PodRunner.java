@@ -117,10 +117,21 @@ public final class PodRunner implements AutoCloseable {
 
     /** The name of the running launcher pod of VMI {@code vmiUid} on this node, or null. */
     public String launcherPodOf(String vmiUid) {
+        Pod pod = launcherOf(vmiUid);
+        return pod == null ? null : pod.getMetadata().getName();
+    }
+
+    /** The network namespace ({@code ip netns} name) of the running launcher pod of VMI {@code vmiUid} on this node. */
+    public Optional<String> launcherNetnsOf(String vmiUid) {
+        Pod pod = launcherOf(vmiUid);
+        return pod == null ? Optional.empty() : Optional.of(scope.netnsName(pod.getMetadata().getUid()));
+    }
+
+    private Pod launcherOf(String vmiUid) {
         for (Pod pod : pods.values()) {
             if (pod.getMetadata().getLabels() != null && vmiUid.equals(pod.getMetadata().getLabels().get("kubevirt.io/created-by"))
                     && !ended(pod.getMetadata().getUid())) {
-                return pod.getMetadata().getName();
+                return pod;
             }
         }
         return null;

@@ -32,7 +32,9 @@ import java.util.function.BiFunction;
  * launcher's {@code serial.sock} / {@code vnc.sock}; {@code log} streams a pod's {@code compute.log}
  * found by the pod's name and uid among the pods this agent runs ({@link PodLogs}, {@link LogStreamer}),
  * or answers 404 "pod ... is not running on this node"; {@code metrics} answers "101 ok" and this node's metrics in
- * Prometheus' text format, then closes. One virtual thread per connection (two for relays).
+ * Prometheus' text format, then closes; {@code portforward <port> tcp} connects to that port of the VMI's guest from inside
+ * its pod's network namespace ({@link GuestEndpoint}) and, once connected, answers "101 ok" and relays bytes (409 with the
+ * reason when the connection fails). One virtual thread per connection (two for relays).
  */
 public final class RelayServer implements AutoCloseable {
     private static final int MAX_HEADER = 1024;
@@ -50,16 +52,19 @@ public final class RelayServer implements AutoCloseable {
     private final BiFunction<String, String, Optional<Path>> runDirectories;
     private final PodLogs podLogs;
     private final NodeMetricsText metrics;
+    private final GuestEndpoint.Lookup guests;
     private volatile boolean closed;
 
     /**
      * @param runDirectories (namespace, VMI name) → the launcher's run directory when the VMI runs here
      * @param podLogs the log files of the pods this agent runs (action {@code log})
      * @param metrics this node's metrics in Prometheus' text format, read at each call (action {@code metrics})
+     * @param guests where the guests of this node's VMIs are reached (action {@code portforward})
      */
-    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs, NodeMetricsText metrics)
-            throws IOException {
+    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs, NodeMetricsText metrics,
+            GuestEndpoint.Lookup guests) throws IOException {
         this.runDirectories = runDirectories;
+        this.guests = guests;
         this.podLogs = podLogs;
         this.metrics = metrics;
         byte[] t = new byte[24];
@@ -152,6 +157,10 @@ public final class RelayServer implements AutoCloseable {
                 LogStreamer.stream(log.get(), r.tailLines(), r.follow(), in, out);
                 return;
             }
+            if (r.action().equals("portforward")) {
+                forward(r, s, in, out);
+                return;
+            }
             Optional<Path> run = runDirectories.apply(r.namespace(), r.name());
             if (run.isEmpty()) {
                 reply(out, new RelayReply(404, "VMI is not running on this node"));
@@ -179,6 +188,44 @@ public final class RelayServer implements AutoCloseable {
             // peer gone
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** portforward: connect to the guest's port inside its pod's namespace, then relay bytes (half-closes pass through). */
+    private void forward(RelayRequest r, Socket s, InputStream in, OutputStream out) throws IOException, InterruptedException {
+        Socket target;
+        try {
+            Optional<GuestEndpoint> guest = guests.find(r.namespace(), r.name());
+            if (guest.isEmpty()) {
+                reply(out, new RelayReply(404, "VMI is not running on this node"));
+                return;
+            }
+            target = guest.get().connect(r.port());
+        } catch (IOException e) {
+            reply(out, RelayReply.conflict("cannot connect to port " + r.port() + " of the VMI's guest: " + e.getMessage()));
+            return;
+        }
+        try (target) {
+            reply(out, new RelayReply(101, "ok"));
+            Thread up = Thread.ofVirtual().start(() -> copy(in, outputOf(target), () -> shutdownOutputOf(target)));
+            copy(target.getInputStream(), out, () -> shutdownOutputOf(s));
+            up.join();
+        }
+    }
+
+    private static OutputStream outputOf(Socket s) {
+        try {
+            return s.getOutputStream();
+        } catch (IOException e) {
+            return OutputStream.nullOutputStream();
+        }
+    }
+
+    private static void shutdownOutputOf(Socket s) {
+        try {
+            s.shutdownOutput();
+        } catch (IOException e) {
+            // already closed
         }
     }
 

@@ -23,6 +23,13 @@ class RelayRequestTest {
             "t - node-1 metrics               | metrics | ''",
             "t - node-1 metrics extra         | none  | ''",
             "t ns pod log ../../etc/passwd 0 -1 | log | ../../etc/passwd,0,-1",
+            "t ns vm portforward 22 tcp       | portforward | 22,tcp",
+            "t ns vm portforward 65535 tcp    | portforward | 65535,tcp",
+            "t ns vm portforward 0 tcp        | none  | ''",
+            "t ns vm portforward 65536 tcp    | none  | ''",
+            "t ns vm portforward 22 udp       | none  | ''",
+            "t ns vm portforward 22           | none  | ''",
+            "t ns vm portforward x tcp        | none  | ''",
     })
     void parsesOrRefuses(String line, String action, String args) {
         Optional<RelayRequest> r = RelayRequest.parse(line);
