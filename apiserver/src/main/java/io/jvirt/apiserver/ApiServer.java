@@ -11,6 +11,7 @@ import io.jvirt.apiserver.admission.VmiDefaults;
 import io.jvirt.apiserver.admission.LauncherPodRestriction;
 import io.jvirt.apiserver.admission.PriorityAdmission;
 import io.jvirt.apiserver.admission.SecretStringData;
+import io.jvirt.apiserver.admission.ServiceAllocation;
 import io.jvirt.apiserver.admission.VmiSpecRules;
 import io.jvirt.apiserver.admission.VmiUpdateRules;
 import io.jvirt.apiserver.handler.GarbageCollector;
@@ -93,7 +94,8 @@ public final class ApiServer implements AutoCloseable {
         Pki pki = Pki.ensure(config.dataDir().resolve("pki"));
         TokenFile tokens = TokenFile.ensure(config.dataDir().resolve("tokens.csv"));
         ResourceRegistry registry = new ResourceRegistry();
-        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData());
+        AdmissionChain admission = new AdmissionChain().addMutating(new CoreDefaults()).addMutating(new SecretStringData())
+                .addMutating(new ServiceAllocation(store));
         admission.addMutating(new InstancetypeMatchers(store)).addValidating(new InstancetypeRules(store));
         VmiDefaults.all(ClusterConfig.of(store)).forEach(admission::addMutating);
         VmiSpecRules.all(ClusterConfig.of(store)).forEach(admission::addValidating);

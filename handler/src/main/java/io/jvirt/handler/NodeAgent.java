@@ -18,6 +18,11 @@ import io.jvirt.handler.vmi.ContainerDisks;
 import io.jvirt.handler.vmi.ImageMirrors;
 import io.jvirt.handler.vmi.PodGuests;
 import io.jvirt.handler.relay.RelayServer;
+import io.jvirt.handler.service.ServiceProxy;
+import io.jvirt.api.network.ServiceNetwork;
+import io.jvirt.network.Ipv4;
+import io.jvirt.network.PodNetwork;
+import io.jvirt.network.service.ServiceTable;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.accel.AccelProbe;
@@ -41,6 +46,7 @@ public final class NodeAgent implements AutoCloseable {
     private final PodRunner pods;
     private final RelayServer relay;
     private final NodeMetrics metrics;
+    private final ServiceProxy services;
     private final KubernetesClient client;
     private final String nodeName;
     private final KubeVirtConfigWatch kubevirt;
@@ -69,6 +75,8 @@ public final class NodeAgent implements AutoCloseable {
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf, pods::runningPods);
         this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics, new PodGuests(client, pods::launcherNetnsOf));
+        this.services = new ServiceProxy(client, new ServiceTable(scope.id(), PodNetwork.bridgeName(scope.id()),
+                Ipv4.parse(ServiceNetwork.CLUSTER_IP_RANGE)));
         this.client = client;
         this.nodeName = config.nodeName();
     }
@@ -147,6 +155,11 @@ public final class NodeAgent implements AutoCloseable {
         pods.start();
         metrics.start();
         relay.publish(client, nodeName);
+        try {
+            services.start();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "service proxy off (ClusterIPs and NodePorts not reachable from this host): " + e.getMessage());
+        }
     }
 
     public PodRunner pods() {
@@ -155,6 +168,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        services.close();
         relay.close();
         metrics.close();
         pods.close();

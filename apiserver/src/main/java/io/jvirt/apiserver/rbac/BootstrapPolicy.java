@@ -164,6 +164,9 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(STATUS, List.of(KUBEVIRT), List.of("virtualmachineinstances/status")),
                 // the claims and local-path volumes of the VMIs it runs
                 PolicyRule.resources(READ, List.of(""), List.of("persistentvolumeclaims", "persistentvolumes")),
+                // the service proxy (kube-proxy's system:node-proxier): Services and their endpoints
+                PolicyRule.resources(READ, List.of(""), List.of("services", "endpoints")),
+                PolicyRule.resources(READ, List.of("discovery.k8s.io"), List.of("endpointslices")),
                 PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")))));
         return out;
     }
