@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * {@code curl -o} then {@code qemu-img convert} for qcow2; and {@code virtctl image-upload} of the qcow2 beside
  * {@code cp} + {@code sync} of the same file. Each import is measured twice: end to end ({@code kubectl apply} →
  * {@code kubectl wait} Succeeded: claim, binding, reconciles, status included) and the importer's own time from its
- * log line (first byte requested → image in place, flushed). MB = 10⁶ bytes of the guest-visible image;
+ * log line (first byte requested → image in place, flushed). qemu-img convert's default cache mode ({@code unsafe})
+ * never flushes, so the qcow2 tool line is also timed with a {@code sync} of its output, as jvirt flushes. Every
+ * timed step starts after an untimed {@code sync}: the disk here is mounted with {@code discard}, so a step's flush
+ * would otherwise pay for the previous step's deleted files. MB = 10⁶ bytes of the guest-visible image;
  * {@code jvirt.bench.importRuns} runs (default {@value #DEFAULT_RUNS}), the tools and jvirt alternating in each. The
  * images are made once per size and kept in {@code build/bench/} (compressing 1 GiB with xz takes minutes here).
  */
@@ -37,6 +40,7 @@ final class ImportBench implements Benchmark {
     private static final int CONTENT_VERSION = 2;
     private static final String XZ_BASE = "curl | xz -dc | dd conv=sparse (raw.xz)";
     private static final String QCOW2_BASE = "curl -o + qemu-img convert (qcow2)";
+    private static final String QCOW2_FLUSHED = "curl -o + qemu-img convert + sync (qcow2, flushed as jvirt's)";
     private static final String CP_BASE = "cp + sync (the qcow2 file)";
 
     @Override
@@ -79,24 +83,32 @@ final class ImportBench implements Benchmark {
                 Path log = jvirt.home().resolve("logs/jvirt.log");
                 for (int i = 0; i < runs; i++) {
                     s.load.add(loadAverage());
+                    Shell.run("sync");
                     s.toolXz.add(mb / seconds(() -> Shell.run("curl -s " + base + "image.raw.xz | xz -dc | dd of=" + out + " bs=1M conv=sparse status=none")));
                     Files.delete(out);
+                    Shell.run("sync");
                     String xz = "xz-" + i;
                     s.importXz.add(mb / seconds(() -> importOnce(jvirt, xz, base + "image.raw.xz", size)));
                     s.ownXz.add(mb / ownSeconds(log, "DataVolume default/" + xz + ": "));
                     jvirt.kubectl(null, "delete", "dv", xz);
 
-                    s.toolQcow2.add(mb / seconds(() -> Shell.run("curl -s -o " + download + " " + base + "image.qcow2 && qemu-img convert -f qcow2 -O raw "
-                            + download + " " + out)));
-                    Files.delete(download);
-                    Files.delete(out);
+                    for (boolean flushed : List.of(false, true)) {
+                        Shell.run("sync");
+                        (flushed ? s.toolQcow2Flushed : s.toolQcow2).add(mb / seconds(() -> Shell.run("curl -s -o " + download + " " + base
+                                + "image.qcow2 && qemu-img convert -f qcow2 -O raw " + download + " " + out + (flushed ? " && sync " + out : ""))));
+                        Files.delete(download);
+                        Files.delete(out);
+                    }
+                    Shell.run("sync");
                     String q = "qcow2-" + i;
                     s.importQcow2.add(mb / seconds(() -> importOnce(jvirt, q, base + "image.qcow2", size)));
                     s.ownQcow2.add(mb / ownSeconds(log, "DataVolume default/" + q + ": "));
                     jvirt.kubectl(null, "delete", "dv", q);
 
+                    Shell.run("sync");
                     s.copy.add(mb / seconds(() -> Shell.run("cp " + qcow2 + " " + out + " && sync " + out)));
                     Files.delete(out);
+                    Shell.run("sync");
                     String up = "up-" + i;
                     s.upload.add(mb / seconds(() -> jvirt.run(List.of(root.resolve("virtctl").toString(), "--kubeconfig", jvirt.kubeconfig().toString(),
                             "image-upload", "dv", up, "--size=" + size, "--image-path=" + qcow2, "--insecure"), null)));
@@ -112,6 +124,8 @@ final class ImportBench implements Benchmark {
                     Figure.of(QCOW2_BASE, "MB/s", s.toolQcow2),
                     Figure.of("DataVolume http import qcow2, end to end", "MB/s", s.importQcow2).against(QCOW2_BASE),
                     Figure.of("DataVolume http import qcow2, importer's own", "MB/s", s.ownQcow2).against(QCOW2_BASE),
+                    Figure.of(QCOW2_FLUSHED, "MB/s", s.toolQcow2Flushed),
+                    Figure.of("DataVolume http import qcow2, importer's own, vs flushed", "MB/s", s.ownQcow2).against(QCOW2_FLUSHED),
                     Figure.of(CP_BASE, "MB/s", s.copy),
                     Figure.of("virtctl image-upload qcow2, end to end", "MB/s", s.upload).against(CP_BASE),
                     Figure.of("virtctl image-upload qcow2, receiver's own", "MB/s", s.ownUpload).against(CP_BASE));
@@ -128,6 +142,7 @@ final class ImportBench implements Benchmark {
         final List<Double> importXz = new ArrayList<>();
         final List<Double> ownXz = new ArrayList<>();
         final List<Double> toolQcow2 = new ArrayList<>();
+        final List<Double> toolQcow2Flushed = new ArrayList<>();
         final List<Double> importQcow2 = new ArrayList<>();
         final List<Double> ownQcow2 = new ArrayList<>();
         final List<Double> copy = new ArrayList<>();

@@ -95,17 +95,14 @@ public final class QemuImg {
     }
 
     /**
-     * {@code qemu-img convert -t writeback -f <sourceFormat> -O <targetFormat> <source> <target>}, after
+     * {@code qemu-img convert -f <sourceFormat> -O <targetFormat> <source> <target>}, after
      * {@link #inspect}ing the source under {@code chain} (a foreign source naming another file
-     * would copy that file's content into the target). The target is on the disk when this returns:
-     * {@code -t writeback} flushes it once at the end (qemu-img's default cache mode for convert,
-     * {@code unsafe}, never flushes, and an fsync after it cost more than writeback's own flush here;
-     * {@code -t none} needs O_DIRECT, which tmpfs lacks).
+     * would copy that file's content into the target).
      */
     public void convert(Path source, ImageFormat sourceFormat, Path target, ImageFormat targetFormat, BackingChain chain)
             throws IOException, InterruptedException {
         inspect(source, sourceFormat, chain);
-        run("convert", "-q", "-t", "writeback", "-f", sourceFormat.qemuName(), "-O", targetFormat.qemuName(),
+        run("convert", "-q", "-f", sourceFormat.qemuName(), "-O", targetFormat.qemuName(),
                 source.toAbsolutePath().toString(), target.toAbsolutePath().toString());
     }
 
