@@ -1,9 +1,11 @@
 package io.jvirt.virtctl;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,19 +52,23 @@ final class Ssh {
         }
     }
 
-    /** The client's argv: {@code client -o ProxyCommand=... [opts] [-i key] args...}. */
-    static List<String> command(String client, VirtctlMain root, Options o, PortForward.Target t, String namespace, List<String> args) {
+    /**
+     * The client's argv for {@code ut}: {@code client -o ProxyCommand=... [-o UserKnownHostsFile=F] [opts] [-i key] args...},
+     * where {@code args} gets the host name {@code [user@]kind.name.namespace} (the user of {@code user@} before {@code -l}'s).
+     */
+    static List<String> command(String client, VirtctlMain root, Options o, UserTarget ut, Function<String, List<String>> args)
+            throws IOException {
+        o.requireLocalClient(client);
+        if (ut.user() != null) o.username = ut.user();
+        PortForward.Target t = ut.target();
+        String namespace = t.namespace() != null ? t.namespace() : root.namespace();
         List<String> argv = new ArrayList<>(List.of(client, "-o", "ProxyCommand=" + proxyCommand(root, t, namespace, o.port)));
         if (o.knownHosts != null) argv.addAll(List.of("-o", "UserKnownHostsFile=" + o.knownHosts));
         argv.addAll(o.localOptions);
         if (o.identityFile != null) argv.addAll(List.of("-i", o.identityFile.toString()));
-        argv.addAll(args);
+        String host = (o.username == null || o.username.isEmpty() ? "" : o.username + "@") + t.kind() + "." + t.name() + "." + namespace;
+        argv.addAll(args.apply(host));
         return argv;
-    }
-
-    /** {@code [user@]kind.name.namespace}, the host name ssh sees. */
-    static String host(Options o, PortForward.Target t, String namespace) {
-        return (o.username == null || o.username.isEmpty() ? "" : o.username + "@") + t.kind() + "." + t.name() + "." + namespace;
     }
 
     /**
@@ -129,14 +135,9 @@ final class Ssh {
         }
 
         /** The ssh argv these flags make. */
-        List<String> argv() throws java.io.IOException {
-            options.requireLocalClient("ssh");
-            UserTarget ut = UserTarget.parse(target);
-            if (ut.user() != null) options.username = ut.user();
-            String namespace = ut.target().namespace() != null ? ut.target().namespace() : root.namespace();
-            List<String> args = new ArrayList<>(List.of(host(options, ut.target(), namespace)));
-            if (command != null && !command.isEmpty()) args.add(command);
-            return Ssh.command("ssh", root, options, ut.target(), namespace, args);
+        List<String> argv() throws IOException {
+            return Ssh.command("ssh", root, options, UserTarget.parse(target),
+                    host -> command == null || command.isEmpty() ? List.of(host) : List.of(host, command));
         }
     }
 
@@ -171,24 +172,21 @@ final class Ssh {
         }
 
         /** The scp argv these flags make. */
-        List<String> argv() throws java.io.IOException {
-            options.requireLocalClient("scp");
+        List<String> argv() throws IOException {
             Remote from = Remote.parse(source);
             Remote to = Remote.parse(destination);
             if ((from == null) == (to == null)) {
                 throw new IllegalArgumentException("exactly one of source and destination must be remote: [user@]type/name[/namespace]:path");
             }
             Remote remote = from != null ? from : to;
-            if (remote.target().user() != null) options.username = remote.target().user();
-            PortForward.Target t = remote.target().target();
-            String namespace = t.namespace() != null ? t.namespace() : root.namespace();
-            String remoteArg = host(options, t, namespace) + ":" + remote.path();
-            List<String> args = new ArrayList<>();
-            if (recursive) args.add("-r");
-            if (preserve) args.add("-p");
-            args.add(from != null ? remoteArg : source);
-            args.add(to != null ? remoteArg : destination);
-            return Ssh.command("scp", root, options, t, namespace, args);
+            return Ssh.command("scp", root, options, remote.target(), host -> {
+                List<String> args = new ArrayList<>();
+                if (recursive) args.add("-r");
+                if (preserve) args.add("-p");
+                args.add(from != null ? host + ":" + remote.path() : source);
+                args.add(to != null ? host + ":" + remote.path() : destination);
+                return args;
+            });
         }
     }
 

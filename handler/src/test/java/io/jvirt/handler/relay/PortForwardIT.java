@@ -6,33 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jvirt.handler.CniPods;
 import io.jvirt.handler.EmbeddedApi;
 import io.jvirt.handler.vmi.PodGuests;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.network.NetworkNamespace;
-import io.jvirt.network.PodNetwork;
-import io.jvirt.network.cni.CniPlugin;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,30 +36,24 @@ import org.junit.jupiter.api.Test;
  */
 class PortForwardIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final String NODE = "node-pf";
 
     private static EmbeddedApi api;
     private static Path dir;
-    private static PodNetwork network;
+    private static CniPods pods;
     private static NetworkNamespace pod;
     private static String podIp;
     private static RelayServer relay;
-    private static final List<Process> processes = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
         api = EmbeddedApi.start();
         dir = Files.createTempDirectory("jvirt-pf-it");
-        String instance = hex(4);
-        network = PodNetwork.open(dir.resolve("cni"), instance, null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
-        pod = new NetworkNamespace("jvt-" + hex(4));
-        pod.create();
-        podIp = network.add("pf-pod", pod, List.of()).ipv4On("eth0").orElseThrow().ip();
-
-        Path www = Files.createDirectories(dir.resolve("www"));
-        Files.writeString(www.resolve("index.html"), "guest of vmi-pf");
-        start(dir.resolve("httpd.log"), "ip", "netns", "exec", pod.name(), "busybox", "httpd", "-f", "-p", podIp + ":80", "-h", www.toString());
+        pods = new CniPods(dir);
+        CniPods.Pod guest = pods.add("pf-pod");
+        pod = guest.netns();
+        podIp = guest.ip();
+        pods.httpServer(guest, 80, "guest of vmi-pf");
 
         api.client.load(new java.io.ByteArrayInputStream("""
                 apiVersion: kubevirt.io/v1
@@ -95,21 +78,12 @@ class PortForwardIT {
         relay = new RelayServer((ns, name) -> Optional.empty(), (ns, name, podUid) -> Optional.empty(), null,
                 new PodGuests(api.nodeAgent, vmiUid -> vmiUid.equals(uid) ? Optional.of(pod.name()) : Optional.empty()));
         relay.publish(api.nodeAgent, NODE);
-        await("the httpd in the pod's namespace", () -> pod.run("busybox", "wget", "-q", "-O", "-", "http://" + podIp + "/").contains("vmi-pf"));
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
         if (relay != null) relay.close();
-        if (network != null) {
-            network.sweep(Set.of(), id -> pod);
-            network.removeBridge();
-        }
-        if (pod != null) pod.delete();
+        if (pods != null) pods.close();
         if (api != null) api.close();
     }
 
@@ -117,12 +91,12 @@ class PortForwardIT {
     void localPortsOfVmiAndVmReachTheGuestsPortInsideThePodNamespace() throws Exception {
         int vmiPort = freePort();
         int vmPort = freePort();
-        start(dir.resolve("pf-vmi.log"), virtctl(api.kubeconfig(), "port-forward", "vmi/vmi-pf", vmiPort + ":80"));
-        start(dir.resolve("pf-vm.log"), virtctl(api.kubeconfig(), "port-forward", "vm/vmi-pf/default", vmPort + ":80"));
+        pods.start("pf-vmi.log", virtctl(api.kubeconfig(), "port-forward", "vmi/vmi-pf", vmiPort + ":80"));
+        pods.start("pf-vm.log", virtctl(api.kubeconfig(), "port-forward", "vm/vmi-pf/default", vmPort + ":80"));
         for (int port : List.of(vmiPort, vmPort)) {
-            await("curl through port " + port, () -> get("http://127.0.0.1:" + port + "/").equals("guest of vmi-pf"));
+            CniPods.await("curl through port " + port, () -> CniPods.get("http://127.0.0.1:" + port + "/").equals("guest of vmi-pf"));
             for (int i = 0; i < 5; i++) {
-                assertEquals("guest of vmi-pf", get("http://127.0.0.1:" + port + "/"), "connection " + i + " through " + port);
+                assertEquals("guest of vmi-pf", CniPods.get("http://127.0.0.1:" + port + "/"), "connection " + i + " through " + port);
             }
         }
     }
@@ -167,9 +141,9 @@ class PortForwardIT {
         Files.setPosixFilePermissions(home.getParent(), PosixFilePermissions.fromString("rwx------"));
         Path hostKey = keys.resolve("host_key");
         exec(List.of("dropbearkey", "-t", "ed25519", "-f", hostKey.toString()));
-        start(dir.resolve("dropbear.log"), "ip", "netns", "exec", pod.name(), "unshare", "-m", "sh", "-c",
-                "mount --bind " + home.getParent() + " /root && exec dropbear -F -E -s -p " + podIp + ":2222 -r " + hostKey);
-        await("dropbear in the pod's namespace", () -> pod.run("sh", "-c", "busybox nc -w 2 " + podIp + " 2222 </dev/null || true").startsWith("SSH-2.0"));
+        pods.start("dropbear.log", List.of("ip", "netns", "exec", pod.name(), "unshare", "-m", "sh", "-c",
+                "mount --bind " + home.getParent() + " /root && exec dropbear -F -E -s -p " + podIp + ":2222 -r " + hostKey));
+        CniPods.await("dropbear in the pod's namespace", () -> pod.run("sh", "-c", "busybox nc -w 2 " + podIp + " 2222 </dev/null || true").startsWith("SSH-2.0"));
 
         Run ssh = run("", virtctl(api.kubeconfig(), "ssh", "-i", key.toString(), "-p", "2222", "root@vmi/vmi-pf",
                 "-t", "-oStrictHostKeyChecking=no", "-t", "-oUserKnownHostsFile=/dev/null", "-t", "-oBatchMode=yes",
@@ -206,62 +180,15 @@ class PortForwardIT {
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    private static Process start(Path log, String... argv) throws IOException {
-        return start(log, List.of(argv));
-    }
-
-    private static Process start(Path log, List<String> argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
     private static void exec(List<String> argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), argv + ": " + out);
     }
 
-    private static String get(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(String what, Check check) throws Exception {
-        Instant end = Instant.now().plus(Duration.ofSeconds(60));
-        BooleanSupplier test = () -> {
-            try {
-                return check.ok();
-            } catch (Exception e) {
-                return false;
-            }
-        };
-        while (!test.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static String hex(int bytes) {
-        byte[] b = new byte[bytes];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 }
