@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The guests of the VMIs this node runs, for {@code portforward}: the VMI (read when a forward starts), the network
- * namespace of its running launcher pod on this node, and the guest's address there ({@link GuestAddress}).
+ * namespace of its running launcher pod on this node, and the guest's address ({@link GuestAddress}: inside that
+ * namespace for masquerade, on the node's pod bridge otherwise).
  * Thread-safe.
  */
 public final class PodGuests implements GuestEndpoint.Lookup {
@@ -31,8 +32,8 @@ public final class PodGuests implements GuestEndpoint.Lookup {
         if (vmi == null) return Optional.empty();
         Optional<String> netns = launcherNetnsOf.apply(vmi.getMetadata().getUid());
         if (netns.isEmpty()) return Optional.empty();
-        String address = GuestAddress.of(JSON.valueToTree(vmi))
+        GuestAddress guest = GuestAddress.of(JSON.valueToTree(vmi))
                 .orElseThrow(() -> new IOException("the guest has no address on the pod network (yet)"));
-        return Optional.of(new GuestEndpoint(netns.get(), InetAddress.ofLiteral(address)));
+        return Optional.of(new GuestEndpoint(guest.insidePod() ? netns.get() : null, InetAddress.ofLiteral(guest.address())));
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.Test;
 /**
  * KubeVirt's {@code portforward} subresource end to end except the guest: the real API server (RBAC, the WebSocket
  * upgrade), the node agent's relay with its real {@link PodGuests} lookup (the stored VMI's interface and reported
- * address), the connection made inside a pod network namespace set up by the network driver with the real CNI
- * plugins, and the real virtctl ({@code port-forward}, {@code --stdio}, {@code ssh} with the system's OpenSSH client)
+ * address), pods on a network set up by the network driver with the real CNI plugins (a bridge-bound guest reached at
+ * its pod address, a masquerade guest at 10.0.2.2, which exists only inside its pod's namespace, so the connection is
+ * made from in there), and the real virtctl ({@code port-forward}, {@code --stdio}, {@code ssh} with the system's OpenSSH client)
  * as a process. The "guest" is a busybox httpd and a Debian dropbear listening on the pod's address inside the
  * namespace. A guest booted on the pod network is e2e's part.
  */
@@ -65,19 +67,31 @@ class PortForwardIT {
                     spec:
                       domain: {devices: {}, resources: {requests: {memory: 64Mi}}}
                 """.getBytes(StandardCharsets.UTF_8))).create();
+        // a masquerade guest: 10.0.2.2 exists only inside its pod's namespace (here on its loopback, standing in for the guest behind the tap)
+        CniPods.Pod masqueraded = pods.add("pf-masq");
+        masqueraded.netns().run("ip", "addr", "add", "10.0.2.2/32", "dev", "lo");
+        pods.start("httpd-masq.log", List.of("ip", "netns", "exec", masqueraded.netns().name(), "busybox", "httpd", "-f", "-p", "10.0.2.2:80",
+                "-h", Files.createDirectories(dir.resolve("www-masq")).toString()));
+        Files.writeString(dir.resolve("www-masq/index.html"), "behind masquerade");
+
+        Map<String, String> netnsOfVmi = Map.of(vmi("vmi-pf", "bridge", podIp), pod.name(),
+                vmi("vmi-masq", "masquerade", masqueraded.ip()), masqueraded.netns().name());
+        relay = new RelayServer((ns, name) -> Optional.empty(), (ns, name, podUid) -> Optional.empty(), null,
+                new PodGuests(api.nodeAgent, vmiUid -> Optional.ofNullable(netnsOfVmi.get(vmiUid))));
+        relay.publish(api.nodeAgent, NODE);
+    }
+
+    /** A VMI Running on this node with its pod network interface bound by {@code binding}, reported at {@code ip}; its uid. */
+    private static String vmi(String name, String binding, String ip) throws Exception {
         GenericKubernetesResource vmi = Serialization.unmarshal("""
-                {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi-pf","namespace":"default"},
-                 "spec":{"domain":{"devices":{"interfaces":[{"name":"default","bridge":{}}]},"resources":{"requests":{"memory":"64Mi"}}},
-                         "networks":[{"name":"default","pod":{}}]}}""", GenericKubernetesResource.class);
+                {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"%s","namespace":"default"},
+                 "spec":{"domain":{"devices":{"interfaces":[{"name":"default","%s":{}}]},"resources":{"requests":{"memory":"64Mi"}}},
+                         "networks":[{"name":"default","pod":{}}]}}""".formatted(name, binding), GenericKubernetesResource.class);
         vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").resource(vmi).create();
         vmi.setAdditionalProperty("status", JSON.readValue("""
-                {"phase":"Running","nodeName":"%s","interfaces":[{"name":"default","ipAddress":"%s"}]}""".formatted(NODE, podIp), Object.class));
+                {"phase":"Running","nodeName":"%s","interfaces":[{"name":"default","ipAddress":"%s"}]}""".formatted(NODE, ip), Object.class));
         api.nodeAgent.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").resource(vmi).updateStatus();
-        String uid = vmi.getMetadata().getUid();
-
-        relay = new RelayServer((ns, name) -> Optional.empty(), (ns, name, podUid) -> Optional.empty(), null,
-                new PodGuests(api.nodeAgent, vmiUid -> vmiUid.equals(uid) ? Optional.of(pod.name()) : Optional.empty()));
-        relay.publish(api.nodeAgent, NODE);
+        return vmi.getMetadata().getUid();
     }
 
     @AfterAll
@@ -99,6 +113,13 @@ class PortForwardIT {
                 assertEquals("guest of vmi-pf", CniPods.get("http://127.0.0.1:" + port + "/"), "connection " + i + " through " + port);
             }
         }
+    }
+
+    @Test
+    void aMasqueradeGuestIsReachedFromInsideItsPodsNamespace() throws Exception {
+        Run masq = run("GET / HTTP/1.0\r\n\r\n", virtctl(api.kubeconfig(), "port-forward", "--stdio=true", "vmi/vmi-masq", "80"));
+        assertEquals(0, masq.code(), masq.err());
+        assertTrue(masq.out().endsWith("behind masquerade"), "10.0.2.2:80 inside the pod's namespace answered: " + masq.out());
     }
 
     @Test
