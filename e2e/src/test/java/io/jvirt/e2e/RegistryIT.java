@@ -19,22 +19,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 15's registry acceptance through the product: Debian's docker-registry on loopback, the demo containerDisk and
- * kernel-boot image pushed there by skopeo under new names, {@code ./jvirt up} with {@code registry:5000} mapped to it in
- * {@code config.properties}, the stock kubectl, real guests.
+ * Issue 15's registry acceptance through the product: Debian's docker-registry on loopback (one open, one behind
+ * htpasswd), the demo containerDisk and kernel-boot image pushed there by skopeo under new names, {@code ./jvirt up}
+ * with {@code registry:5000} mapped to the open registry in {@code config.properties}, the stock kubectl, real guests.
  */
 class RegistryIT {
     private static final Path DEMO = JvirtUp.ROOT.resolve("build/images/demo");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LoopbackRegistry open;
+    private static LoopbackRegistry locked;
     private static JvirtUp jvirt;
     private static Api api;
 
     @BeforeAll
     static void up() throws Exception {
         open = LoopbackRegistry.start(null);
+        locked = LoopbackRegistry.start("carol", "pull-only-pw");
         open.push(DEMO.resolve("containerdisk"), "jvirt/my-demo:v1", "oci");
         open.push(DEMO.resolve("kernelboot"), "jvirt/demo-kernel:latest", "oci");
+        locked.push(DEMO.resolve("containerdisk"), "private/demo:v1", "v2s2");
         jvirt = JvirtUp.inFreshHome();
         Files.writeString(jvirt.home().resolve("config.properties"), "registryMirror.registry\\:5000=" + open.host().replace(":", "\\:") + "\n");
         jvirt.up();
@@ -46,8 +49,10 @@ class RegistryIT {
         if (jvirt != null) {
             jvirt.close();
         }
-        if (open != null) {
-            open.close();
+        for (LoopbackRegistry r : new LoopbackRegistry[] {open, locked}) {
+            if (r != null) {
+                r.close();
+            }
         }
     }
 
@@ -74,6 +79,12 @@ class RegistryIT {
     private static String printable(String vm) throws Exception {
         JsonNode v = api.vm(vm);
         return v == null ? null : v.path("status").path("printableStatus").asText(null);
+    }
+
+    /** True when the VM shows a failed pull, as KubeVirt does: ErrImagePull, then ImagePullBackOff between attempts. */
+    private static boolean pullFailed(String vm) throws Exception {
+        String shown = printable(vm);
+        return "ErrImagePull".equals(shown) || "ImagePullBackOff".equals(shown);
     }
 
     private static JsonNode running(String vmi) throws Exception {
@@ -129,6 +140,35 @@ class RegistryIT {
     }
 
     @Test
+    void aWrongNameShowsErrImagePullOnTheVmWithTheRegistrysMessage() throws Exception {
+        jvirt.kubectlWithInput(vm("vm-wrong", "registry:5000/jvirt/no-such-image:v1", null), "apply", "-f", "-");
+        Waits.until("vm-wrong ErrImagePull or ImagePullBackOff", Duration.ofSeconds(90),
+                () -> pullFailed("vm-wrong"));
+        JsonNode vmi = api.vmi("vm-wrong");
+        String message = synchronizedMessage(vmi);
+        assertTrue(message.contains("registry:5000/jvirt/no-such-image:v1") && (message.contains("NAME_UNKNOWN") || message.contains("MANIFEST_UNKNOWN")), message);
+        String shown = jvirt.kubectl("get", "vm", "vm-wrong");
+        assertTrue(shown.contains("ErrImagePull") || shown.contains("ImagePullBackOff"), shown);
+        jvirt.kubectl("delete", "vm", "vm-wrong", "--wait=false");
+    }
+
+    @Test
+    void thePrivateRegistryNeedsItsSecret() throws Exception {
+        String image = locked.host() + "/private/demo:v1";
+        jvirt.kubectlWithInput(vm("vm-no-secret", image, null), "apply", "-f", "-");
+        Waits.until("vm-no-secret ErrImagePull", Duration.ofSeconds(90),
+                () -> pullFailed("vm-no-secret"));
+        assertTrue(synchronizedMessage(api.vmi("vm-no-secret")).contains("no credentials"), synchronizedMessage(api.vmi("vm-no-secret")));
+
+        jvirt.kubectl("create", "secret", "docker-registry", "carol-pull", "--docker-server=" + locked.host(),
+                "--docker-username=carol", "--docker-password=pull-only-pw");
+        jvirt.kubectlWithInput(vm("vm-with-secret", image, "carol-pull"), "apply", "-f", "-");
+        running("vm-with-secret");
+        Waits.until("vm-with-secret Running", Duration.ofSeconds(60), () -> "Running".equals(printable("vm-with-secret")));
+        jvirt.kubectl("delete", "vm", "vm-no-secret", "vm-with-secret", "--wait=false");
+    }
+
+    @Test
     void theKernelBootExampleBootsFromTheImageInTheRegistry() throws Exception {
         jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vmi-kernel-boot.yaml").toString());
         running("vmi-kernel-boot");
@@ -137,5 +177,14 @@ class RegistryIT {
         Waits.until("jvirt-demo ready in " + serial, Duration.ofSeconds(180),
                 () -> Files.exists(serial) && new String(Files.readAllBytes(serial), StandardCharsets.ISO_8859_1).contains("jvirt-demo ready"));
         jvirt.kubectl("delete", "vmi", "vmi-kernel-boot", "--wait=false");
+    }
+
+    private static String synchronizedMessage(JsonNode vmi) {
+        for (JsonNode c : vmi.path("status").path("conditions")) {
+            if ("Synchronized".equals(c.path("type").asText())) {
+                return c.path("reason").asText() + ": " + c.path("message").asText();
+            }
+        }
+        return "(no Synchronized condition in " + vmi.path("status") + ")";
     }
 }
