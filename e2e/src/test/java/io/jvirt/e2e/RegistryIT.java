@@ -142,8 +142,11 @@ class RegistryIT {
     @Test
     void aWrongNameShowsErrImagePullOnTheVmWithTheRegistrysMessage() throws Exception {
         jvirt.kubectlWithInput(vm("vm-wrong", "registry:5000/jvirt/no-such-image:v1", null), "apply", "-f", "-");
-        Waits.until("vm-wrong ErrImagePull or ImagePullBackOff", Duration.ofSeconds(90),
-                () -> pullFailed("vm-wrong"));
+        Waits.until("vm-wrong's VMI", Duration.ofSeconds(30), () -> api.vmi("vm-wrong"));
+        // issue 17: from the VMI's creation, within 10 s the VM says ErrImagePull and kubectl describe vmi the node's message
+        String pulling = "Failed to pull image \"registry:5000/jvirt/no-such-image:v1\": ";
+        Waits.until("vm-wrong ErrImagePull or ImagePullBackOff, and the node's message in describe vmi", Duration.ofSeconds(10),
+                () -> pullFailed("vm-wrong") && jvirt.kubectlResult("describe", "vmi", "vm-wrong").out().contains(pulling));
         JsonNode vmi = api.vmi("vm-wrong");
         String message = synchronizedMessage(vmi);
         assertTrue(message.contains("registry:5000/jvirt/no-such-image:v1") && (message.contains("NAME_UNKNOWN") || message.contains("MANIFEST_UNKNOWN")), message);
