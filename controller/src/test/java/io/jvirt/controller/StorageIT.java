@@ -4,6 +4,7 @@ import static io.jvirt.controller.EmbeddedCluster.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -205,6 +206,25 @@ class StorageIT {
                 p -> p.getSpec().getNodeName() != null);
         assertEquals("node-1", pod.getSpec().getNodeName());
         cluster.client.pods().inNamespace("default").withName("consumer").withGracePeriod(0).delete();
+    }
+
+    @Test
+    void aPodNamingAClaimThatDoesNotExistIsUnschedulableWithKubeSchedulersMessageUntilTheClaimAppears() throws Exception {
+        cluster.client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("claimless").withNamespace("default").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer()
+                .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("not-yet").endPersistentVolumeClaim().endVolume()
+                .endSpec().build()).create();
+        Pod waiting = await(WAIT, "PodScheduled=False naming the claim", () -> cluster.client.pods().inNamespace("default").withName("claimless").get(),
+                p -> p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())));
+        String message = waiting.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElseThrow().getMessage();
+        assertEquals("0/1 nodes are available: persistentvolumeclaim \"not-yet\" not found.", message);
+        assertNull(waiting.getSpec().getNodeName());
+        create(claim("not-yet", "16Mi", null, "Filesystem", "ReadWriteOnce"));
+        Pod bound = await(WAIT, "the pod bound once its claim exists and is bound", () -> cluster.client.pods().inNamespace("default").withName("claimless").get(),
+                p -> p.getSpec().getNodeName() != null);
+        assertEquals("node-1", bound.getSpec().getNodeName());
+        cluster.client.pods().inNamespace("default").withName("claimless").withGracePeriod(0).delete();
     }
 
     @Test

@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #DEFAULT_SCHEDULER} or {@value #NAME}, picks the fitting node ({@link NodeFit}) with the
  * most free memory and binds the pod there ({@link BindMode}: {@code pods/binding} when discovery
  * lists it, else {@code bindings}, else a merge patch of {@code spec.nodeName}).
- * When no node fits it sets the pod condition PodScheduled=False, reason Unschedulable, with
- * kube-scheduler's summary message, through {@code pods/status}.
+ * When no node fits, or a claim the pod names does not exist ({@link VolumeBinding}), it sets the pod condition
+ * PodScheduled=False, reason Unschedulable, with kube-scheduler's message, through {@code pods/status}.
  *
  * <p>Pending pods of higher {@code spec.priority} (from their PriorityClass) are bound before the one being
  * reconciled, so when capacity is short the higher-priority pod gets the node whichever came first.
@@ -166,7 +166,11 @@ public final class Scheduler implements Reconciler {
                 .max(Comparator.comparingLong((NodeFit.Node n) -> n.allocatable().minus(used.getOrDefault(n.name(), Resources.ZERO)).memoryBytes())
                         .thenComparing(NodeFit.Node::name, Comparator.reverseOrder()))
                 .orElseThrow();
-        if (volumes != null && volumes.waitFor(pod, best.name()).isPresent()) return Outcome.after(java.time.Duration.ofMillis(500));
+        Optional<VolumeBinding.Wait> claims = volumes == null ? Optional.empty() : volumes.waitFor(pod, best.name());
+        if (claims.isPresent()) {
+            if (claims.get().unschedulable()) markUnschedulable(pod, "0/" + all.size() + " nodes are available: " + claims.get().message() + ".");
+            return Outcome.after(java.time.Duration.ofMillis(500));
+        }
         bind(pod, best.name());
         assumed.put(key.cacheKey(), new Assumed(best.name(), demand.requests()));
         events.record(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned " + key + " to " + best.name());

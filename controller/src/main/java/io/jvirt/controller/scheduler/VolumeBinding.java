@@ -16,7 +16,8 @@ import java.util.Optional;
  * provisioner then binds it) and the pod waits until it is bound; an unbound claim of an {@code Immediate} class is
  * waited for; a bound claim a DataVolume is still filling (CDI's {@value LocalVolumes#POPULATION_PHASE} not Succeeded) is waited for
  * too, so a VMI on a WaitForFirstConsumer DataVolume starts once its disk is there. The pod is bound to its node only
- * once all its claims are ready. Reads caches; writes the annotation with the
+ * once all its claims are ready; a claim that does not exist makes it unschedulable with kube-scheduler's message
+ * ({@code persistentvolumeclaim "X" not found}) until the claim appears. Reads caches; writes the annotation with the
  * scheduler's client.
  */
 final class VolumeBinding {
@@ -30,26 +31,33 @@ final class VolumeBinding {
         this.classes = classes;
     }
 
+    /**
+     * Why a pod waits for its claims: kube-scheduler's wording, and whether the wait is one kube-scheduler reports as
+     * unschedulable (a claim that does not exist: nothing will bind it until someone creates it) rather than one it
+     * waits through silently (a claim being bound or filled).
+     */
+    record Wait(String message, boolean unschedulable) {}
+
     /** Why {@code pod} cannot be bound to {@code node} yet (a claim is missing or not bound), or empty when it can. */
-    Optional<String> waitFor(Pod pod, String node) {
+    Optional<Wait> waitFor(Pod pod, String node) {
         if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) return Optional.empty();
         String ns = pod.getMetadata().getNamespace();
         for (Volume v : pod.getSpec().getVolumes()) {
             if (v.getPersistentVolumeClaim() == null) continue;
             String name = v.getPersistentVolumeClaim().getClaimName();
             PersistentVolumeClaim pvc = claims.getIndexer().getByKey(ns + "/" + name);
-            if (pvc == null) return Optional.of("persistentvolumeclaim \"" + name + "\" not found");
+            if (pvc == null) return Optional.of(new Wait("persistentvolumeclaim \"" + name + "\" not found", true));
             if ("Bound".equals(pvc.getStatus() == null ? null : pvc.getStatus().getPhase())) {
                 String filling = pvc.getMetadata().getAnnotations() == null ? null : pvc.getMetadata().getAnnotations().get(LocalVolumes.POPULATION_PHASE);
                 if (filling == null || filling.equals("Succeeded")) continue;
-                return Optional.of("waiting for persistentvolumeclaim \"" + name + "\" to be populated (" + filling + ")");
+                return Optional.of(new Wait("waiting for persistentvolumeclaim \"" + name + "\" to be populated (" + filling + ")", false));
             }
             StorageClass sc = classOf(pvc);
             if (sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode()) && annotation(pvc) == null) {
                 client.persistentVolumeClaims().inNamespace(ns).withName(name)
                         .edit(c -> { c.getMetadata().getAnnotations().put(LocalVolumes.SELECTED_NODE, node); return c; });
             }
-            return Optional.of("waiting for persistentvolumeclaim \"" + name + "\" to be bound");
+            return Optional.of(new Wait("waiting for persistentvolumeclaim \"" + name + "\" to be bound", false));
         }
         return Optional.empty();
     }
