@@ -57,11 +57,13 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final AccessReviews reviews;
     private final ApiMetrics metrics;
     private final NodeObjectAccess nodeObjects;
+    private final TokenRequests tokenRequests;
     private final NodeMetricsEndpoint nodeMetrics;
     private final MetricsApiEndpoint metricsApi;
 
-    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready,
-               java.time.Duration bookmarkInterval, ApiMetrics metrics) {
+    ApiHandler(Vertx vertx, ObjectService service, TokenFile tokens, io.jvirt.apiserver.security.ServiceAccountTokens accountTokens,
+               RbacAuthorizer authorizer, Clock clock, Supplier<Boolean> ready, java.time.Duration bookmarkInterval, ApiMetrics metrics) {
+        this.tokenRequests = new TokenRequests(service, accountTokens, clock);
         this.metrics = metrics;
         this.resources = new ResourceEndpoint(vertx, service, clock, bookmarkInterval);
         this.authorizer = authorizer;
@@ -119,7 +121,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             uploads.serve(req); // authenticated by its upload token, not a user's
             return;
         }
-        User user = tokens.authenticate(bearer(req)).orElseThrow(ApiException::unauthorized);
+        String bearer = bearer(req);
+        User user = tokens.authenticate(bearer).or(() -> tokenRequests.authenticate(bearer)).orElseThrow(ApiException::unauthorized);
         if (!resourcePath(path)) {
             authorizePath(req, user, path);
             observed.nonResource(path);
@@ -206,6 +209,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             uploadToken(req, verb, api.namespace());
             return;
         }
+        if (TokenRequests.handles(type.group(), type.plural(), api.subresource())) {
+            serviceAccountToken(req, verb, api.namespace(), api.name());
+            return;
+        }
         resources.serve(req, type, api, verb, user, observed);
     }
 
@@ -259,6 +266,23 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         });
     }
 
+    /** A TokenRequest for a ServiceAccount: answered with 201 and its token, never stored. */
+    private void serviceAccountToken(HttpServerRequest req, String verb, String namespace, String name) {
+        if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        req.body().onComplete(ar -> {
+            try {
+                if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
+                byte[] raw = ar.result().getBytes();
+                ObjectNode body = raw.length == 0 ? Codec.parseObject("{}".getBytes(), "application/json") : Codec.parseObject(raw, "application/json");
+                Replies.json(req.response(), 201, tokenRequests.issue(namespace, name, body), "application/json", List.of());
+            } catch (ApiException e) {
+                Replies.error(req.response(), e);
+            } catch (RuntimeException e) {
+                Replies.error(req.response(), ApiException.unexpected(e));
+            }
+        });
+    }
+
     /** A SelfSubjectAccessReview or SelfSubjectRulesReview: answered with 201, never stored. */
     private void review(HttpServerRequest req, ResourceType type, String verb, User user) {
         if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -292,7 +316,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private static boolean subresourceServed(ResourceType type, String sub) {
         return (sub.equals("status") && type.statusSubresource()) || (sub.equals("scale") && type.scale() != null)
                 || (sub.equals("binding") && type.group().isEmpty() && type.plural().equals("pods"))
-                || PodLogEndpoint.handles(type.group(), type.plural(), sub);
+                || PodLogEndpoint.handles(type.group(), type.plural(), sub) || TokenRequests.handles(type.group(), type.plural(), sub);
     }
 
     private static String bearer(HttpServerRequest req) {

@@ -125,7 +125,9 @@ public final class ApiServer implements AutoCloseable {
                 .setWebSocketSubProtocols(List.of("plain.kubevirt.io"))
                 .setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(options)
-                .requestHandler(new ApiHandler(vertx, service, tokens, authorizer, clock, ready::get, config.bookmarkInterval(), metrics));
+                .requestHandler(new ApiHandler(vertx, service, tokens,
+                        io.jvirt.apiserver.security.ServiceAccountTokens.open(config.dataDir().resolve("pki").resolve("service-account.key"), clock),
+                        authorizer, clock, ready::get, config.bookmarkInterval(), metrics));
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

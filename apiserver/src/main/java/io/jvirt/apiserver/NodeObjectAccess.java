@@ -12,8 +12,9 @@ import java.util.Optional;
  * ConfigMaps outside {@code kube-system}) the node agent may {@code get} one Secret or ConfigMap in a namespace when a
  * VirtualMachineInstance there names it — a Secret as the {@code imagePullSecret} of a containerDisk or of
  * {@code kernelBoot.container}, as a {@code secret} volume or as a cloud-init {@code secretRef} /
- * {@code networkDataSecretRef}; a ConfigMap as a {@code configMap} volume. What the node needs to start the VMI, and
- * nothing else. Read from the store on each request; thread-safe.
+ * {@code networkDataSecretRef}; a ConfigMap as a {@code configMap} volume; and it may ask a token
+ * ({@code create serviceaccounts/token}) for a ServiceAccount a {@code serviceAccount} volume names. What the node needs
+ * to start the VMI, and nothing else. Read from the store on each request; thread-safe.
  */
 final class NodeObjectAccess {
     private final ObjectService service;
@@ -22,22 +23,30 @@ final class NodeObjectAccess {
         this.service = service;
     }
 
-    /** True when {@code a} is the node agent getting a Secret or ConfigMap a VMI in its namespace names. */
+    /**
+     * True when {@code a} is the node agent getting a Secret or ConfigMap, or asking a ServiceAccount's token
+     * ({@code create serviceaccounts/token}), that a VMI in its namespace names.
+     */
     boolean allows(RequestAttributes a) {
-        if (!a.resourceRequest() || !ComponentIdentity.NODE_AGENT.is(a.user().name()) || !"get".equals(a.verb()) || !a.apiGroup().isEmpty()
-                || !a.subresource().isEmpty() || a.namespace().isEmpty() || a.name().isEmpty()) {
+        if (!a.resourceRequest() || !ComponentIdentity.NODE_AGENT.is(a.user().name()) || !a.apiGroup().isEmpty()
+                || a.namespace().isEmpty() || a.name().isEmpty()) {
             return false;
         }
-        boolean secret = "secrets".equals(a.resource());
-        if (!secret && !"configmaps".equals(a.resource())) {
+        java.util.function.Predicate<JsonNode> names;
+        if ("get".equals(a.verb()) && a.subresource().isEmpty() && "secrets".equals(a.resource())) {
+            names = spec -> namesSecret(spec, a.name());
+        } else if ("get".equals(a.verb()) && a.subresource().isEmpty() && "configmaps".equals(a.resource())) {
+            names = spec -> namesVolume(spec, "configMap", "name", a.name());
+        } else if ("create".equals(a.verb()) && "token".equals(a.subresource()) && "serviceaccounts".equals(a.resource())) {
+            names = spec -> namesVolume(spec, "serviceAccount", "serviceAccountName", a.name());
+        } else {
             return false;
         }
         Optional<ResourceType> vmis = service.registry().find("kubevirt.io", "v1", "virtualmachineinstances");
         if (vmis.isEmpty()) {
             return false;
         }
-        JsonNode found = service.list(vmis.get(), a.namespace(),
-                vmi -> secret ? namesSecret(vmi.path("spec"), a.name()) : namesConfigMap(vmi.path("spec"), a.name()), 1, null).path("items");
+        JsonNode found = service.list(vmis.get(), a.namespace(), vmi -> names.test(vmi.path("spec")), 1, null).path("items");
         return found.isArray() && !found.isEmpty();
     }
 
@@ -60,9 +69,10 @@ final class NodeObjectAccess {
         return false;
     }
 
-    static boolean namesConfigMap(JsonNode spec, String configMap) {
+    /** True when a volume of {@code spec} is a {@code kind} volume whose {@code field} is {@code name}. */
+    static boolean namesVolume(JsonNode spec, String kind, String field, String name) {
         for (JsonNode v : spec.path("volumes")) {
-            if (configMap.equals(v.path("configMap").path("name").asText(null))) {
+            if (name.equals(v.path(kind).path(field).asText(null))) {
                 return true;
             }
         }

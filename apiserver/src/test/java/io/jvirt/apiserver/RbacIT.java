@@ -277,6 +277,60 @@ class RbacIT {
         forbidden(handler.run("-n", "b", "delete", "secret", "pull-creds"));
     }
 
+    /**
+     * {@code kubectl create token}: a TokenRequest answered with a token that authenticates as the ServiceAccount (its
+     * rights are RBAC's: none here, so 403 naming it), too short a duration refused as kube-apiserver does, and the token
+     * dead once the ServiceAccount is gone. The node agent may ask a token only for a ServiceAccount a VMI's
+     * {@code serviceAccount} volume names.
+     */
+    @Test
+    void serviceAccountTokensAuthenticateWhileTheAccountExists() throws Exception {
+        ok(admin.run("-n", "a", "create", "serviceaccount", "robot"));
+        String token = ok(admin.run("-n", "a", "create", "token", "robot")).out().strip();
+        Kubectl robot = new Kubectl(server.kubeconfig(), server.dir.resolve("cache-robot"));
+        Kubectl.Result asRobot = robot.run("--token=" + token, "-n", "a", "get", "pods");
+        assertTrue(asRobot.exit() != 0 && asRobot.err().contains("User \"system:serviceaccount:a:robot\" cannot list resource \"pods\""), asRobot.all());
+        ok(admin.run("-n", "a", "create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=a:robot"));
+        ok(robot.run("--token=" + token, "-n", "a", "get", "pods"));
+        Kubectl.Result tooShort = admin.run("-n", "a", "create", "token", "robot", "--duration=5m");
+        assertTrue(tooShort.exit() != 0 && tooShort.err().contains("may not specify a duration less than 10 minutes"), tooShort.all());
+        Kubectl.Result none = admin.run("-n", "a", "create", "token", "nobody");
+        assertTrue(none.exit() != 0 && none.err().contains("serviceaccounts \"nobody\" not found"), none.all());
+        Kubectl.Result forged = robot.run("--token=" + token.substring(0, token.length() - 2) + "xx", "-n", "a", "get", "pods");
+        assertTrue(forged.exit() != 0 && forged.err().contains("Unauthorized"), forged.all());
+
+        ok(admin.run("-n", "a", "delete", "serviceaccount", "robot"));
+        Kubectl.Result gone = robot.run("--token=" + token, "-n", "a", "get", "pods");
+        assertTrue(gone.exit() != 0 && gone.err().contains("Unauthorized"), gone.all());
+        ok(admin.run("-n", "a", "create", "serviceaccount", "robot"));
+        Kubectl.Result recreated = robot.run("--token=" + token, "-n", "a", "get", "pods");
+        assertTrue(recreated.exit() != 0 && recreated.err().contains("Unauthorized"), "a new account of the same name is another uid: " + recreated.all());
+
+        ok(admin.run("-n", "b", "create", "serviceaccount", "app"));
+        ok(admin.run("-n", "b", "create", "serviceaccount", "other"));
+        Path vmi = server.dir.resolve("vmi-sa.yaml");
+        Files.writeString(vmi, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: with-sa}
+                spec:
+                  domain:
+                    devices: {}
+                    memory: {guest: 128Mi}
+                  volumes:
+                  - name: sa
+                    serviceAccount: {serviceAccountName: app}
+                """);
+        ok(admin.run("-n", "b", "apply", "-f", vmi.toString()));
+        Path file = server.dir.resolve("handler-sa.kubeconfig");
+        server.server.writeKubeconfig(file, ComponentIdentity.NODE_AGENT);
+        Kubectl handler = new Kubectl(file, server.dir.resolve("cache-handler-sa"));
+        ok(handler.run("-n", "b", "create", "token", "app"));
+        forbidden(handler.run("-n", "b", "create", "token", "other"));
+        forbidden(handler.run("-n", "a", "create", "token", "robot"));
+        forbidden(handler.run("-n", "b", "get", "serviceaccount", "app", "-o", "name"));
+    }
+
     static Stream<Arguments> adminRequests() {
         return Stream.of(
                 Arguments.of(RequestAttributes.resource(null, "get", "", "secrets", "", "kube-system", "jvirt-handler-node1")),

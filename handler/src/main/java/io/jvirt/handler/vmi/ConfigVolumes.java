@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jvirt.api.v1.FailureReason;
 import io.jvirt.api.v1.LaunchFailure;
@@ -23,15 +26,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * KubeVirt's config disks: a VMI's {@code configMap}, {@code secret} and {@code downwardAPI} volumes, each written
+ * KubeVirt's config disks: a VMI's {@code configMap}, {@code secret}, {@code serviceAccount} and {@code downwardAPI} volumes, each written
  * as an ISO 9660 image (one file per key, labelled with the volume's {@code volumeLabel}, default {@code cfgdata})
  * that the guest mounts; and the Secrets behind cloud-init's {@code secretRef} / {@code networkDataSecretRef}. The
  * objects are read through the API with the node agent's own credentials (the API server lets it read exactly the
- * ConfigMaps and Secrets a VMI names). Their content becomes file content in an image, never a path, a command or an
+ * ConfigMaps and Secrets a VMI names, and the tokens of the ServiceAccounts it names). Their content becomes file content in an image, never a path, a command or an
  * argument. Stateless apart from the files it writes; thread-safe.
  */
 final class ConfigVolumes {
     private static final Pattern ITEM = Pattern.compile("metadata\\.(labels|annotations)\\['([^']+)'\\]");
+    /** How long a serviceAccount volume's token is valid: kubelet's default for a pod's projected token. */
+    static final long TOKEN_SECONDS = 3600;
 
     private final KubernetesClient client;
     private final Consumer<Path> giveToQemu;
@@ -44,7 +49,7 @@ final class ConfigVolumes {
 
     /** True when {@code volume} (a VMI spec volume) is one this class prepares. */
     static boolean handles(JsonNode volume) {
-        return volume.has("configMap") || volume.has("secret") || volume.has("downwardAPI");
+        return volume.has("configMap") || volume.has("secret") || volume.has("downwardAPI") || volume.has("serviceAccount");
     }
 
     /**
@@ -73,6 +78,9 @@ final class ConfigVolumes {
                 throw missing(name, "secret", source.path("secretName").asText());
             }
             files = secret == null ? Map.of() : secretData(secret);
+        } else if (volume.has("serviceAccount")) {
+            label = null;
+            files = serviceAccountFiles(name, namespace, volume.path("serviceAccount").path("serviceAccountName").asText());
         } else {
             JsonNode source = volume.path("downwardAPI");
             label = source.path("volumeLabel").asText(null);
@@ -116,6 +124,35 @@ final class ConfigVolumes {
             }
         }
         return out;
+    }
+
+    /**
+     * What a pod finds in {@code /var/run/secrets/kubernetes.io/serviceaccount}: {@code token} (from the API server's
+     * TokenRequest, valid {@value #TOKEN_SECONDS} s, as kubelet's projected token), {@code ca.crt} (the CA this agent
+     * trusts the API server by) and {@code namespace}.
+     */
+    private Map<String, byte[]> serviceAccountFiles(String volume, String namespace, String account) throws IOException, LaunchFailure {
+        TokenRequest answer;
+        try {
+            answer = client.serviceAccounts().inNamespace(namespace).withName(account)
+                    .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(TOKEN_SECONDS).endSpec().build());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                throw missing(volume, "serviceaccount", account);
+            }
+            throw e;
+        }
+        Map<String, byte[]> files = new TreeMap<>();
+        files.put("token", answer.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
+        files.put("namespace", namespace.getBytes(StandardCharsets.UTF_8));
+        String caData = client.getConfiguration().getCaCertData();
+        String caFile = client.getConfiguration().getCaCertFile();
+        if (caData != null && !caData.isBlank()) {
+            files.put("ca.crt", Base64.getMimeDecoder().decode(caData));
+        } else if (caFile != null && !caFile.isBlank()) {
+            files.put("ca.crt", Files.readAllBytes(Path.of(caFile)));
+        }
+        return files;
     }
 
     private Map<String, byte[]> configMapFiles(String volume, String namespace, String name, boolean optional) throws LaunchFailure {

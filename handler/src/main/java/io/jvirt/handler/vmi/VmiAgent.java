@@ -157,7 +157,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
                 volumes.set(name, rawDisk(configVolumes.prepare(pod, v, diskDir)));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
                 throw new LaunchFailure(FailureReason.START_ERROR, "volume " + name + ": this node prepares containerDisk, emptyDisk, "
-                        + "persistentVolumeClaim, dataVolume, ephemeral, hostDisk, configMap, secret, downwardAPI and cloud-init volumes only");
+                        + "persistentVolumeClaim, dataVolume, ephemeral, hostDisk, configMap, secret, serviceAccount, downwardAPI and cloud-init volumes only");
             }
         }
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");

@@ -109,23 +109,26 @@ class VolumeKindsIT {
     }
 
     /**
-     * A ConfigMap (no bus: sata), a Secret (virtio) and the downward API (a sata cdrom) as ISO disks with their labels,
+     * A ConfigMap (no bus: sata), a Secret (virtio), the downward API (a sata cdrom) and a service account's token,
+     * CA and namespace as ISO disks with their labels,
      * and the NoCloud user and network data from a Secret ({@code userData} and {@code networkdata}, both of KubeVirt's
      * spellings): the user-data script mounts each disk by its label and prints what it holds.
      */
     @Test
-    void configMapSecretAndDownwardApiDisksAndCloudInitFromASecret() throws Exception {
+    void configMapSecretDownwardApiAndServiceAccountDisksAndCloudInitFromASecret() throws Exception {
         api.kubectl("create", "configmap", "app-config", "--from-literal=greeting=hello from a configmap");
         api.kubectl("create", "secret", "generic", "app-secret", "--from-literal=password=s3cret-value");
+        api.kubectl("create", "serviceaccount", "app");
         Path script = data.resolve("userdata.sh");
         Files.writeString(script, """
                 #!/bin/sh
-                for l in appcfg appsec cfgdata; do
+                for l in appcfg appsec dapi cfgdata; do
                   mkdir -p /mnt/$l && mount -t iso9660 -o ro "$(findfs LABEL=$l)" /mnt/$l
                 done
                 echo "cfg: $(cat /mnt/appcfg/greeting)"
                 echo "sec: $(cat /mnt/appsec/password)"
-                echo "dapi: $(cat /mnt/cfgdata/namespace) $(cat /mnt/cfgdata/app)"
+                echo "dapi: $(cat /mnt/dapi/namespace) $(cat /mnt/dapi/app)"
+                echo "sa: $(cat /mnt/cfgdata/namespace) $(head -n 1 /mnt/cfgdata/ca.crt) token=$(cat /mnt/cfgdata/token)="
                 echo "config volumes read"
                 """);
         Path network = data.resolve("networkdata.yaml");
@@ -152,6 +155,8 @@ class VolumeKindsIT {
                           disk: {bus: virtio}
                         - name: dapi
                           cdrom: {bus: sata}
+                        - name: sa
+                          disk: {bus: virtio}
                   volumes:
                     - name: containerdisk
                       containerDisk: {image: registry:5000/kubevirt/cirros-container-disk-demo:devel}
@@ -165,13 +170,24 @@ class VolumeKindsIT {
                       secret: {secretName: app-secret, volumeLabel: appsec}
                     - name: dapi
                       downwardAPI:
+                        volumeLabel: dapi
                         fields:
                           - {path: namespace, fieldRef: {fieldPath: metadata.namespace}}
                           - {path: app, fieldRef: {fieldPath: "metadata.labels['app']"}}
+                    - name: sa
+                      serviceAccount: {serviceAccountName: app}
                 """, "vol-config", "config volumes read");
-        for (String line : List.of("cfg: hello from a configmap", "sec: s3cret-value", "dapi: default demo", "network-config v2 applied to eth0")) {
+        for (String line : List.of("cfg: hello from a configmap", "sec: s3cret-value", "dapi: default demo", "network-config v2 applied to eth0",
+                "sa: default -----BEGIN CERTIFICATE----- token=jvirt-sa.")) {
             assertEquals(true, serial.contains(line), "'" + line + "' on the console:\n" + serial);
         }
+        // the guest's token is the service account's: the API server takes it as system:serviceaccount:default:app
+        String token = serial.substring(serial.indexOf("token=") + "token=".length(), serial.indexOf("=", serial.indexOf("token=") + "token=".length()));
+        Process kubectl = new ProcessBuilder("kubectl", "--kubeconfig", api.kubeconfig().toString(), "--token=" + token, "get", "pods")
+                .redirectErrorStream(true).start();
+        String refused = new String(kubectl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(true, kubectl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && kubectl.exitValue() != 0, refused);
+        assertEquals(true, refused.contains("User \"system:serviceaccount:default:app\" cannot list resource \"pods\""), refused);
     }
 
     @Test
