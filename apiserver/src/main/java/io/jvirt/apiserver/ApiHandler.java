@@ -272,8 +272,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         req.body().onComplete(ar -> {
             try {
                 if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
+                String ct = String.valueOf(req.getHeader("Content-Type")).split(";")[0].trim();
                 byte[] raw = ar.result().getBytes();
-                ObjectNode body = raw.length == 0 ? Codec.parseObject("{}".getBytes(), "application/json") : Codec.parseObject(raw, "application/json");
+                ObjectNode body = raw.length == 0 ? Codec.NODES.objectNode()
+                        : ct.equals(ProtobufBody.CONTENT_TYPE) ? ProtobufBody.decode(raw) : Codec.parseObject(raw, "application/json");
                 Replies.json(req.response(), 201, tokenRequests.issue(namespace, name, body), "application/json", List.of());
             } catch (ApiException e) {
                 Replies.error(req.response(), e);
@@ -332,7 +334,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             if (collection && io.jvirt.apiserver.http.QueryBool.parse(req.getParam("watch"))) return "watch";
             return collection ? "list" : "get";
         }
-        if (m == HttpMethod.POST && (collection || "binding".equals(api.subresource()))) return "create";
+        if (m == HttpMethod.POST && (collection || "binding".equals(api.subresource()) || "token".equals(api.subresource()))) return "create";
         if (m == HttpMethod.PUT && !collection) return "update";
         if (m == HttpMethod.PATCH && !collection) return "patch";
         if (m == HttpMethod.DELETE) return collection ? "deletecollection" : "delete";

@@ -12,7 +12,7 @@ import java.util.List;
  * (runtime.Unknown: typeMeta, raw) and, inside, ObjectMeta name/generateName/namespace/labels/
  * annotations plus ConfigMap data/binaryData/immutable and Secret data/type/stringData/immutable; the four
  * RBAC kinds ({@code kubectl create role|clusterrole|rolebinding|clusterrolebinding}) and the self reviews of
- * {@code kubectl auth can-i}.
+ * {@code kubectl auth can-i}; the TokenRequest of {@code kubectl create token}.
  * Any other kind is 415 (the client then shows the error). Pure.
  */
 public final class ProtobufBody {
@@ -57,6 +57,9 @@ public final class ProtobufBody {
             case "PriorityClass" -> {
                 return priorityClass(out, raw);
             }
+            case "TokenRequest" -> {
+                return tokenRequest(out, raw);
+            }
             default -> throw ApiException.unsupportedMediaType(CONTENT_TYPE + " for kind " + kind);
         }
         for (Field f : fields(raw, 0, raw.length)) {
@@ -93,6 +96,26 @@ public final class ProtobufBody {
                 case 4 -> out.put("description", f.string());
                 case 5 -> out.put("preemptionPolicy", f.string());
                 default -> { }
+            }
+        }
+        return out;
+    }
+
+    /** authentication.k8s.io/v1 TokenRequest: metadata 1, spec 2 (audiences 1, boundObjectRef 3, expirationSeconds 4 as int64). */
+    private static ObjectNode tokenRequest(ObjectNode out, byte[] raw) {
+        for (Field f : fields(raw, 0, raw.length)) {
+            if (f.number() == 1) out.set("metadata", meta(f.bytes()));
+            if (f.number() != 2) continue;
+            ObjectNode spec = out.putObject("spec");
+            spec.putArray("audiences");
+            for (Field g : fields(f.bytes(), 0, f.bytes().length)) {
+                switch (g.number()) {
+                    case 1 -> spec.withArrayProperty("audiences").add(g.string());
+                    case 3 -> spec.set("boundObjectRef", strings(g.bytes(), "kind", "apiVersion", "name", "uid"));
+                    case 4 -> spec.set("expirationSeconds", Codec.NODES.numberNode(g.varint()).canConvertToInt()
+                            ? Codec.NODES.numberNode((int) g.varint()) : Codec.NODES.numberNode(g.varint())); // as JSON reads it
+                    default -> { }
+                }
             }
         }
         return out;

@@ -14,6 +14,9 @@ class ProtobufBodyTest {
             + "| {'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'cm1'},'data':{'a':'b','c':'d'}}",
         "6b3873000a0c0a0276311206536563726574121e0a120a02733112001a0022002a0032003800420012060a016b1201761a001a002200"
             + "| {'apiVersion':'v1','kind':'Secret','metadata':{'name':'s1'},'data':{'k':'dg=='}}",
+        // kubectl create token robot --audience api --duration 1h, encoded by hand from authentication.k8s.io/v1's generated.proto
+        "6b3873000a280a1861757468656e7469636174696f6e2e6b38732e696f2f7631120c546f6b656e5265717565737412150a070a05726f626f7412080a0361706920901c1a00"
+            + "| {'apiVersion':'authentication.k8s.io/v1','kind':'TokenRequest','metadata':{'name':'robot'},'spec':{'audiences':['api'],'expirationSeconds':3600}}",
     })
     void decodesKubectlBodies(String hex, String expected) throws Exception {
         byte[] body = HexFormat.of().parseHex(hex.replace(" ", ""));
