@@ -206,11 +206,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (UploadEndpoint.handlesTokenRequest(type.group(), type.plural())) {
-            uploadToken(req, verb, api.namespace());
+            answerCreate(req, verb, body -> uploads.issue(api.namespace(), body)); // UploadTokenRequest
             return;
         }
         if (TokenRequests.handles(type.group(), type.plural(), api.subresource())) {
-            serviceAccountToken(req, verb, api.namespace(), api.name());
+            answerCreate(req, verb, body -> tokenRequests.issue(api.namespace(), api.name(), body));
             return;
         }
         resources.serve(req, type, api, verb, user, observed);
@@ -250,24 +250,16 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         return null;
     }
 
-    /** An UploadTokenRequest: answered with 201 and its token, never stored. */
-    private void uploadToken(HttpServerRequest req, String verb, String namespace) {
-        if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
-        req.body().onComplete(ar -> {
-            try {
-                if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
-                ObjectNode body = Codec.parseObject(ar.result().getBytes(), "application/json");
-                Replies.json(req.response(), 201, uploads.issue(namespace, body), "application/json", List.of());
-            } catch (ApiException e) {
-                Replies.error(req.response(), e);
-            } catch (RuntimeException e) {
-                Replies.error(req.response(), ApiException.unexpected(e));
-            }
-        });
+    /** A SelfSubjectAccessReview or SelfSubjectRulesReview: answered with 201, never stored. */
+    private void review(HttpServerRequest req, ResourceType type, String verb, User user) {
+        answerCreate(req, verb, body -> reviews.answer(type.plural(), body, user));
     }
 
-    /** A TokenRequest for a ServiceAccount: answered with 201 and its token, never stored. */
-    private void serviceAccountToken(HttpServerRequest req, String verb, String namespace, String name) {
+    /**
+     * A create that is answered, never stored (reviews, TokenRequest, UploadTokenRequest): the body (JSON, or kubectl's protobuf; empty
+     * reads as {@code {}}) handed to {@code answer}, whose object is sent with 201; anything but create is 405.
+     */
+    private static void answerCreate(HttpServerRequest req, String verb, java.util.function.Function<ObjectNode, ObjectNode> answer) {
         if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         req.body().onComplete(ar -> {
             try {
@@ -276,29 +268,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 byte[] raw = ar.result().getBytes();
                 ObjectNode body = raw.length == 0 ? Codec.NODES.objectNode()
                         : ct.equals(ProtobufBody.CONTENT_TYPE) ? ProtobufBody.decode(raw) : Codec.parseObject(raw, "application/json");
-                Replies.json(req.response(), 201, tokenRequests.issue(namespace, name, body), "application/json", List.of());
+                Replies.json(req.response(), 201, answer.apply(body), "application/json", List.of());
             } catch (ApiException e) {
                 Replies.error(req.response(), e);
             } catch (RuntimeException e) {
                 Replies.error(req.response(), ApiException.unexpected(e));
-            }
-        });
-    }
-
-    /** A SelfSubjectAccessReview or SelfSubjectRulesReview: answered with 201, never stored. */
-    private void review(HttpServerRequest req, ResourceType type, String verb, User user) {
-        if (!verb.equals("create")) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
-        req.body().onComplete(ar -> {
-            try {
-                if (ar.failed()) throw ApiException.badRequest(String.valueOf(ar.cause().getMessage()));
-                String ct = String.valueOf(req.getHeader("Content-Type")).split(";")[0].trim();
-                byte[] raw = ar.result().getBytes();
-                ObjectNode body = ct.equals(ProtobufBody.CONTENT_TYPE) ? ProtobufBody.decode(raw) : Codec.parseObject(raw, "application/json");
-                Replies.json(req.response(), 201, reviews.answer(type.plural(), body, user), "application/json", List.of());
-            } catch (ApiException e) {
-                Replies.error(req.response(), e);
-            } catch (RuntimeException e) {
-                Replies.error(req.response(), ApiException.badRequest(String.valueOf(e.getMessage())));
             }
         });
     }

@@ -95,6 +95,11 @@ public final class ServiceAccountTokens {
     }
 
     private byte[] sign(String payload) {
+        return hmacSha256(key, payload);
+    }
+
+    /** HMAC-SHA256 of {@code payload}'s UTF-8 bytes under {@code key}: the signature of the API server's own tokens. */
+    public static byte[] hmacSha256(byte[] key, String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
