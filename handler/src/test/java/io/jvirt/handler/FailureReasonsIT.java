@@ -95,7 +95,7 @@ class FailureReasonsIT {
                     """);
             cp.api.kubectl("apply", "-f", manifest.toString());
             String message = "volume sp: this node prepares containerDisk, emptyDisk, persistentVolumeClaim, dataVolume, ephemeral, hostDisk, "
-                    + "configMap, secret, downwardAPI and cloud-init volumes only";
+                    + "configMap, secret, serviceAccount, downwardAPI and cloud-init volumes only";
             Waits.until("VMI Failed", Duration.ofSeconds(30), () -> {
                 var v = cp.vmi("vmi-unprepared");
                 return v != null && "Failed".equals(VmiStatusView.status(v).get("phase"));
