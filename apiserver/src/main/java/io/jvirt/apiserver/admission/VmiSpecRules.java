@@ -410,14 +410,25 @@ public final class VmiSpecRules implements ValidatingAdmitter {
         }
     }
 
-    /** Per volume: a name no earlier volume has, exactly one source, a DataVolume name, cloud-init data KubeVirt accepts. */
+    /**
+     * Per volume: a name no earlier volume has, exactly one source, a DataVolume name, a ServiceAccount name, cloud-init
+     * data KubeVirt accepts; and at most one serviceAccount volume.
+     */
     static void volumes(JsonNode spec, String path, List<Cause> causes) {
         String list = path + ".volumes";
         JsonNode volumes = spec.path("volumes");
+        int serviceAccounts = 0;
         for (int i = 0; i < volumes.size(); i++) {
             JsonNode volume = volumes.get(i);
             String field = list + "[" + i + "]";
             duplicateName(volumes, i, list, false, causes);
+            if (volume.hasNonNull("serviceAccount")) {
+                serviceAccounts++;
+                if (volume.path("serviceAccount").path("serviceAccountName").asText("").isEmpty()) {
+                    String name = field + ".serviceAccount.serviceAccountName";
+                    causes.add(new Cause("FieldValueInvalid", name + " is a required field", name));
+                }
+            }
             if (volume.has("dataVolume") && volume.path("dataVolume").path("name").asText("").isEmpty()) {
                 causes.add(new Cause("FieldValueRequired", "DataVolume 'name' must be set", field + ".name"));
             }
@@ -431,6 +442,9 @@ public final class VmiSpecRules implements ValidatingAdmitter {
                     break;
                 }
             }
+        }
+        if (serviceAccounts > 1) {
+            causes.add(new Cause("FieldValueInvalid", list + " must have max one serviceAccount volume set", list));
         }
     }
 
