@@ -26,12 +26,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * KubeVirt's config disks: a VMI's {@code configMap}, {@code secret}, {@code serviceAccount} and {@code downwardAPI} volumes, each written
- * as an ISO 9660 image (one file per key, labelled with the volume's {@code volumeLabel}, default {@code cfgdata})
- * that the guest mounts; and the Secrets behind cloud-init's {@code secretRef} / {@code networkDataSecretRef}. The
- * objects are read through the API with the node agent's own credentials (the API server lets it read exactly the
- * ConfigMaps and Secrets a VMI names, and the tokens of the ServiceAccounts it names). Their content becomes file content in an image, never a path, a command or an
- * argument. Stateless apart from the files it writes; thread-safe.
+ * KubeVirt's config disks: a VMI's {@code configMap}, {@code secret}, {@code serviceAccount} and {@code downwardAPI}
+ * volumes, each written as an ISO 9660 image (one file per key, labelled with the volume's {@code volumeLabel}, default
+ * {@code cfgdata}) that the guest mounts; and the Secrets behind cloud-init's {@code secretRef} /
+ * {@code networkDataSecretRef}. The objects are read through the API with the node agent's own credentials (the API
+ * server lets it read exactly the ConfigMaps and Secrets a VMI names, and ask tokens for the ServiceAccounts it names).
+ * Their content becomes file content in an image, never a path, a command or an argument. Stateless apart from the
+ * files it writes; thread-safe.
  */
 final class ConfigVolumes {
     private static final Pattern ITEM = Pattern.compile("metadata\\.(labels|annotations)\\['([^']+)'\\]");
