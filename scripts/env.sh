@@ -68,7 +68,7 @@ jvirt_install_packages() {
 # jvirt_build_module MODULE CLASSPATH_FILE PATH...: builds MODULE (and the modules it needs) when a source
 # file under PATH... is newer than CLASSPATH_FILE, which then holds the module's runtime class path
 # (jars only: class-data archives refuse directories). Every module built on the way gets its own
-# build/<module>.classpath too (the launcher runs on its own, shorter one).
+# build/<module>.classpath too.
 jvirt_build_module() {
   local module=$1 cpfile=$2
   shift 2

@@ -15,7 +15,7 @@ import java.util.List;
  *       Kubernetes;</li>
  *   <li>the converter ({@code converter}: VMI → QEMU argv, KubeVirt's converter) is a library at
  *       driver level that imports {@code api} and {@code qemu} and no other jvirt package;</li>
- *   <li>components ({@code apiserver}, {@code controller}, {@code handler}, {@code launcher},
+ *   <li>components ({@code apiserver}, {@code controller}, {@code handler},
  *       {@code importer}, {@code virtctl}) import {@code api} and drivers, never each other;</li>
  *   <li>only the distribution ({@code dist}) wires components together.</li>
  * </ul>
@@ -25,7 +25,7 @@ final class Layering {
     static final List<String> DRIVERS = List.of("qemu", "store", "network", "registry");
     /** Driver-level libraries and the drivers each may import beside {@code api}. */
     static final java.util.Map<String, List<String>> LIBRARIES = java.util.Map.of("converter", List.of("qemu"));
-    static final List<String> COMPONENTS = List.of("apiserver", "controller", "handler", "launcher", "importer", "virtctl");
+    static final List<String> COMPONENTS = List.of("apiserver", "controller", "handler", "importer", "virtctl");
 
     private Layering() {
     }

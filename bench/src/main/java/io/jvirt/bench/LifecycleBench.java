@@ -16,14 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code bench/run lifecycle}: issue 5's figures against {@code ./jvirt up}. (A) {@value #DEFAULT_AT_ONCE}
- * VMIs created at once: create → phase Running, create → {@code login:} on the serial console, and the
- * control-plane overhead create → QEMU process started (its start time from /proc, not polled), compared
- * with the issue's target. (B) Memory per running VMI beyond the guest's RAM for 10 and 50 VMIs: launcher
- * PSS + QEMU PSS without the guest-RAM mapping + the control-plane process's growth per VMI, beside
- * KubeVirt's published per-VM allowance. (C) The overhead without contention: {@value #DEFAULT_ONE_BY_ONE} VMIs
- * one at a time, create → QEMU started and → Running. Sizes: {@code -Djvirt.bench.vmis=N},
- * {@code -Djvirt.bench.memoryVmis=10,50} (empty: none), {@code -Djvirt.bench.oneByOne=N}.
+ * {@code bench/run lifecycle}: issue 14's figures against {@code ./jvirt up} (no JVM per VM: QEMU is each launcher
+ * pod's one process), each beside a baseline measured in the same run. (A) {@value #DEFAULT_AT_ONCE} VMIs created at
+ * once: create → QEMU started (its start time from /proc, not polled), → Running and → {@code login:} on the serial
+ * console, beside as many bare QEMUs started at once on the same argv ({@link BareQemu}) → {@code login:}. (B) One
+ * VMI at a time ({@value #DEFAULT_ONE_BY_ONE}): create → QEMU started and → Running. (C) Memory per running VMI
+ * beyond the guest's RAM for 10 and 50 VMIs: QEMU's PSS without the guest-RAM mapping + the control plane's growth
+ * per VMI, as a ratio to bare QEMU's own non-guest PSS on the same argv; and the control-plane process's PSS at 0
+ * and at each size. Sizes: {@code -Djvirt.bench.vmis=N}, {@code -Djvirt.bench.memoryVmis=10,50} (empty: none),
+ * {@code -Djvirt.bench.oneByOne=N}; {@code -Djvirt.bench.size=small} sets 3, 2 and 2 for a quick check.
  */
 final class LifecycleBench implements Benchmark {
     static final int DEFAULT_AT_ONCE = 20;
@@ -34,8 +35,9 @@ final class LifecycleBench implements Benchmark {
     static final long GUEST_KIB = 128 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VMIS = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances";
-    private static final String TARGET = "target: overhead p50 (issue 5)";
-    private static final String KUBEVIRT = "KubeVirt per-VM allowance (published, not measured)";
+    private static final String BARE = "bare QEMU on the same argv (same run)";
+    private static final String BARE_MEMORY = "bare QEMU PSS without guest RAM, same argv (same run)";
+    private static final Path BARE_DIR = Path.of("/run/jvirt-bench");
 
     @Override
     public String name() {
@@ -44,20 +46,24 @@ final class LifecycleBench implements Benchmark {
 
     @Override
     public String description() {
-        return "VMIs created at once: create -> Running / login: / QEMU started; memory per VMI beyond guest RAM (guest " + GUEST + ")";
+        return "VMIs created at once vs bare QEMU: create -> QEMU started / Running / login:; memory per VMI beyond guest RAM (guest " + GUEST + ")";
     }
 
     @Override
     public List<Figure> run() throws Exception {
         Path root = Path.of(System.getProperty("jvirt.build.dir", "build")).toAbsolutePath().getParent();
-        int atOnce = Integer.getInteger("jvirt.bench.vmis", DEFAULT_AT_ONCE);
+        boolean small = "small".equals(System.getProperty("jvirt.bench.size"));
+        int atOnce = Integer.getInteger("jvirt.bench.vmis", small ? 3 : DEFAULT_AT_ONCE);
         List<Integer> memoryCounts = new ArrayList<>();
-        for (String n : System.getProperty("jvirt.bench.memoryVmis", "10,50").split(",")) {
+        for (String n : System.getProperty("jvirt.bench.memoryVmis", small ? "2" : "10,50").split(",")) {
             if (!n.isBlank()) {
                 memoryCounts.add(Integer.parseInt(n.strip()));
             }
         }
-        int oneByOne = Integer.getInteger("jvirt.bench.oneByOne", DEFAULT_ONE_BY_ONE);
+        int oneByOne = Integer.getInteger("jvirt.bench.oneByOne", small ? 2 : DEFAULT_ONE_BY_ONE);
+        Path image = root.resolve("build/images/demo/demo.qcow2");
+        Files.createDirectories(BARE_DIR);
+        Files.setPosixFilePermissions(BARE_DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         List<Figure> figures = new ArrayList<>();
         try (JvirtInstance jvirt = JvirtInstance.up(root)) {
             JvirtInstance.Http http = jvirt.http();
@@ -67,7 +73,10 @@ final class LifecycleBench implements Benchmark {
             Thread.sleep(1000);
             Batch warm = Batch.create(http, "warm", 1);
             warm.await(Duration.ofMinutes(3));
+            Template template = Template.of(jvirt, warm.podUids.values().iterator().next());
             warm.delete();
+            Thread.sleep(5000);
+            double idle = ProcMemory.of(jvirt.pid()).pssMiB();
 
             // the overhead on an otherwise idle machine: one VMI at a time, each deleted before the next
             Map<String, Long> oneCreated = new HashMap<>();
@@ -81,21 +90,37 @@ final class LifecycleBench implements Benchmark {
                 oneRunning.putAll(one.running);
                 one.delete();
             }
-            figures.add(Figure.of(TARGET, "ms", List.of(300.0)));
-            figures.add(Figure.of("1 VMI at a time: create -> QEMU started", "ms", millis(oneCreated, oneQemu)).against(TARGET));
+            figures.add(Figure.of("target: 1 at a time create -> QEMU started p50 (issue 14)", "ms", List.of(150.0)));
+            figures.add(Figure.of("1 VMI at a time: create -> QEMU started", "ms", millis(oneCreated, oneQemu))
+                    .against("target: 1 at a time create -> QEMU started p50 (issue 14)"));
             figures.add(Figure.of("1 VMI at a time: create -> Running", "ms", millis(oneCreated, oneRunning)));
 
+            List<Double> bareLogin = new ArrayList<>();
+            List<BareQemu> bares = new ArrayList<>();
+            try {
+                for (int i = 0; i < atOnce; i++) {
+                    bares.add(template.start(image, BARE_DIR.resolve("boot-" + i)));
+                }
+                awaitLogin(bares, Duration.ofMinutes(15), bareLogin);
+            } finally {
+                for (BareQemu b : bares) {
+                    b.close();
+                }
+            }
+            figures.add(Figure.of(atOnce + " " + BARE + ": start -> login:", "s", bareLogin));
             Batch batch = Batch.create(http, "at-once", atOnce);
             batch.await(Duration.ofMinutes(15));
             figures.add(Figure.of(atOnce + " VMIs: failed to start", "VMIs", List.of((double) batch.failed.size())));
+            figures.add(Figure.of("target: " + atOnce + " at once create -> QEMU started (p50 1 s, p95 2 s)", "ms", List.of(1000.0, 2000.0)));
+            figures.add(Figure.of(atOnce + " VMIs: create -> QEMU started", "ms", batch.millis(batch.qemuStarted))
+                    .against("target: " + atOnce + " at once create -> QEMU started (p50 1 s, p95 2 s)"));
             figures.add(Figure.of(atOnce + " VMIs: create -> Running", "s", batch.seconds(batch.running)));
-            figures.add(Figure.of(atOnce + " VMIs: create -> login:", "s", batch.seconds(batch.login)));
-            figures.add(Figure.of(atOnce + " VMIs: create -> QEMU started", "ms", batch.millis(batch.qemuStarted)).against(TARGET));
+            figures.add(Figure.of(atOnce + " VMIs: create -> login:", "s", batch.seconds(batch.login))
+                    .against(atOnce + " " + BARE + ": start -> login:"));
             batch.delete();
 
-            figures.add(Figure.of(KUBEVIRT, "MiB", List.of(240.0)));
             Thread.sleep(5000);
-            double idle = ProcMemory.of(jvirt.pid()).pssMiB();
+            figures.add(Figure.of("control-plane PSS with 0 VMIs", "MiB", List.of(ProcMemory.of(jvirt.pid()).pssMiB())));
             for (int n : memoryCounts) {
                 // concurrent, not created at once: waves of MEMORY_WAVE, each at login: before the next, so
                 // 2 cores of TCG are not starved into guest panics before the measurement
@@ -106,9 +131,8 @@ final class LifecycleBench implements Benchmark {
                     waves.add(wave);
                 }
                 Thread.sleep(5000); // settle after boot
-                double standby = standbyPssMiB();
-                double agentShare = (Math.max(0, ProcMemory.of(jvirt.pid()).pssMiB() - idle) + standby) / n;
-                List<Double> launcher = new ArrayList<>();
+                double controlPlane = ProcMemory.of(jvirt.pid()).pssMiB();
+                double agentShare = Math.max(0, controlPlane - idle) / n;
                 List<Double> qemu = new ArrayList<>();
                 List<Double> total = new ArrayList<>();
                 figures.add(Figure.of(n + " VMIs: failed to start", "VMIs",
@@ -118,32 +142,84 @@ final class LifecycleBench implements Benchmark {
                         if (!m.login.containsKey(e.getKey())) {
                             continue; // failed: not a running VMI
                         }
-                        String podUid = e.getValue();
-                        double l = 0;
-                        double q = 0;
-                        for (long pid : cgroupPids(podUid)) {
-                            if (comm(pid).startsWith("qemu-system")) {
-                                q += ProcMemory.of(pid).pssMiB() - guestRamPssMiB(pid);
-                            } else {
-                                l += ProcMemory.of(pid).pssMiB();
-                            }
+                        for (long pid : cgroupPids(e.getValue())) {
+                            double q = ProcMemory.of(pid).pssMiB() - guestRamPssMiB(pid);
+                            qemu.add(q);
+                            total.add(q + agentShare);
                         }
-                        launcher.add(l);
-                        qemu.add(q);
-                        total.add(l + q + agentShare);
                     }
                 }
-                figures.add(Figure.of(n + " VMIs: launcher PSS per VMI", "MiB", launcher));
-                figures.add(Figure.of(n + " VMIs: QEMU PSS without guest RAM", "MiB", qemu));
-                figures.add(Figure.of(n + " VMIs: standby launcher PSS (per node)", "MiB", List.of(standby)));
-                figures.add(Figure.of(n + " VMIs: control plane growth + standby per VMI", "MiB", List.of(agentShare)));
-                figures.add(Figure.of(n + " VMIs: memory per VMI beyond guest RAM", "MiB", total).against(KUBEVIRT));
                 for (Batch m : waves) {
                     m.delete();
                 }
+                List<Double> bareQemu = bareMemory(template, image, n);
+                figures.add(Figure.of(n + " " + BARE_MEMORY, "MiB", bareQemu));
+                figures.add(Figure.of("control-plane PSS with " + n + " VMIs", "MiB", List.of(controlPlane)));
+                figures.add(Figure.of(n + " VMIs: control plane growth per VMI", "MiB", List.of(agentShare)));
+                figures.add(Figure.of(n + " VMIs: QEMU PSS without guest RAM", "MiB", qemu).against(n + " " + BARE_MEMORY));
+                figures.add(Figure.of(n + " VMIs: memory per VMI beyond guest RAM", "MiB", total).against(n + " " + BARE_MEMORY));
             }
         }
         return figures;
+    }
+
+    /** PSS without the guest's RAM of {@code n} bare QEMUs running at once, in waves like the VMIs, each at login:. */
+    private static List<Double> bareMemory(Template template, Path image, int n) throws Exception {
+        List<BareQemu> bares = new ArrayList<>();
+        try {
+            for (int first = 0; first < n; first += MEMORY_WAVE) {
+                List<BareQemu> wave = new ArrayList<>();
+                for (int i = first; i < Math.min(n, first + MEMORY_WAVE); i++) {
+                    wave.add(template.start(image, BARE_DIR.resolve("mem-" + i)));
+                }
+                bares.addAll(wave);
+                awaitLogin(wave, Duration.ofMinutes(20), new ArrayList<>());
+            }
+            Thread.sleep(5000);
+            List<Double> pss = new ArrayList<>();
+            for (BareQemu b : bares) {
+                pss.add(ProcMemory.of(b.process.pid()).pssMiB() - guestRamPssMiB(b.process.pid()));
+            }
+            return pss;
+        } finally {
+            for (BareQemu b : bares) {
+                b.close();
+            }
+        }
+    }
+
+    /** Waits until every bare QEMU's console said {@code login:}; adds each one's start → login: in seconds. */
+    private static void awaitLogin(List<BareQemu> bares, Duration timeout, List<Double> seconds) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        java.util.Set<BareQemu> waiting = new java.util.HashSet<>(bares);
+        while (!waiting.isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(waiting.size() + " bare QEMUs not at login: after " + timeout);
+            }
+            long now = System.currentTimeMillis();
+            for (BareQemu b : List.copyOf(waiting)) {
+                if (b.atLogin()) {
+                    seconds.add((now - b.startedAtMs) / 1000.0);
+                    waiting.remove(b);
+                } else if (!b.process.isAlive()) {
+                    throw new IllegalStateException("bare QEMU exited: " + Files.readString(b.runDirectory.resolve("qemu.log")));
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The argv of a VMI the node agent ran, with the paths to move for a bare QEMU. */
+    private record Template(List<String> argv, String run, String disk) {
+        static Template of(JvirtInstance jvirt, String podUid) throws IOException {
+            Path podDir = jvirt.home().resolve("node/pods").resolve(podUid);
+            return new Template(BareQemu.argvOf(podDir), hostDir(Path.of("/run/jvirt"), podUid).toString(),
+                    jvirt.home().resolve("node/disks").resolve(podUid).resolve("containerdisk.qcow2").toString());
+        }
+
+        BareQemu start(Path image, Path dir) throws Exception {
+            return BareQemu.start(argv, run, disk, image, dir);
+        }
     }
 
     /** One set of VMIs created at the same moment, and when each reached each milestone (epoch ms). */
@@ -234,9 +310,6 @@ final class LifecycleBench implements Benchmark {
                     String console = Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1);
                     if (console.contains("login:")) {
                         login.put(vmi, now);
-                    } else if (console.contains("Kernel panic")) { // no pvpanic device: the VMI stays Running
-                        failed.put(vmi, "guest kernel panic");
-                        System.err.println("bench: VMI " + vmi + ": guest kernel panic (starved of CPU under TCG?)");
                     }
                 }
                 Thread.sleep(100);
@@ -281,20 +354,6 @@ final class LifecycleBench implements Benchmark {
         spec.putArray("volumes").addObject().put("name", "containerdisk").putObject("containerDisk")
                 .put("image", "registry:5000/kubevirt/cirros-container-disk-demo:devel");
         return vmi.toString();
-    }
-
-    /** PSS of the node agent's standby launcher pod(s) ({@code standby-*} cgroups): a per-node cost shared by the VMIs. */
-    static double standbyPssMiB() throws IOException {
-        List<Long> pids;
-        try (java.util.stream.Stream<Path> cgroups = Files.list(Path.of("/sys/fs/cgroup/memory/jvirt"))) {
-            pids = cgroups.map(c -> c.getFileName().toString()).filter(name -> name.contains("-standby-"))
-                    .flatMap(name -> cgroupPids(name.substring(name.indexOf('-') + 1)).stream()).toList();
-        }
-        double sum = 0;
-        for (long pid : pids) {
-            sum += ProcMemory.of(pid).pssMiB();
-        }
-        return sum;
     }
 
     /**

@@ -13,4 +13,19 @@ public record LaunchPlan(QemuCommandLine commandLine, Map<String, String> enviro
         Objects.requireNonNull(commandLine, "commandLine");
         environment = Map.copyOf(environment);
     }
+
+    /**
+     * The argv that runs QEMU with exactly this plan's environment ({@code env -i}: nothing inherited) as
+     * {@code runAs} through {@code setpriv} (no-new-privs, no groups, no capabilities), or as the caller's own
+     * user when null. Each word execs the next: the process started is QEMU itself.
+     */
+    public java.util.List<String> processArgv(RunAs runAs) {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("/usr/bin/env", "-i", "LC_ALL=C"));
+        new java.util.TreeMap<>(environment).forEach((k, v) -> argv.add(k + "=" + v));
+        if (runAs != null) {
+            argv.addAll(runAs.commandPrefix());
+        }
+        argv.addAll(commandLine.argv());
+        return argv;
+    }
 }

@@ -266,7 +266,7 @@ class ConfiguratorTableTest {
         {}                                                  | -device VGA,id=video0 -vnc unix:/run/jvirt/vmi/ns1_vm1/vnc.sock
         {}                                                  | -chardev socket,id=serial0,path=/run/jvirt/vmi/ns1_vm1/serial.sock,server=on,wait=off,logfile=/run/jvirt/vmi/ns1_vm1/serial.log,logappend=off -serial chardev:serial0
         {}                                                  | -nodefaults -no-user-config -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny -display none
-        {}                                                  | -chardev socket,id=qmp,path=/run/jvirt/vmi/ns1_vm1/qmp.sock,server=on,wait=off -mon qmp,mode=control -S
+        {}                                                  | -chardev socket,id=qmp,path=/run/jvirt/vmi/ns1_vm1/qmp.sock,server=on,wait=off -mon qmp,mode=control -S -no-shutdown
         {}                                                  | -name ns1_vm1,debug-threads=on
         {}                                                  | -device pvpanic,id=ua-pvpanic
         {'domain':{'machine':{'type':'pc'}}}                | -device pvpanic,id=ua-pvpanic

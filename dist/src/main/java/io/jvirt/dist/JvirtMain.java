@@ -9,7 +9,6 @@ import io.jvirt.controller.ControlPlane;
 import io.jvirt.handler.HandlerConfig;
 import io.jvirt.handler.HandlerMain;
 import io.jvirt.handler.NodeAgent;
-import io.jvirt.launcher.LauncherMain;
 import io.jvirt.store.ObjectStore;
 import io.jvirt.store.SqliteStore;
 import io.jvirt.store.StoreConfig;
@@ -18,15 +17,16 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * jvirt on one machine ({@code ./jvirt up}): the API server over the SQLite store, virt-controller
- * with the embedded scheduler, and a node agent for this machine, in one process. Launchers (and
- * their QEMUs) run as processes of their own, so they outlive this one and are re-adopted.
+ * with the embedded scheduler, and a node agent for this machine, in one process: the only JVM. Each
+ * VM's QEMU is its launcher pod's one process, so it outlives this one and is re-adopted. At shutdown
+ * ({@code ./jvirt down}: SIGTERM) the controllers stop first, then every guest gets its ACPI power
+ * button and at most {@link #GUEST_STOP} to power off, then the rest stops.
  *
  * <p>Settings come from {@code $JVIRT_HOME/config.properties} (all optional): {@code apiPort}
  * (6443, or $JVIRT_API_PORT) and the node agent's settings (see {@code HandlerMain}: nodeName,
@@ -40,6 +40,9 @@ import java.util.concurrent.CountDownLatch;
  * running or holds the port. The private files are made 0600 in 0700 directories (see {@link PrivateFiles}).
  */
 public final class JvirtMain {
+    /** How long the guests get at shutdown: within {@code ./jvirt down}'s 30 s before it kills this process. */
+    static final Duration GUEST_STOP = Duration.ofSeconds(25);
+
     private JvirtMain() {
     }
 
@@ -89,7 +92,7 @@ public final class JvirtMain {
         KubernetesClient controllerClient = parts.add("the controllers' client", componentClient(server, home, ComponentIdentity.CONTROLLER));
         KubernetesClient schedulerClient = parts.add("the scheduler's client", componentClient(server, home, ComponentIdentity.SCHEDULER));
         KubernetesClient nodeClient = parts.add("the node agent's client", componentClient(server, home, ComponentIdentity.NODE_AGENT));
-        parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient,
+        ControlPlane controllers = parts.add("the controllers", ControlPlane.start(controllerClient, schedulerClient,
                 ControlPlane.Options.EMBEDDED.withVolumes(home.resolve("volumes")).withRegistries(io.jvirt.registry.RegistryConfig.fromProperties(settings)),
                 Clock.systemUTC()));
         HandlerConfig nodeConfig;
@@ -100,6 +103,10 @@ public final class JvirtMain {
         }
         NodeAgent node = parts.add("the node agent", new NodeAgent(nodeClient, nodeConfig));
         node.start();
+        parts.add("the guests", node, () -> { // stopped first: nothing may restart them meanwhile
+            controllers.close();
+            node.stopGuests(GUEST_STOP);
+        });
         PrivateFiles.secure(home); // what the API server wrote on a first start (pki, tokens, kubeconfigs)
 
         Files.writeString(ready, server.url() + "\n");
@@ -128,32 +135,13 @@ public final class JvirtMain {
         return p;
     }
 
-    /**
-     * The node agent's settings (see HandlerMain). Launchers run with the launcher's lean JVM options
-     * on the launcher module's own class path ({@code build/launcher.classpath}, written by the build;
-     * else this JVM's) and map the class-data archive {@code build/launcher.jsa} (see LauncherArchive).
-     */
+    /** The node agent's settings (see HandlerMain), with the build directory (the demo containerDisk). */
     static HandlerConfig nodeConfig(Properties p, Path buildDir) throws IOException {
-        List<String> launcher = new ArrayList<>();
-        launcher.add("env");
-        LauncherMain.ENVIRONMENT.forEach((k, v) -> launcher.add(k + "=" + v));
-        launcher.add(ProcessHandle.current().info().command().orElse("java"));
-        launcher.addAll(LauncherMain.JVM_OPTIONS);
-        Path classPathFile = buildDir == null ? null : buildDir.resolve("launcher.classpath");
-        String classPath = System.getProperty("java.class.path");
-        if (classPathFile != null && Files.exists(classPathFile)) {
-            classPath = Files.readString(classPathFile).strip();
-            Path archive = LauncherArchive.ensure(buildDir.resolve("launcher.jsa"), launcher, classPath);
-            if (archive != null) {
-                launcher.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
-            }
-        }
-        launcher.addAll(List.of("-cp", classPath, LauncherMain.class.getName()));
         Properties withBuildDir = new Properties();
         withBuildDir.putAll(p);
         if (buildDir != null) {
             withBuildDir.setProperty("buildDir", buildDir.toString());
         }
-        return HandlerMain.config(withBuildDir).withLauncherCommand(launcher);
+        return HandlerMain.config(withBuildDir);
     }
 }

@@ -45,6 +45,40 @@ final class Guests {
         return Optional.empty();
     }
 
+    /** The uid of VMI {@code vmiUid}'s launcher pod, or null before it exists. */
+    static String podUidOf(Api api, String vmiUid) throws Exception {
+        JsonNode pods = api.get("/api/v1/namespaces/default/pods?labelSelector=kubevirt.io%2Fcreated-by%3D" + vmiUid).path("items");
+        return pods.isEmpty() ? null : pods.get(0).path("metadata").path("uid").asText();
+    }
+
+    /** The run directory (QEMU's qmp.sock, serial.sock, vnc.sock) of launcher pod {@code podUid}: {@code /run/jvirt/<instance id>-<pod uid>}. */
+    static Path runDirectory(String podUid) throws IOException {
+        try (java.util.stream.Stream<Path> dirs = Files.list(Path.of("/run/jvirt"))) {
+            return dirs.filter(d -> d.getFileName().toString().endsWith("-" + podUid)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no run directory of pod " + podUid));
+        }
+    }
+
+    /** Every process in this host's jvirt pod cgroups ({@code jvirt/<instance id>-<pod uid>}) of instance {@code instanceId}. */
+    static List<Long> podProcesses(String instanceId) throws IOException {
+        List<Long> pids = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> cgroups = Files.list(Path.of("/sys/fs/cgroup/memory/jvirt"))) {
+            for (Path c : cgroups.filter(c -> c.getFileName().toString().startsWith(instanceId + "-")).toList()) {
+                try {
+                    Files.readAllLines(c.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank()).forEach(l -> pids.add(Long.parseLong(l.strip())));
+                } catch (IOException gone) {
+                    // the pod ended meanwhile
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** True when {@code pid} is a QEMU system emulator. */
+    static boolean isQemu(long pid) {
+        return comm(Long.toString(pid)).startsWith("qemu-system");
+    }
+
     /** The QEMU process of VMI {@code vmiUid}, waiting up to 30 s for its launcher pod to start it. */
     static ProcessHandle qemuOf(Api api, String vmiUid) throws Exception {
         return Waits.until("QEMU of VMI " + vmiUid, Duration.ofSeconds(30), () -> {

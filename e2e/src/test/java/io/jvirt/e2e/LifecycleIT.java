@@ -80,11 +80,11 @@ class LifecycleIT {
         List<String> argv = List.of(Files.readString(Path.of("/proc", Long.toString(qemu.pid()), "cmdline")).split("\0"));
         assertEquals(firmwareUuid, argv.get(argv.indexOf("-uuid") + 1), "QEMU's -uuid: " + argv);
         assertTrue(argv.stream().anyMatch(a -> a.startsWith("virtio-net-pci,") && a.contains("id=ua-default")), "a NIC for the default interface: " + argv);
+        Path podDir = podDirOf(firstUid);
         assertQemusUserCannotRead(jvirt.home().resolve("tokens.csv"), jvirt.home().resolve("store/objects.db"),
-                jvirt.home().resolve("kubeconfig"), launchRequestOf(firstUid));
-        long launcherPid = qemu.parent().orElseThrow().pid();
-        assertTrue(Files.readString(Path.of("/proc", Long.toString(launcherPid), "maps")).contains("/build/launcher.jsa"),
-                "the launcher maps the class-data archive ./jvirt up trained");
+                jvirt.home().resolve("kubeconfig"), podDir.resolve("qemu-argv.json"), podDir.resolve("compute.log"));
+        assertEquals(Long.parseLong(Files.readString(jvirt.home().resolve("jvirt.pid")).strip()), qemu.parent().orElseThrow().pid(),
+                "QEMU is a child of the control plane's node agent: no launcher process between them");
         jvirt.kubectl("replace", "--raw", Api.SUB + "default/virtualmachines/vm-cirros/stop", "-f", emptyBody().toString());
         Waits.until("vm-cirros Stopped after stop", Duration.ofSeconds(60), () -> "Stopped".equals(printable("vm-cirros")));
         Waits.until("QEMU of the stopped VM gone", Duration.ofSeconds(30), () -> !qemu.isAlive());
@@ -106,7 +106,7 @@ class LifecycleIT {
     }
 
     /** QEMU as KubeVirt's qemu user: no capabilities, no supplementary groups, no-new-privs, its seccomp filter on. */
-    private static void assertUnprivileged(long qemu) throws Exception {
+    static void assertUnprivileged(long qemu) throws Exception {
         List<String> status = Files.readAllLines(Path.of("/proc/" + qemu + "/status"));
         for (String line : List.of("Uid:\t107\t107\t107\t107", "Gid:\t107\t107\t107\t107", "CapEff:\t0000000000000000",
                 "CapPrm:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2")) {
@@ -115,7 +115,7 @@ class LifecycleIT {
     }
 
     /** As uid/gid 107 without groups, opening each file fails with EACCES. */
-    private static void assertQemusUserCannotRead(Path... files) throws Exception {
+    static void assertQemusUserCannotRead(Path... files) throws Exception {
         for (Path f : files) {
             assertTrue(Files.exists(f), f + " exists");
             Process p = new ProcessBuilder("setpriv", "--reuid=107", "--regid=107", "--clear-groups", "head", "-c", "1", f.toString())
@@ -126,10 +126,10 @@ class LifecycleIT {
         }
     }
 
-    /** The launch request (it holds the cloud-init user data) the node agent wrote for VMI {@code vmiUid}'s launcher pod. */
-    private static Path launchRequestOf(String vmiUid) throws Exception {
+    /** The node agent's directory (root's: QEMU's argv, its log) of VMI {@code vmiUid}'s launcher pod. */
+    private static Path podDirOf(String vmiUid) throws Exception {
         JsonNode pods = api.get("/api/v1/namespaces/default/pods?labelSelector=kubevirt.io%2Fcreated-by%3D" + vmiUid).path("items");
-        return jvirt.home().resolve("node/pods").resolve(pods.get(0).path("metadata").path("uid").asText()).resolve("launch-request.json");
+        return jvirt.home().resolve("node/pods").resolve(pods.get(0).path("metadata").path("uid").asText());
     }
 
     /**

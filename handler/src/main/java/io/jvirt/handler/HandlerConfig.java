@@ -3,7 +3,6 @@ package io.jvirt.handler;
 import io.jvirt.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,8 +14,6 @@ import java.util.Objects;
  * @param memoryReserveBytes memory kept back from {@code allocatable} for the host and the agent
  * @param maxPods the {@code pods} capacity
  * @param heartbeat how often the Ready condition and the node Lease are renewed
- * @param launcherCommand argv prefix that starts a launcher; the launch-request file is appended.
- *     Empty means launcher pods fail with a reason.
  * @param buildDir the project's build directory (demo containerDisk under {@code images/demo/containerdisk})
  * @param imageMirrors containerDisk image name (without tag) → local OCI layout directory, beside the demo names
  * @param registries registry mirrors and plain-HTTP registries for containerDisk and kernel-boot pulls
@@ -32,7 +29,6 @@ public record HandlerConfig(
         long memoryReserveBytes,
         int maxPods,
         Duration heartbeat,
-        List<String> launcherCommand,
         Path buildDir,
         Map<String, Path> imageMirrors,
         RegistryConfig registries,
@@ -47,7 +43,6 @@ public record HandlerConfig(
     public HandlerConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(dataDir, "dataDir");
-        launcherCommand = List.copyOf(launcherCommand);
         imageMirrors = Map.copyOf(imageMirrors);
         registries = registries == null ? RegistryConfig.DEFAULT : registries;
         if (qemuUser != null && (!qemuUser.matches("\\d+:\\d+") || qemuUser.matches("0*:.*|.*:0*"))) {
@@ -59,23 +54,18 @@ public record HandlerConfig(
     }
 
     public HandlerConfig withHeartbeat(Duration interval) {
-        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, launcherCommand, buildDir, imageMirrors,
-                registries, forceEmulation, qemuUser, volumesDir);
-    }
-
-    public HandlerConfig withLauncherCommand(List<String> command) {
-        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, command, buildDir, imageMirrors,
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, buildDir, imageMirrors,
                 registries, forceEmulation, qemuUser, volumesDir);
     }
 
     public HandlerConfig withRegistries(RegistryConfig config) {
-        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, launcherCommand, buildDir, imageMirrors,
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, buildDir, imageMirrors,
                 config, forceEmulation, qemuUser, volumesDir);
     }
 
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
-        return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), List.of(), buildDir,
+        return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), buildDir,
                 Map.of(), RegistryConfig.DEFAULT, false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"));
     }
 }

@@ -9,9 +9,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * kubeconfig ({@code KUBECONFIG}, {@code ~/.kube/config} or in-cluster). Settings (all optional):
  * {@code nodeName} (hostname), {@code dataDir} ({@link #jvirtHome()}/node),
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
- * {@code launcherCommand} (space-separated argv prefix), {@code buildDir} (demo containerDisk),
+ * {@code buildDir} (demo containerDisk),
  * {@code useEmulation} (false), {@code qemuUser} (107:107, KubeVirt's qemu user; used when the agent is root), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
  * name as {@code \:}, Java properties syntax), {@code registryMirror.<registry[/repository prefix]>=<registry[/prefix]>}
  * (pull those names from another registry, e.g. {@code registryMirror.registry\:5000=127.0.0.1\:5000}) and
@@ -41,7 +39,8 @@ public final class HandlerMain {
         KubernetesClient client = new KubernetesClientBuilder().build();
         NodeAgent agent = new NodeAgent(client, config);
         agent.start();
-        System.err.println("jvirt-handler: serving node " + config.nodeName() + " (data in " + config.dataDir() + ")");
+        System.getLogger(HandlerMain.class.getName()).log(System.Logger.Level.INFO,
+                "serving node " + config.nodeName() + " (data in " + config.dataDir() + ")");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
@@ -71,14 +70,12 @@ public final class HandlerMain {
                 mirrors.put(key.substring("mirror.".length()), Path.of(p.getProperty(key)));
             }
         }
-        String launcher = p.getProperty("launcherCommand", "").strip();
         return new HandlerConfig(
                 p.getProperty("nodeName", InetAddress.getLocalHost().getHostName()),
                 Path.of(p.getProperty("dataDir", home + "/node")),
                 Long.parseLong(p.getProperty("memoryReserveMiB", "256")) * 1024 * 1024,
                 Integer.parseInt(p.getProperty("maxPods", "110")),
                 Duration.ofSeconds(Long.parseLong(p.getProperty("heartbeatSeconds", "10"))),
-                launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
                 p.getProperty("buildDir") == null ? null : Path.of(p.getProperty("buildDir")),
                 mirrors,
                 RegistryConfig.fromProperties(p),

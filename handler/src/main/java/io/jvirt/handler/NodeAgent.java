@@ -33,17 +33,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * One node agent wired together: Node registration and heartbeat, the pod runner, the VMI side.
- * {@link #start()} registers the node and starts watching; {@link #close()} stops the agent but
- * leaves pod processes (and their VMs) running for the next agent to re-adopt.
+ * One node agent wired together: Node registration and heartbeat, the pod runner (pod sandboxes), the VMI
+ * side (disks, network, one supervisor per VM, status). {@link #start()} registers the node and starts
+ * watching; {@link #close()} stops the agent but leaves QEMU processes (and their guests) running for the
+ * next agent to re-adopt; {@link #stopGuests} stops them first.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
     private final NodeRegistration registration;
     private final PodRunner pods;
+    private final VmiAgent vmis;
     private final RelayServer relay;
     private final NodeMetrics metrics;
     private final ServiceProxy services;
@@ -69,12 +72,12 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
-        VmiAgent vmis = new VmiAgent(client, config.nodeName(), config.launcherCommand(),
+        this.vmis = new VmiAgent(client, config.nodeName(),
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
                 config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
         this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
         this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf, pods::runningPods);
-        this.relay = new RelayServer(vmis::runDirectory, pods::log, metrics, new PodGuests(client, pods::launcherNetnsOf));
+        this.relay = new RelayServer(vmis::supervisor, pods::log, metrics, new PodGuests(client, pods::launcherNetnsOf));
         this.services = new ServiceProxy(client, new ServiceTable(scope.id(), PodNetwork.bridgeName(scope.id()),
                 Ipv4.parse(ServiceNetwork.CLUSTER_IP_RANGE)));
         this.client = client;
@@ -166,12 +169,26 @@ public final class NodeAgent implements AutoCloseable {
         return pods;
     }
 
+    /** The VMI side: the supervisors of the VMs on this node (e.g. QEMU's pid and QMP queries for metrics). */
+    public VmiAgent vmis() {
+        return vmis;
+    }
+
+    /**
+     * Stops every VM on this node gracefully (ACPI power button, each within its grace period, at most
+     * {@code within}) and returns once their QEMUs have exited; for a node going down ({@code ./jvirt down}).
+     */
+    public void stopGuests(Duration within) throws InterruptedException {
+        vmis.stopAll(within);
+    }
+
     @Override
     public void close() {
         services.close();
         relay.close();
         metrics.close();
         pods.close();
+        vmis.close();
         registration.close();
         kubevirt.close();
         tolerantClient.close();

@@ -1,5 +1,6 @@
 package io.jvirt.handler;
 
+import io.jvirt.handler.pod.PodProcess;
 import static io.jvirt.handler.TestFiles.read;
 import static io.jvirt.handler.TestFiles.noPodsIn;
 
@@ -25,9 +26,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node agent as its own JVM ({@link HandlerMain}, its launcher command a script that sleeps) killed with SIGKILL: the pod process keeps
- * running, the next agent re-adopts it without a second process; a pod deleted while no agent ran
- * is cleaned up by the next one.
+ * The node agent as its own JVM ({@link HandlerMain}) killed with SIGKILL: each pod's QEMU (VMIs without disks:
+ * SeaBIOS waits for a boot device) keeps running, the next agent re-adopts it without a second process; a pod
+ * deleted while no agent ran is cleaned up by the next one.
  */
 class AgentKillIT {
     @Test
@@ -35,37 +36,32 @@ class AgentKillIT {
         Path data = Files.createTempDirectory("jvirt-handler-kill");
         Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // QEMU's user passes
         try (EmbeddedApi api = EmbeddedApi.start()) {
-            String marker = "32." + ProcessHandle.current().pid();
-            Path launcher = data.resolve("launcher.sh"); // the node's launcher command: a stand-in that only sleeps
-            Files.writeString(launcher, "#!/bin/sh\nexec sleep " + marker + "\n");
-            Files.setPosixFilePermissions(launcher, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             Path props = data.resolve("handler.properties");
-            Files.writeString(props, "nodeName=node-kill\ndataDir=" + data.resolve("node") + "\nheartbeatSeconds=1\nuseEmulation=true\n"
-                    + "launcherCommand=" + launcher + "\n");
+            Files.writeString(props, "nodeName=node-kill\ndataDir=" + data.resolve("node") + "\nheartbeatSeconds=1\nuseEmulation=true\n");
             Process agent = startAgent(api, props, data.resolve("agent1.log"));
             try {
                 Waits.until("node registered", Duration.ofSeconds(60), () -> api.client.nodes().withName("node-kill").get());
                 HostScope scope = HostScope.of(data.resolve("node"));
                 Pod keep = api.controller.pods().inNamespace("default")
-                        .resource(withMemory(launcherPod(createVmi(api.controller, "keep"), "node-kill"), "32Mi").build()).create();
+                        .resource(withMemory(launcherPod(createVmi(api.controller, "keep"), "node-kill"), "256Mi").build()).create();
                 Pod doomedPod = api.controller.pods().inNamespace("default")
                         .resource(launcherPod(createVmi(api.controller, "doomed"), "node-kill").build()).create();
                 waitPhase(api, keep.getMetadata().getName(), "Running");
                 waitPhase(api, doomedPod.getMetadata().getName(), "Running");
-                List<Long> before = sleepers(scope, keep, marker);
+                List<Long> before = Qemus.inPod(scope, keep.getMetadata().getUid());
                 assertEquals(1, before.size());
-                long doomed = sleepers(scope, doomedPod, marker).get(0);
+                long doomed = Qemus.inPod(scope, doomedPod.getMetadata().getUid()).get(0);
 
                 agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL
-                Thread.sleep(500);
-                assertEquals(before, sleepers(scope, keep, marker), "the pod process survived the agent's SIGKILL");
+                assertEquals(before, Qemus.inPod(scope, keep.getMetadata().getUid()), "QEMU survived the agent's SIGKILL");
                 api.controller.pods().resource(doomedPod).delete(); // while no agent runs
 
                 agent = startAgent(api, props, data.resolve("agent2.log"));
                 Waits.until("pod deleted while the agent was down is stopped", Duration.ofSeconds(60),
                         () -> !ProcStat.startTicks(doomed).isPresent());
-                Thread.sleep(2000);
-                assertEquals(before, sleepers(scope, keep, marker), "re-adopted: the same single process");
+                Waits.until("re-adopted over QMP: the agent's line in the pod's log", Duration.ofSeconds(60), () -> read(data.resolve(
+                        "node/pods/" + keep.getMetadata().getUid() + "/" + PodProcess.LOG_FILE)).contains("RUNNING: re-adopted running"));
+                assertEquals(before, Qemus.inPod(scope, keep.getMetadata().getUid()), "re-adopted: the same single QEMU");
                 assertEquals("Running", api.client.pods().inNamespace("default").withName(keep.getMetadata().getName()).get().getStatus().getPhase());
 
                 api.controller.pods().resource(keep).delete();
@@ -94,12 +90,5 @@ class AgentKillIT {
             Pod p = api.client.pods().inNamespace("default").withName(name).get();
             return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase());
         });
-    }
-
-    /** Pids of live {@code sleep <marker>} processes in the pod's cgroup. */
-    private static List<Long> sleepers(HostScope scope, Pod pod, String marker) throws IOException {
-        return scope.cgroup(pod.getMetadata().getUid()).pids().stream()
-                .filter(pid -> read(Path.of("/proc/" + pid + "/cmdline")).equals("sleep\0" + marker + "\0"))
-                .filter(pid -> ProcStat.startTicks(pid).isPresent()).sorted().toList();
     }
 }

@@ -62,9 +62,7 @@ class BadObjectsIT {
                     "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString(),
                     "--scheduler-kubeconfig", api.kubeconfig(ComponentIdentity.SCHEDULER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
-            List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-            HandlerConfig config = HandlerConfig.defaults(NODE, data.resolve("node"), BUILD).withLauncherCommand(launcher)
+            HandlerConfig config = HandlerConfig.defaults(NODE, data.resolve("node"), BUILD)
                     .withHeartbeat(Duration.ofSeconds(2));
             NodeAgent agent = new NodeAgent(api.nodeAgent, config);
             try {

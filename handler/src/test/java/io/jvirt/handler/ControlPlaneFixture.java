@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * One machine's product, for tests: the embedded API server, the real controller process
  * ({@code io.jvirt.controller.ControllerMain} from the test class path, never imported) with its scheduler, and a node
- * agent {@code node-cp} running the real launcher and QEMU; {@link #start} returns once the controller is at work.
+ * agent {@code node-cp} running QEMU as each launcher pod's one process; {@link #start} returns once the controller is at work.
  * {@link #close} deletes every VM and VMI (waiting for their
  * pods to be torn down while the agent still runs), then stops everything and removes the data directory.
  */
@@ -50,9 +50,7 @@ public final class ControlPlaneFixture implements AutoCloseable {
                 "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString(),
                 "--scheduler-kubeconfig", api.kubeconfig(ComponentIdentity.SCHEDULER).toString())
                 .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
-        List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-        HandlerConfig config = HandlerConfig.defaults(NODE, data.resolve("node"), BUILD).withLauncherCommand(launcher)
+        HandlerConfig config = HandlerConfig.defaults(NODE, data.resolve("node"), BUILD)
                 .withHeartbeat(Duration.ofSeconds(2));
         NodeAgent agent = new NodeAgent(api.nodeAgent, config);
         agent.start();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The product flow on one machine: the embedded API server, the real controller process
  * ({@code io.jvirt.controller.ControllerMain}, started from the test class path, never imported)
- * with its scheduler, and this node agent running the real launcher and QEMU. The project's
+ * with its scheduler, and this node agent running QEMU as each launcher pod's one process. The project's
  * {@code examples/vm-cirros.yaml} applied unmodified; started and stopped by changing its runStrategy.
  */
 class ControlPlaneIT {

@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * KubeVirt's deletion order with the real parts: the controller process, this node agent, the launcher, QEMU running
+ * KubeVirt's deletion order with the real parts: the controller process, this node agent, QEMU (the pod's one process) running
  * the demo guest, and the stock kubectl watching. {@code kubectl delete vmi --wait=false} on a running guest: the VMI
  * is still listed, with its deletionTimestamp, while the guest shuts down (ACPI, within the grace period), and it
  * disappears only after QEMU has exited and the agent has torn the pod down.

@@ -22,7 +22,6 @@ class HandlerMainTest {
                 memoryReserveMiB=512
                 maxPods=20
                 heartbeatSeconds=3
-                launcherCommand=java -Xmx24m -cp /x.jar io.jvirt.launcher.LauncherMain
                 buildDir=/work/build
                 useEmulation=true
                 qemuUser=1000:1000
@@ -37,7 +36,6 @@ class HandlerMainTest {
         assertEquals(512L << 20, c.memoryReserveBytes());
         assertEquals(20, c.maxPods());
         assertEquals(Duration.ofSeconds(3), c.heartbeat());
-        assertEquals(List.of("java", "-Xmx24m", "-cp", "/x.jar", "io.jvirt.launcher.LauncherMain"), c.launcherCommand());
         assertEquals(Path.of("/work/build"), c.buildDir());
         assertEquals(true, c.forceEmulation());
         assertEquals("1000:1000", c.qemuUser());
@@ -51,7 +49,6 @@ class HandlerMainTest {
         HandlerConfig c = HandlerMain.config(new Properties());
         assertEquals(256L << 20, c.memoryReserveBytes());
         assertEquals(110, c.maxPods());
-        assertEquals(List.of(), c.launcherCommand());
         assertEquals(false, c.forceEmulation());
         assertEquals("107:107", c.qemuUser(), "KubeVirt's qemu user");
         assertEquals(RegistryConfig.DEFAULT, c.registries());

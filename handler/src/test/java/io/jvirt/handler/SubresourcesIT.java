@@ -1,5 +1,6 @@
 package io.jvirt.handler;
 
+import io.jvirt.handler.pod.PodProcess;
 import static io.jvirt.handler.TestFiles.noPodsIn;
 import static io.jvirt.handler.VmiStatusView.status;
 import static io.jvirt.handler.VmiStatusView.condition;
@@ -44,9 +45,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code subresources.kubevirt.io/v1} end to end: embedded API server, the real controller process,
- * this node agent with the real launcher and QEMU. vm-cirros.yaml (Halted) is started with
+ * this node agent running real QEMU. vm-cirros.yaml (Halted) is started with
  * {@code kubectl replace --raw .../start}, its serial console and VNC are reached over WebSockets
- * relayed API server → node agent → launcher sockets, it is paused and unpaused, stopped, and a
+ * relayed API server → node agent → QEMU's sockets, it is paused and unpaused, stopped, and a
  * second stop and the view role are refused with KubeVirt's answers. The launcher pod's log is read with the stock
  * {@code kubectl logs} (all, {@code --tail=1}, {@code -c}, {@code -f} seeing the Paused line written afterwards and ending
  * with the pod) as admin and view user; a foreign-namespace viewer and a bad token are refused. One QEMU boot.
@@ -86,9 +87,7 @@ class SubresourcesIT {
                     "io.jvirt.controller.ControllerMain", controllerKubeconfig.toString(),
                     "--scheduler-kubeconfig", data.resolve("scheduler.kubeconfig").toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
-            List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-            agent = new NodeAgent(nodeClient, HandlerConfig.defaults("node-sub", data.resolve("node"), BUILD).withLauncherCommand(launcher)
+            agent = new NodeAgent(nodeClient, HandlerConfig.defaults("node-sub", data.resolve("node"), BUILD)
                     .withHeartbeat(Duration.ofSeconds(2)));
             agent.start();
             KubernetesClient c = client;
@@ -125,7 +124,7 @@ class SubresourcesIT {
                     .resolve("compute.log");
             Kubectl all = kubectlRun(kubeconfig, "logs", pod);
             assertEquals(0, all.exit(), all.out());
-            assertTrue(all.out().contains("jvirt-launcher: STARTING"), "the launcher's lines: " + all.out());
+            assertTrue(all.out().contains(PodProcess.AGENT_PREFIX + "RUNNING: started"), "the agent's lines for the VM: " + all.out());
             assertTrue(Files.readString(computeLog).startsWith(all.out()), "kubectl logs prints the pod's compute.log");
             Kubectl last = kubectlRun(kubeconfig, "logs", pod, "-c", "compute", "--tail=1");
             assertEquals(0, last.exit(), last.out());
@@ -158,8 +157,8 @@ class SubresourcesIT {
             Waits.until("kubectl logs -f prints the last line", Duration.ofSeconds(30), () -> follow.out().equals(last.out()));
             assertEquals(200, admin.send("PUT", SUB + "virtualmachineinstances/vm-cirros/pause").statusCode());
             Waits.until("Paused condition", Duration.ofSeconds(30), () -> "True".equals(condition(vmi(c), "Paused")));
-            Waits.until("kubectl logs -f prints the launcher's Paused line written afterwards", Duration.ofSeconds(30),
-                    () -> follow.out().contains("jvirt-launcher: PAUSED: paused by request"));
+            Waits.until("kubectl logs -f prints the agent's Paused line written afterwards", Duration.ofSeconds(30),
+                    () -> follow.out().contains(PodProcess.AGENT_PREFIX + "PAUSED: paused by request"));
             assertTrue(follow.process().isAlive(), "-f goes on while the pod runs");
             follow.process().destroy();
             HttpResponse<String> again = admin.send("PUT", SUB + "virtualmachineinstances/vm-cirros/pause");
@@ -183,10 +182,10 @@ class SubresourcesIT {
                     .list().getItems().getFirst().getMetadata().getUid();
             List<Long> pids = agent.pods().scope().cgroup(podUid).pids();
             Follow untilTheEnd = Follow.start(kubeconfig, "logs", "-f", pod);
-            Waits.until("kubectl logs -f streams", Duration.ofSeconds(30), () -> untilTheEnd.out().contains("jvirt-launcher: PAUSED: paused by request"));
+            Waits.until("kubectl logs -f streams", Duration.ofSeconds(30), () -> untilTheEnd.out().contains(PodProcess.AGENT_PREFIX + "PAUSED: paused by request"));
             assertEquals(202, admin.send("PUT", SUB + "virtualmachines/vm-cirros/stop").statusCode());
             Waits.until("VM Stopped again", Duration.ofSeconds(90), () -> "Stopped".equals(printableStatus(c)));
-            Waits.until("launcher and QEMU gone", Duration.ofSeconds(60),
+            Waits.until("QEMU gone", Duration.ofSeconds(60),
                     () -> pids.stream().noneMatch(p -> Files.exists(Path.of("/proc/" + p))));
             assertTrue(untilTheEnd.process().waitFor(60, TimeUnit.SECONDS), "kubectl logs -f ends when the pod ends");
             assertEquals(0, untilTheEnd.process().exitValue(), untilTheEnd.out());

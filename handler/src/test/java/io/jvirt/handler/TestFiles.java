@@ -19,13 +19,9 @@ public final class TestFiles {
         }
     }
 
-    /** True when the pods directory {@code dir} holds no pod's directory but the node's standby launcher's ({@code standby-*}). */
+    /** True when the pods directory {@code dir} holds no pod's directory. */
     public static boolean noPodsIn(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.allMatch(p -> p.getFileName().toString().startsWith("standby-"));
-        } catch (IOException e) {
-            return true;
-        }
+        return isEmptyDir(dir);
     }
 
     /** True when {@code dir} has no entries or does not exist. */

@@ -33,13 +33,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * KubeVirt's VMI metrics as a user meets them: the embedded API server, the real controller process, this node
- * agent with the real launcher and QEMU running two copies of {@code examples/vmi-ephemeral.yaml}. The stock kubectl
+ * agent with QEMU (driven over QMP by the agent's supervisors) running two copies of {@code examples/vmi-ephemeral.yaml}. The stock kubectl
  * reads the node's metrics at kubelet's path ({@code kubectl get --raw /api/v1/nodes/<node>/proxy/metrics}; a view
  * user gets 403), and a real Prometheus (Debian's {@code prometheus}, on loopback with a temporary config and data
  * directory and a {@code system:monitoring} token) scrapes the API server's {@code /metrics} and the merged
  * {@code /metrics/kubevirt}: its query for {@code kubevirt_vmi_phase_count{phase="running"}} answers 2 while both
  * run and 1 once one is deleted, and the memory, vCPU and storage figures are there. {@code kubectl top node} and
- * {@code kubectl top pod} show the node's and both launcher pods' figures through {@code metrics.k8s.io}. Two QEMU boots.
+ * {@code kubectl top pod} show the node's and both launcher pods' figures (QEMU's cgroup) through {@code metrics.k8s.io}. Two QEMU boots.
  */
 class VmiMetricsIT {
     private static final Path BUILD = Path.of(System.getProperty("jvirt.build.dir", "build"));
@@ -60,10 +60,8 @@ class VmiMetricsIT {
                     "io.jvirt.controller.ControllerMain", api.kubeconfig(ComponentIdentity.CONTROLLER).toString(),
                     "--scheduler-kubeconfig", api.kubeconfig(ComponentIdentity.SCHEDULER).toString())
                     .redirectErrorStream(true).redirectOutput(data.resolve("controller.log").toFile()).start();
-            List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
             NodeAgent agent = new NodeAgent(api.nodeAgent, HandlerConfig.defaults(NODE, data.resolve("node"), BUILD)
-                    .withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(2)));
+                    .withHeartbeat(Duration.ofSeconds(2)));
             Process prometheus = null;
             try {
                 agent.start();

@@ -8,7 +8,7 @@ package io.jvirt.handler.pod;
  * @param pidsMax processes and threads ({@code pids.max})
  */
 public record CgroupLimits(long memoryBytes, long cpuMillis, long pidsMax) {
-    /** No limit at all (the standby launcher's cgroup before a pod claims it). */
+    /** No limit at all. */
     public static final CgroupLimits NONE = new CgroupLimits(0, 0, 0);
     /**
      * Processes and threads a launcher pod may have unless configured otherwise: QEMU needs a thread per vCPU and

@@ -20,34 +20,26 @@ public interface LauncherPods {
     void verify(Pod pod, LauncherOwner owner) throws PodRefusedException;
 
     /**
-     * Prepares the VMI (disks in {@code paths.diskDirectory()}, the launch request in {@code paths.podDir()})
-     * and returns the argv of its launcher: built by the node agent, never taken from the pod.
+     * Prepares the VMI (disks in {@code paths.diskDirectory()}, cloud-init ISOs and the rest in
+     * {@code paths.runDirectory()}) and returns the argv of the pod's one process (QEMU, started as its
+     * unprivileged user): built by the node agent from the VMI, never taken from the pod.
      */
     List<String> prepare(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception;
 
-    /**
-     * The argv of a standby launcher ({@link LauncherStandby}) that will run with run directory
-     * {@code runDirectory} until claimed; empty when this node keeps none.
-     */
-    default List<String> standbyCommand(java.nio.file.Path runDirectory) {
-        return List.of();
-    }
-
-    /** The launcher process runs (just started or re-adopted). Idempotent; called on every reconcile. */
+    /** The pod's process runs (just started or re-adopted). Idempotent; called on every reconcile. */
     void running(Pod pod, LauncherOwner owner, PodPaths paths);
 
-    /** The launcher process ended with {@code exitCode} (empty when unknown). Idempotent. */
+    /** The pod's process ended with {@code exitCode} (empty when unknown). Idempotent. */
     void ended(Pod pod, LauncherOwner owner, PodPaths paths, OptionalInt exitCode);
 
     /** The pod is gone from the API and its processes are stopped. */
     void gone(String podUid);
 
     /**
-     * A grace period shorter than the pod's own for stopping the launcher of {@code podUid}, when one was
-     * asked for after it started (KubeVirt's {@code stop --grace-period}: the VMI's current
-     * {@code terminationGracePeriodSeconds}). Empty: the pod's own applies.
+     * Stops the VM of pod {@code podUid} gracefully (its guest gets the ACPI power button) and returns once
+     * its process has ended, or after {@code grace} (KubeVirt's {@code stop --grace-period}, the VMI's current
+     * {@code terminationGracePeriodSeconds}, counts when shorter); the pod runner kills whatever is left.
      */
-    default Optional<Duration> stopGrace(String podUid) {
-        return Optional.empty();
+    default void stop(String podUid, PodPaths paths, Duration grace) throws InterruptedException {
     }
 }

@@ -11,27 +11,39 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Starts a pod's command so that it outlives the agent: a new session ({@code setsid}), inside the
- * pod's network namespace ({@code ip netns exec}), joined to its cgroup before the command
- * runs, stdout and stderr appended to {@code <pod dir>/compute.log}. A small shell wrapper records
- * its own pid in {@code pid} and the command's exit status in {@code exit}, so an agent that
- * restarted can still learn how the command ended. Stateless; thread-safe.
+ * Starts a pod's one process (QEMU) so that it outlives the agent: a new session ({@code setsid}), joined
+ * to the pod's cgroup, inside its network namespace ({@code ip netns exec}), stdout and stderr
+ * appended to {@code <pod dir>/compute.log}. Every step of the small shell wrapper execs the next, so the
+ * process the agent started is the command itself (no shell stays behind); the wrapper writes its pid to
+ * {@code pid} first. While the agent lives, it is the process's parent and records its exit status in
+ * {@code exit}; a process that ends while no agent watched leaves no {@code exit}. Stateless; thread-safe.
  */
 public final class PodProcess {
     static final String PID_FILE = "pid";
     static final String EXIT_FILE = "exit";
     public static final String LOG_FILE = "compute.log";
 
+    /** How the node agent's own lines in a pod's log begin (QEMU's are the others). */
+    public static final String AGENT_PREFIX = "jvirt-handler: ";
+
     /**
-     * The last line of the pod's log that says something: not blank and not a stack frame, so a Java
-     * exception gives its message (or its last {@code Caused by:}). Empty when there is no log.
+     * The last line of the pod's log that the pod's process wrote (QEMU's last words on stderr): not blank, not
+     * one of the agent's. Empty when there is none.
      */
-    public static java.util.Optional<String> lastLogLine(Path podDir) {
+    public static java.util.Optional<String> lastProcessLine(Path podDir) {
         try (java.util.stream.Stream<String> lines = Files.lines(podDir.resolve(LOG_FILE))) {
-            return lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("at ") && !(l.startsWith("...") && l.endsWith("more")))
-                    .reduce((a, b) -> b);
+            return lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(AGENT_PREFIX.strip())).reduce((a, b) -> b);
         } catch (IOException | java.io.UncheckedIOException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    /** Appends one of the agent's lines ({@link #AGENT_PREFIX}) to the pod's log, where {@code kubectl logs} shows it. */
+    public static void logAgentLine(Path podDir, String line) {
+        try {
+            Files.writeString(podDir.resolve(LOG_FILE), AGENT_PREFIX + line + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the pod directory is gone: nobody can read the line any more
         }
     }
     /**
@@ -43,13 +55,10 @@ public final class PodProcess {
             for procs in $JVIRT_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done
             exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
             """;
-    /** Paths relative to the working directory, the pod directory: they follow it when a standby is claimed (renamed). */
+    /** In the pod directory (the working directory): the pid, then the command in this very process. */
     private static final String INNER = """
             echo $$ > pid.tmp && mv pid.tmp pid
-            "$@"
-            code=$?
-            echo $code > exit.tmp && mv exit.tmp exit
-            exit $code
+            exec "$@"
             """;
 
 
@@ -58,8 +67,16 @@ public final class PodProcess {
 
     private PodProcess() {}
 
+    /**
+     * A started pod process.
+     *
+     * @param state what an agent needs to find it again
+     * @param exitRecorded completes once the process has ended and its exit status is in {@code exit}
+     */
+    public record Started(PodState state, java.util.concurrent.CompletableFuture<Void> exitRecorded) {}
+
     /** Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid. */
-    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
+    public static Started start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
             throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
@@ -91,7 +108,16 @@ public final class PodProcess {
         PodState state = new PodState(plan.uid(), plan.namespace(), plan.name(), pid, ticks, Instant.now().toString(),
                 plan.gracePeriodSeconds());
         state.save(podDir);
-        return state;
+        java.util.concurrent.CompletableFuture<Void> recorded = p.onExit().thenAccept(ended -> {
+            try {
+                Path tmp = podDir.resolve(EXIT_FILE + ".tmp");
+                Files.writeString(tmp, ended.exitValue() + "\n");
+                Files.move(tmp, podDir.resolve(EXIT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                // the pod directory is gone (torn down): nobody asks for the status any more
+            }
+        });
+        return new Started(state, recorded);
     }
 
     /** Creates {@code file} empty with mode 0600 unless it exists; makes an existing one 0600. */

@@ -27,8 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * Runs the launcher pods bound to one node (embedded mode, kubelet's job): each in its own network
- * namespace and cgroup ({@link PodCgroup}: v1 or v2), as a process that outlives the agent ({@link PodProcess}), with
+ * Runs the launcher pods bound to one node (embedded mode, kubelet's job): each pod's one process (QEMU)
+ * in its own network namespace and cgroup ({@link PodCgroup}: v1 or v2), outliving the agent ({@link PodProcess}), with
  * state under {@code <data dir>/pods/<uid>}. One idempotent {@link #reconcile} per pod UID,
  * triggered by pod events, by the process exiting and once for every state directory at start,
  * so a restarted agent re-adopts running pods instead of starting them twice and cleans up after
@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  *
  * <p>The node runs only what the control plane asked for: a pod is started only when it is a launcher
  * pod ({@link LauncherOwner}) whose VMI exists and names it ({@link LauncherPods#verify}), and what
- * runs is the launcher the agent builds ({@link LauncherPods#prepare}), never the pod's command. Any
+ * runs is the QEMU argv the agent builds ({@link LauncherPods#prepare}), never the pod's command. Any
  * other pod bound to the node gets phase Failed with the reason and a Warning event, and nothing runs.
  * What a pod leaves on the host outside its directory is swept ({@link LeftoverSweep}) at start and
  * after each failed start.
@@ -56,7 +56,8 @@ public final class PodRunner implements AutoCloseable {
     private final Path disksDir;
     private final HostScope scope;
     private final LauncherPods launchers;
-    private final LauncherStandby standby;
+    /** Exit recordings of the processes this agent started (it is their parent); re-adopted ones are watched by pid. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> children = new ConcurrentHashMap<>();
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
@@ -77,7 +78,6 @@ public final class PodRunner implements AutoCloseable {
         this.disksDir = dataDir.resolve("disks");
         this.scope = scope;
         this.launchers = launchers;
-        this.standby = new LauncherStandby(podsDir, scope, launchers::standbyCommand);
     }
 
     /** Directory holding one pod's state, pid/exit files and {@code compute.log}. */
@@ -183,7 +183,6 @@ public final class PodRunner implements AutoCloseable {
         try (Stream<Path> dirs = Files.list(podsDir)) {
             dirs.filter(Files::isDirectory).forEach(d -> enqueue(d.getFileName().toString()));
         }
-        standby.refill();
     }
 
     /** Removes this instance's netns, cgroups, run and disk directories of pods it has no directory for and is not starting. */
@@ -240,8 +239,10 @@ public final class PodRunner implements AutoCloseable {
         if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
             if (Files.isDirectory(dir)) {
                 Duration grace = Duration.ofSeconds(state.map(PodState::graceSeconds).orElse(30L));
-                Duration asked = launchers.stopGrace(uid).orElse(grace);
-                teardown(uid, state.orElse(null), asked.compareTo(grace) < 0 ? asked : grace);
+                if (state.isPresent() && state.get().alive()) {
+                    launchers.stop(uid, paths, grace);
+                }
+                teardown(uid, state.orElse(null), Duration.ZERO);
                 removeFiles(paths);
                 deleteTree(dir);
             }
@@ -278,11 +279,6 @@ public final class PodRunner implements AutoCloseable {
             refuse(pod, state, "InvalidPod", e.getMessage());
             return;
         }
-        if (state.isPresent() && state.get().alive() && LauncherStandby.neverHandedOver(dir)) {
-            teardown(uid, state.get(), Duration.ZERO); // claimed by an agent that died before handing the VMI over
-            deleteTree(dir);
-            state = Optional.empty();
-        }
         if (state.isPresent() && state.get().alive()) {
             watchExit(uid, state.get());
             if (!"Running".equals(phase)) {
@@ -294,7 +290,7 @@ public final class PodRunner implements AutoCloseable {
         if (state.isPresent()) {
             OptionalInt exit = PodProcess.exitCode(dir);
             if (!terminal) {
-                writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit, PodProcess.lastLogLine(dir).orElse(null)));
+                writeStatus(pod, PodStatuses.terminated(image(pod), state.get().startedAt(), now(), exit, PodProcess.lastProcessLine(dir).orElse(null)));
             }
             launchers.ended(pod, owner, paths, exit);
             teardown(uid, state.get(), Duration.ZERO);
@@ -336,9 +332,9 @@ public final class PodRunner implements AutoCloseable {
     }
 
     /**
-     * Prepares the pod's VMI first (disks, launch request: what fails most often, and cheaply), then claims the
-     * standby launcher or starts one. The uid is kept from sweeps ({@link #starting}) while its directory may
-     * be absent (during a claim's rename).
+     * Prepares the pod's VMI first (disks, cloud-init, the QEMU argv: what fails most often, and cheaply), then
+     * makes the pod's netns and cgroup and starts QEMU in them. The uid is kept from sweeps ({@link #starting})
+     * while the start is under way.
      */
     private void startPod(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
         Path dir = paths.podDir();
@@ -353,20 +349,11 @@ public final class PodRunner implements AutoCloseable {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PRIVATE_DIR);
             List<String> argv = launchers.prepare(pod, owner, plan, paths);
-            Optional<PodState> claimed = cgroup.exists() ? Optional.empty() : standby.claim(plan, dir);
-            if (claimed.isEmpty() && !Files.isDirectory(dir)) { // a claim that failed half-way took the directory with it
-                Files.createDirectories(dir);
-                Files.setPosixFilePermissions(dir, PRIVATE_DIR);
-                argv = launchers.prepare(pod, owner, plan, paths);
-            }
-            if (claimed.isPresent()) {
-                LauncherStandby.handOver(dir, Path.of(argv.get(argv.size() - 1)));
-                state = claimed.get();
-            } else {
-                netns.create();
-                cgroup.create(plan.limits());
-                state = PodProcess.start(plan, argv, dir, netns, cgroup);
-            }
+            netns.create();
+            cgroup.create(plan.limits());
+            PodProcess.Started started = PodProcess.start(plan, argv, dir, netns, cgroup);
+            children.put(plan.uid(), started.exitRecorded());
+            state = started.state();
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
             removeFiles(paths);
@@ -442,6 +429,15 @@ public final class PodRunner implements AutoCloseable {
 
     private void watchExit(String uid, PodState state) {
         if (watching.putIfAbsent(uid, Boolean.TRUE) != null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Void> child = children.get(uid);
+        if (child != null) {
+            child.whenComplete((ok, failed) -> {
+                children.remove(uid);
+                watching.remove(uid);
+                enqueue(uid);
+            });
             return;
         }
         Optional<ProcessHandle> handle = PodProcess.handle(state);
@@ -527,7 +523,6 @@ public final class PodRunner implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        standby.close();
         if (informer != null) {
             informer.close();
         }

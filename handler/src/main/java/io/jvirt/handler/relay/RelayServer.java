@@ -22,14 +22,15 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import io.jvirt.handler.vmi.Supervisor;
 
 /**
  * The node agent's relay endpoint on 127.0.0.1 (a free port). {@link #publish} writes Secret
  * {@code kube-system/jvirt-handler-<node>} with {@code endpoint} (host:port) and {@code token} (random,
  * new at every start); the API server reads it to reach this node. Each connection sends one
  * {@link RelayRequest} line; a wrong token gets 401, an unknown VMI 404 "VMI is not running on this
- * node", then {@link LauncherActions} or, for console/vnc, "101 ok" and a raw byte relay to the
- * launcher's {@code serial.sock} / {@code vnc.sock}; {@code log} streams a pod's {@code compute.log}
+ * node", then {@link VmiActions} on the VM's supervisor or, for console/vnc, "101 ok" and a raw byte
+ * relay to QEMU's own {@code serial.sock} / {@code vnc.sock}; {@code log} streams a pod's {@code compute.log}
  * found by the pod's name and uid among the pods this agent runs ({@link PodLogs}, {@link LogStreamer}),
  * or answers 404 "pod ... is not running on this node"; {@code metrics} answers "101 ok" and this node's metrics in
  * Prometheus' text format, then closes; {@code portforward <port> tcp} connects to that port of the VMI's guest from inside
@@ -38,6 +39,7 @@ import java.util.function.BiFunction;
  */
 public final class RelayServer implements AutoCloseable {
     private static final int MAX_HEADER = 1024;
+    private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
 
     /** This node's metrics in Prometheus' text format, read at each call; its usage as NodeUsage JSON. */
     public interface NodeMetricsText {
@@ -49,21 +51,21 @@ public final class RelayServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final String token;
-    private final BiFunction<String, String, Optional<Path>> runDirectories;
+    private final BiFunction<String, String, Optional<Supervisor>> vms;
     private final PodLogs podLogs;
     private final NodeMetricsText metrics;
     private final GuestEndpoint.Lookup guests;
     private volatile boolean closed;
 
     /**
-     * @param runDirectories (namespace, VMI name) → the launcher's run directory when the VMI runs here
+     * @param vms (namespace, VMI name) → the VM's supervisor when the VMI runs here
      * @param podLogs the log files of the pods this agent runs (action {@code log})
      * @param metrics this node's metrics in Prometheus' text format, read at each call (action {@code metrics})
      * @param guests where the guests of this node's VMIs are reached (action {@code portforward})
      */
-    public RelayServer(BiFunction<String, String, Optional<Path>> runDirectories, PodLogs podLogs, NodeMetricsText metrics,
+    public RelayServer(BiFunction<String, String, Optional<Supervisor>> vms, PodLogs podLogs, NodeMetricsText metrics,
             GuestEndpoint.Lookup guests) throws IOException {
-        this.runDirectories = runDirectories;
+        this.vms = vms;
         this.guests = guests;
         this.podLogs = podLogs;
         this.metrics = metrics;
@@ -104,7 +106,7 @@ public final class RelayServer implements AutoCloseable {
                 Socket s = server.accept();
                 Thread.ofVirtual().name("relay-conn").start(() -> serve(s));
             } catch (IOException e) {
-                if (!closed) System.err.println("jvirt-handler: relay accept: " + e.getMessage());
+                if (!closed) LOG.log(System.Logger.Level.WARNING, "relay accept: " + e.getMessage());
             }
         }
     }
@@ -161,16 +163,16 @@ public final class RelayServer implements AutoCloseable {
                 forward(r, s, in, out);
                 return;
             }
-            Optional<Path> run = runDirectories.apply(r.namespace(), r.name());
-            if (run.isEmpty()) {
+            Optional<Supervisor> vm = vms.apply(r.namespace(), r.name());
+            if (vm.isEmpty()) {
                 reply(out, new RelayReply(404, "VMI is not running on this node"));
                 return;
             }
             if (!r.streams()) {
-                reply(out, LauncherActions.run(run.get().resolve("launcher.sock"), r.action()));
+                reply(out, VmiActions.run(vm.get(), r.action()));
                 return;
             }
-            Path socket = run.get().resolve(r.action().equals("console") ? "serial.sock" : "vnc.sock");
+            Path socket = r.action().equals("console") ? vm.get().runDirectory().serialSocket() : vm.get().runDirectory().vncSocket();
             SocketChannel unix;
             try {
                 unix = SocketChannel.open(UnixDomainSocketAddress.of(socket));

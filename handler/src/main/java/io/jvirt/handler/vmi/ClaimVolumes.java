@@ -1,8 +1,8 @@
 package io.jvirt.handler.vmi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.ReadyDisk;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +31,6 @@ import java.util.function.Consumer;
  * apart from the file system; thread-safe.
  */
 public final class ClaimVolumes {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
     private final Path root;
@@ -55,14 +54,14 @@ public final class ClaimVolumes {
     }
 
     /**
-     * The handover entry ({@code path}, {@code format}, {@code blockDevice}, {@code jvirtOwnedChain}) of {@code volume}.
+     * The handover entry of {@code volume}: its raw image or block device.
      * An {@code ephemeral} volume gets a fresh qcow2 overlay {@code diskDir/<volume name>.qcow2} on its claim's image
      * (raw): the guest's writes go to the overlay, which goes with the VMI's disks, and never reach the claim.
      *
      * @throws IllegalStateException saying why the claim cannot be used (not found, being deleted, unbound, not a
      *     local-path volume, a DataVolume not yet populated)
      */
-    public ObjectNode prepare(String namespace, JsonNode volume, Path diskDir) throws IOException, InterruptedException {
+    public ReadyDisk prepare(String namespace, JsonNode volume, Path diskDir) throws IOException, InterruptedException {
         if (volume.has("ephemeral")) {
             String claim = volume.path("ephemeral").path("persistentVolumeClaim").path("claimName").asText();
             ClaimImage base = image(namespace, claim, "PersistentVolumeClaim " + namespace + "/" + claim + " (ephemeral)");
@@ -71,12 +70,12 @@ public final class ClaimVolumes {
             qemuImg.createOverlay(overlay, base.path(), ImageFormat.RAW);
             Files.setPosixFilePermissions(overlay, PosixFilePermissions.fromString("rw-------"));
             giveToQemu.accept(overlay);
-            return JSON.createObjectNode().put("path", overlay.toString()).put("format", "QCOW2").put("blockDevice", false).put("jvirtOwnedChain", true);
+            return ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2);
         }
         boolean dataVolume = volume.has("dataVolume");
         String claim = dataVolume ? volume.path("dataVolume").path("name").asText() : volume.path("persistentVolumeClaim").path("claimName").asText();
         ClaimImage image = image(namespace, claim, (dataVolume ? "DataVolume " : "PersistentVolumeClaim ") + namespace + "/" + claim);
-        return JSON.createObjectNode().put("path", image.path().toString()).put("format", "RAW").put("blockDevice", image.block()).put("jvirtOwnedChain", false);
+        return new ReadyDisk(image.path(), DiskFormat.RAW, image.block(), false);
     }
 
     /** The claim's image as QEMU opens it: the volume's {@code disk.img}, or the loop device of its {@code block.img}. */

@@ -1,9 +1,9 @@
 package io.jvirt.handler.vmi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.api.meta.Quantity;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.ReadyDisk;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import java.util.function.Consumer;
  * new file QEMU's user's. Never probed for a format. Stateless; thread-safe.
  */
 final class HostDisks {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final BooleanSupplier gateOn;
     private final Consumer<Path> giveToQemu;
 
@@ -32,7 +31,7 @@ final class HostDisks {
     }
 
     /** The handover entry of a {@code hostDisk} volume. */
-    ObjectNode prepare(JsonNode volume) throws IOException {
+    ReadyDisk prepare(JsonNode volume) throws IOException {
         String name = volume.path("name").asText();
         JsonNode hostDisk = volume.path("hostDisk");
         if (!gateOn.getAsBoolean()) throw new IllegalStateException("volume " + name + ": HostDisk feature gate is not enabled");
@@ -60,6 +59,6 @@ final class HostDisks {
             giveToQemu.accept(path);
         }
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) throw new IllegalStateException("volume " + name + ": hostDisk " + path + " is not a regular file");
-        return JSON.createObjectNode().put("path", path.toString()).put("format", "RAW").put("blockDevice", false).put("jvirtOwnedChain", false);
+        return ReadyDisk.file(path, DiskFormat.RAW);
     }
 }

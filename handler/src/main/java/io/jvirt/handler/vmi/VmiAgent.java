@@ -10,6 +10,23 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.jvirt.api.v1.FailureReason;
 import io.jvirt.api.v1.LaunchFailure;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.jvirt.api.v1.VirtualMachineInstance;
+import io.jvirt.converter.DiskFormat;
+import io.jvirt.converter.DomainEvent;
+import io.jvirt.converter.DomainState;
+import io.jvirt.converter.FirmwareFiles;
+import io.jvirt.converter.LaunchPlan;
+import io.jvirt.converter.LaunchRequest;
+import io.jvirt.converter.Netdev;
+import io.jvirt.converter.NodeHandover;
+import io.jvirt.converter.Preparation;
+import io.jvirt.converter.ReadyDisk;
+import io.jvirt.converter.RunAs;
+import io.jvirt.converter.RunDirectory;
+import io.jvirt.converter.VmiConverter;
+import io.jvirt.converter.KernelFiles;
 import io.jvirt.handler.metrics.DomainStatsSource;
 import io.jvirt.handler.pod.LauncherOwner;
 import io.jvirt.handler.pod.LauncherPods;
@@ -17,41 +34,49 @@ import io.jvirt.handler.pod.PodPaths;
 import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodProcess;
 import io.jvirt.handler.pod.PodRefusedException;
-import java.nio.file.LinkOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import io.jvirt.handler.pod.PodState;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The VMI side of the node agent: prepares a launcher pod's VMI (containerDisk overlays, user-mode
- * network backends, the launch-request file), then drives the launcher over its socket (Start)
- * and turns its domain events into the VMI's status through the status subresource: phase,
- * {@code nodeName}, {@code interfaces}, conditions Ready, Paused, SoftwareEmulation and
- * LiveMigratable, and Succeeded/Failed with the reason. One session per launcher pod; thread-safe.
+ * The VMI side of the node agent, in the order a VM lives: prepares a launcher pod's VMI (containerDisk
+ * overlays, emptyDisks, user-mode network backends; then the converter writes cloud-init and the rest into
+ * the run directory and turns the VMI into QEMU's argv), hands the pod runner that argv to start as the
+ * pod's one process, then holds one {@link Supervisor} per VM over QEMU's QMP socket and turns its domain
+ * events into the VMI's status through the status subresource: phase, {@code nodeName},
+ * {@code interfaces}, conditions Ready, Paused, SoftwareEmulation and LiveMigratable, and
+ * Succeeded/Failed with the reason. VMIs are read from an informer of this node's VMIs (label
+ * {@code kubevirt.io/nodeName}); one not labelled yet (its pod was just bound) is read once. Thread-safe.
  */
-public final class VmiAgent implements LauncherPods, DomainStatsSource {
+public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoCloseable {
     public static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
+    /** The label the VMI controller puts on a VMI once its pod is bound (KubeVirt's). */
+    public static final String NODE_NAME_LABEL = "kubevirt.io/nodeName";
+    /** QEMU's argv as last started, in the pod directory (root's, 0600): what a re-adopting agent reports interfaces from. */
+    static final String ARGV_FILE = "qemu-argv.json";
+    private static final System.Logger LOG = System.getLogger(VmiAgent.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final String nodeName;
-    private final List<String> launcherCommand;
     private final ImagePulls images;
     private final QemuImg qemuImg;
     private final Supplier<AccelDecision> accel;
@@ -59,14 +84,18 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
     private final ClaimVolumes claims;
     private final HostDisks hostDisks;
     private final ConfigVolumes configVolumes;
+    private final VmiConverter converter = new VmiConverter();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SharedIndexInformer<GenericKubernetesResource> informer;
 
     /**
+     * @param qemuUser {@code uid:gid} QEMU runs as (through {@code setpriv}), or null to run it as the agent's own
+     *     (unprivileged) user
      * @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null
      * @param hostDiskGate whether the KubeVirt CR enables the HostDisk feature gate (hostDisk volumes)
      */
-    public VmiAgent(KubernetesClient client, String nodeName, List<String> launcherCommand, ContainerDisks disks,
-            QemuImg qemuImg, Supplier<AccelDecision> accel, String qemuUser, Path volumesDir, java.util.function.BooleanSupplier hostDiskGate) {
+    public VmiAgent(KubernetesClient client, String nodeName, ContainerDisks disks, QemuImg qemuImg, Supplier<AccelDecision> accel,
+            String qemuUser, Path volumesDir, java.util.function.BooleanSupplier hostDiskGate) {
         this.qemuUser = qemuUser;
         java.util.function.Consumer<Path> toQemu = path -> {
             try {
@@ -80,15 +109,20 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
         this.configVolumes = new ConfigVolumes(client, toQemu);
         this.client = client;
         this.nodeName = nodeName;
-        this.launcherCommand = List.copyOf(launcherCommand);
         this.images = new ImagePulls(client, disks);
         this.qemuImg = qemuImg;
         this.accel = accel;
+        this.informer = client.genericKubernetesResources(VMI).inAnyNamespace().withLabel(NODE_NAME_LABEL, nodeName).inform();
     }
 
     private record VmiRef(String namespace, String name, String uid) {
         static VmiRef of(LauncherOwner owner) {
             return new VmiRef(owner.namespace(), owner.vmiName(), owner.vmiUid());
+        }
+
+        @Override
+        public String toString() {
+            return namespace + "/" + name;
         }
     }
 
@@ -125,85 +159,59 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
 
     @Override
     public List<String> prepare(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
-        if (launcherCommand.isEmpty()) {
-            throw new IllegalStateException("no launcher command configured on node " + nodeName);
-        }
         VmiRef ref = VmiRef.of(owner);
         JsonNode vmi = JSON.valueToTree(fetch(ref));
         if (vmi.isNull()) {
             throw new IllegalStateException("VMI " + ref.namespace() + "/" + ref.name() + " with uid " + ref.uid() + " not found");
         }
+        Map<String, ReadyDisk> volumes = new HashMap<>();
         Path diskDir = qemuDirectory(paths.diskDirectory());
-        ObjectNode volumes = JSON.createObjectNode();
         for (JsonNode v : vmi.path("spec").path("volumes")) {
             String name = v.path("name").asText();
             if (!name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
                 throw new IllegalArgumentException("volume name not allowed: " + name);
             }
             if (v.has("containerDisk")) {
-                volumes.set(name, disk(handToQemu(images.overlay(ref.namespace(), v.path("containerDisk"), diskDir.resolve(name + ".qcow2")))));
+                volumes.put(name, disk(handToQemu(images.overlay(ref.namespace(), v.path("containerDisk"), diskDir.resolve(name + ".qcow2")))));
             } else if (v.has("emptyDisk")) {
                 Path file = diskDir.resolve(name + ".qcow2");
                 // Kubernetes' grammar, exact; a capacity that is no quantity or beyond a long fails the start with the reason
                 long bytes = io.jvirt.api.meta.Quantity.parse(v.path("emptyDisk").path("capacity").asText().strip()).toLongCeiling();
                 Files.deleteIfExists(file);
                 qemuImg.create(file, ImageFormat.QCOW2, bytes);
-                volumes.set(name, disk(handToQemu(file)));
+                volumes.put(name, disk(handToQemu(file)));
             } else if (ClaimVolumes.handles(v)) {
-                volumes.set(name, claims.prepare(ref.namespace(), v, diskDir));
+                volumes.put(name, claims.prepare(ref.namespace(), v, diskDir));
             } else if (v.has("hostDisk")) {
-                volumes.set(name, hostDisks.prepare(v));
+                volumes.put(name, hostDisks.prepare(v));
             } else if (ConfigVolumes.handles(v)) {
-                volumes.set(name, rawDisk(configVolumes.prepare(pod, v, diskDir)));
+                volumes.put(name, ReadyDisk.file(configVolumes.prepare(pod, v, diskDir), DiskFormat.RAW));
             } else if (!v.has("cloudInitNoCloud") && !v.has("cloudInitConfigDrive")) {
                 throw new LaunchFailure(FailureReason.START_ERROR, "volume " + name + ": this node prepares containerDisk, emptyDisk, "
                         + "persistentVolumeClaim, dataVolume, ephemeral, hostDisk, configMap, secret, serviceAccount, downwardAPI and cloud-init volumes only");
             }
         }
         JsonNode kernelBoot = vmi.path("spec").path("domain").path("firmware").path("kernelBoot").path("container");
-        ObjectNode kernel = null;
+        KernelFiles kernel = null;
         if (kernelBoot.isObject()) {
             ContainerDisks.Kernel files = images.kernel(ref.namespace(), kernelBoot);
-            kernel = JSON.createObjectNode().put("kernel", files.kernel().toString())
-                    .put("initrd", files.initrd() == null ? null : files.initrd().toString());
+            kernel = new KernelFiles(files.kernel(), files.initrd());
         }
-        ObjectNode networks = JSON.createObjectNode();
+        Map<String, Netdev> networks = new HashMap<>();
         for (JsonNode nic : vmi.path("spec").path("domain").path("devices").path("interfaces")) {
-            networks.set(nic.path("name").asText(), JSON.createObjectNode().put("type", "UserMode").put("restrict", true));
+            networks.put(nic.path("name").asText(), new Netdev.UserMode(true));
         }
-        ObjectNode request = JSON.createObjectNode();
-        request.set("vmi", vmi);
-        request.put("runDirectory", paths.runDirectory().toString());
-        request.put("accel", accel.get().accel().name());
-        request.put("tcgTranslationCacheMiB", 32);
-        request.set("volumes", volumes);
-        request.set("networks", networks);
-        request.set("secrets", JSON.valueToTree(configVolumes.cloudInitSecrets(ref.namespace(), vmi.path("spec").path("volumes"))));
-        if (kernel != null) {
-            request.set("kernel", kernel);
-        }
-        if (qemuUser != null) {
-            request.put("qemuUser", qemuUser);
-        }
-        Path file = paths.podDir().resolve("launch-request.json"); // holds cloud-init user data: root's, 0600
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(request));
-        List<String> argv = new ArrayList<>(launcherCommand);
-        argv.add(file.toString());
-        return argv;
-    }
-
-    /** The launcher in standby mode, warming up in its run directory (see the launcher's {@code Standby}). */
-    @Override
-    public List<String> standbyCommand(Path runDirectory) {
-        if (launcherCommand.isEmpty()) {
-            return List.of();
-        }
-        List<String> argv = new ArrayList<>(launcherCommand);
-        argv.add("--standby");
-        argv.add(runDirectory.toString());
-        return argv;
+        LaunchRequest request = new LaunchRequest(JSON.treeToValue(vmi, VirtualMachineInstance.class), paths.runDirectory(),
+                accel.get().accel(), 32, volumes, networks, kernel,
+                configVolumes.cloudInitSecrets(ref.namespace(), vmi.path("spec").path("volumes")), qemuUser);
+        NodeHandover handover = Preparation.prepare(request, FirmwareFiles.debianOvmf());
+        LaunchPlan launch = converter.convert(request.vmi(), handover);
+        List<String> qemu = launch.commandLine().argv();
+        Path argvFile = paths.podDir().resolve(ARGV_FILE);
+        Files.deleteIfExists(argvFile);
+        Files.createFile(argvFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(argvFile, JSON.writeValueAsBytes(qemu));
+        return launch.processArgv(qemuUser == null ? null : RunAs.parse(qemuUser));
     }
 
     /** Makes {@code dir} QEMU's user's own with mode 0700 (made fresh: nothing of an earlier start stays). */
@@ -238,33 +246,36 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
         return file;
     }
 
-    private static ObjectNode rawDisk(Path file) {
-        return JSON.createObjectNode().put("path", file.toString()).put("format", "RAW").put("blockDevice", false).put("jvirtOwnedChain", false);
-    }
-
-    private static ObjectNode disk(Path file) {
-        return JSON.createObjectNode().put("path", file.toString()).put("format", "QCOW2").put("blockDevice", false).put("jvirtOwnedChain", true);
+    private static ReadyDisk disk(Path file) {
+        return ReadyDisk.jvirtOwned(file, DiskFormat.QCOW2);
     }
 
     @Override
     public void running(Pod pod, LauncherOwner owner, PodPaths paths) {
-        sessions.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
-            Session s = new Session(VmiRef.of(owner), paths.runDirectory().resolve("launcher.sock"));
-            Thread.ofVirtual().name("vmi-" + owner.vmiName()).start(s::drive);
+        session(pod.getMetadata().getUid(), VmiRef.of(owner), paths, true);
+    }
+
+    private Session session(String podUid, VmiRef ref, PodPaths paths, boolean attach) {
+        return sessions.computeIfAbsent(podUid, uid -> {
+            Session s = new Session(ref, paths);
+            if (attach) {
+                Thread.ofVirtual().name("vmi-" + ref.name()).start(s::attach);
+            }
             return s;
         });
     }
 
+    /** QEMU has ended: its supervisor gives the final state (once; a VMI already final is left as it is). */
     @Override
     public void ended(Pod pod, LauncherOwner owner, PodPaths paths, OptionalInt exitCode) {
-        Session s = sessions.remove(pod.getMetadata().getUid());
-        if (s != null) {
-            s.close();
-        }
         VmiRef ref = VmiRef.of(owner);
-        String reason = (exitCode.isEmpty() ? "launcher process ended without an exit status"
-                : "launcher exited with code " + exitCode.getAsInt()) + PodProcess.lastLogLine(paths.podDir()).map(line -> ": " + line).orElse("");
-        writeStatus(ref, exitCode.orElse(-1) == 0 ? "SHUTOFF" : "CRASHED", reason, null, true);
+        if (!sessions.containsKey(pod.getMetadata().getUid()) && isFinal(fetch(ref))) {
+            return;
+        }
+        Session s = session(pod.getMetadata().getUid(), ref, paths, false);
+        s.supervisor.qemuExited(exitCode, PodProcess.lastProcessLine(paths.podDir()).orElse(null));
+        sessions.remove(pod.getMetadata().getUid(), s);
+        s.close();
     }
 
     @Override
@@ -275,105 +286,134 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
         }
     }
 
+    /** Stops the VM gracefully within the shorter of the pod's grace period and the VMI's current one. */
     @Override
-    public java.util.Optional<Duration> stopGrace(String podUid) {
+    public void stop(String podUid, PodPaths paths, Duration grace) throws InterruptedException {
         Session s = sessions.get(podUid);
-        GenericKubernetesResource vmi = s == null ? null : fetch(s.ref);
-        JsonNode grace = vmi == null ? null : JSON.valueToTree(vmi).path("spec").path("terminationGracePeriodSeconds");
-        return grace == null || !grace.canConvertToLong() ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofSeconds(grace.asLong()));
+        if (s == null) {
+            return; // never adopted by this agent: the pod runner ends the process
+        }
+        GenericKubernetesResource vmi = fetch(s.ref);
+        JsonNode asked = vmi == null ? null : JSON.valueToTree(vmi).path("spec").path("terminationGracePeriodSeconds");
+        Duration vmiGrace = asked == null || !asked.canConvertToLong() ? grace : Duration.ofSeconds(asked.asLong());
+        s.attached.join();
+        s.supervisor.stop(vmiGrace.compareTo(grace) < 0 ? vmiGrace : grace);
     }
 
-    /** The run directory (launcher.sock, serial.sock, vnc.sock) of VMI {@code namespace/name} when its launcher runs here. */
-    public java.util.Optional<Path> runDirectory(String namespace, String name) {
+    /**
+     * Stops every VM gracefully (each within the shorter of its grace period and {@code within}) and returns
+     * once each has reached its final state (status written) or {@code within} (plus 10 s) has passed.
+     */
+    public void stopAll(Duration within) throws InterruptedException {
+        List<Thread> stops = new ArrayList<>();
+        for (Map.Entry<String, Session> e : sessions.entrySet()) {
+            stops.add(Thread.ofVirtual().name("stop-" + e.getValue().ref.name()).start(() -> {
+                try {
+                    stop(e.getKey(), e.getValue().paths, within);
+                    e.getValue().supervisor.finished().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception ex) {
+                    LOG.log(System.Logger.Level.WARNING, "VMI " + e.getValue().ref + ": stop: " + ex.getMessage());
+                }
+            }));
+        }
+        for (Thread t : stops) {
+            t.join();
+        }
+    }
+
+    /** The supervisor of VMI {@code namespace/name} when its QEMU runs here (for console, VNC and actions). */
+    public Optional<Supervisor> supervisor(String namespace, String name) {
         return sessions.values().stream().filter(s -> s.ref.namespace().equals(namespace) && s.ref.name().equals(name))
-                .map(s -> s.socket.getParent()).findFirst();
+                .map(s -> s.supervisor).filter(s -> !s.state().isFinal()).findFirst();
     }
 
-    /** The running QEMUs of this node's launchers: their pid (GetDomainInfo) and QMP queries through the launcher (Query). */
+    /**
+     * The running QEMUs of this node: their pid and read-only QMP queries on each VM's own supervisor session
+     * (a QEMU whose monitor is not connected answers nothing).
+     */
     @Override
     public List<DomainStatsSource.Domain> domains() {
         List<DomainStatsSource.Domain> out = new ArrayList<>();
         for (Session s : sessions.values()) {
-            LauncherClient c = s.launcher;
-            long pid = s.qemuPid;
-            if (c == null || pid <= 0 || s.closed) continue;
-            out.add(new DomainStatsSource.Domain(s.ref.namespace(), s.ref.name(), pid,
-                    command -> c.call("Query", Map.of("command", command), QUERY_TIMEOUT)));
+            long pid = s.supervisor.qemuPid();
+            if (s.closed || s.supervisor.state().isFinal() || pid <= 0) continue;
+            out.add(new DomainStatsSource.Domain(s.ref.namespace(), s.ref.name(), pid, command -> s.supervisor.query(command).orElse(null)));
         }
         return out;
     }
 
-    /** Drives one launcher: connect, Start when defined, then mirror every event into the VMI status. */
+    /** One VM's supervisor and the status writes of its events (one at a time, in order). */
     private final class Session {
         private final VmiRef ref;
-        private final Path socket;
-        private volatile LauncherClient launcher;
+        private final PodPaths paths;
+        private final Supervisor supervisor;
+        private final java.util.concurrent.CompletableFuture<Void> attached = new java.util.concurrent.CompletableFuture<>();
+        private final List<String> argv;
         private volatile boolean closed;
-        private volatile List<String> argv = List.of();
-        private volatile long qemuPid = -1;
 
-        Session(VmiRef ref, Path socket) {
+        Session(VmiRef ref, PodPaths paths) {
             this.ref = ref;
-            this.socket = socket;
+            this.paths = paths;
+            this.argv = readArgv(paths.podDir());
+            Optional<ProcessHandle> qemu;
+            try {
+                qemu = PodState.load(paths.podDir()).flatMap(PodProcess::handle);
+            } catch (IOException e) {
+                qemu = Optional.empty();
+            }
+            this.supervisor = new Supervisor(ref.toString(), new RunDirectory(paths.runDirectory()), qemu, this::onEvent);
         }
 
-        void drive() {
+        void attach() {
             try {
-                launcher = connect();
-                if (launcher == null) {
-                    return;
-                }
-                JsonNode info = launcher.call("GetDomainInfo", Map.of(), Duration.ofSeconds(10));
-                argv = JSON.convertValue(info.path("argv"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
-                if ("DEFINED".equals(info.path("state").asText())) {
-                    GenericKubernetesResource vmi = fetch(ref);
-                    boolean paused = vmi != null && "Paused".equals(JSON.valueToTree(vmi).path("spec").path("startStrategy").asText());
-                    launcher.call("Start", Map.of("paused", paused), Duration.ofSeconds(60));
-                    info = launcher.call("GetDomainInfo", Map.of(), Duration.ofSeconds(10));
-                }
-                qemuPid = info.path("qemuPid").asLong(-1);
-                onState(info.path("state").asText(), null);
+                GenericKubernetesResource vmi = fetch(ref);
+                boolean paused = vmi != null && "Paused".equals(JSON.valueToTree(vmi).path("spec").path("startStrategy").asText());
+                supervisor.attach(paused);
             } catch (IOException e) {
                 if (!closed) {
-                    System.err.println("jvirt-handler: VMI " + ref.namespace() + "/" + ref.name() + ": " + e.getMessage());
+                    PodProcess.logAgentLine(paths.podDir(), "cannot reach QEMU's monitor: " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "VMI " + ref + ": " + e.getMessage());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                attached.complete(null);
             }
         }
 
-        private LauncherClient connect() throws InterruptedException {
-            Instant deadline = Instant.now().plus(CONNECT_TIMEOUT);
-            while (!closed && Instant.now().isBefore(deadline)) {
-                if (Files.exists(socket)) {
-                    try {
-                        return LauncherClient.connect(socket, e -> onState(e.state(), e.reason()));
-                    } catch (IOException e) {
-                        // not listening yet
-                    }
-                }
-                Thread.sleep(10);
+        synchronized void onEvent(DomainEvent event) {
+            if (closed) {
+                return;
             }
-            return null;
-        }
-
-        synchronized void onState(String state, String reason) {
-            if (!closed) {
-                writeStatus(ref, state, reason, argv, false);
-            }
+            PodProcess.logAgentLine(paths.podDir(), event.state() + ": " + event.reason());
+            writeStatus(ref, event.state(), event.reason(), argv);
         }
 
         void close() {
             closed = true;
-            LauncherClient c = launcher;
-            if (c != null) {
-                c.close();
-            }
+            supervisor.close();
         }
     }
 
+    private static List<String> readArgv(Path podDir) {
+        try {
+            return List.of(JSON.readValue(podDir.resolve(ARGV_FILE).toFile(), String[].class));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean isFinal(GenericKubernetesResource vmi) {
+        String phase = vmi == null ? "" : JSON.valueToTree(vmi).path("status").path("phase").asText("");
+        return vmi == null || phase.equals("Succeeded") || phase.equals("Failed");
+    }
+
+    /** The VMI from this node's informer, else (not labelled yet) from the API server; null when gone or replaced. */
     private GenericKubernetesResource fetch(VmiRef ref) {
-        GenericKubernetesResource vmi = client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).withName(ref.name()).get();
+        GenericKubernetesResource vmi = informer.getStore().getByKey(Cache.namespaceKeyFunc(ref.namespace(), ref.name()));
+        if (vmi == null) {
+            vmi = client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).withName(ref.name()).get();
+        }
         if (vmi == null || (ref.uid() != null && !ref.uid().equals(vmi.getMetadata().getUid()))) {
             return null;
         }
@@ -381,26 +421,20 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
     }
 
     /**
-     * Writes the VMI status for a domain state (CAS, retried on conflict). A final phase is never
-     * left again; {@code fromPodEnd} only fills in a final phase when the launcher's events did not.
+     * Writes the VMI status for a domain state (CAS; on a conflict read again from the API server and
+     * retried). A final phase is never left again.
      */
-    private void writeStatus(VmiRef ref, String domainState, String reason, List<String> argv, boolean fromPodEnd) {
+    private void writeStatus(VmiRef ref, DomainState domainState, String reason, List<String> argv) {
         VmiStatusMapping m = VmiStatusMapping.of(domainState);
-        for (int attempt = 0; attempt < 10; attempt++) {
-            GenericKubernetesResource vmi = fetch(ref);
-            if (vmi == null) {
-                return;
-            }
+        GenericKubernetesResource vmi = fetch(ref);
+        for (int attempt = 0; attempt < 10 && vmi != null; attempt++) {
             ObjectNode status = vmi.getAdditionalProperties().get("status") == null ? JSON.createObjectNode()
                     : JSON.valueToTree(vmi.getAdditionalProperties().get("status"));
             String current = status.path("phase").asText("");
             if (current.equals("Succeeded") || current.equals("Failed")) {
                 return;
             }
-            if (fromPodEnd && !m.finalPhase()) {
-                return;
-            }
-            VmiStatusUpdate.apply(status, JSON.valueToTree(vmi.getAdditionalProperties().get("spec")), m, reason, nodeName, accel.get(), argv == null ? List.of() : argv, now());
+            VmiStatusUpdate.apply(status, JSON.valueToTree(vmi.getAdditionalProperties().get("spec")), m, reason, nodeName, accel.get(), argv, now());
             vmi.getAdditionalProperties().put("status", JSON.convertValue(status, Map.class));
             try {
                 client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).resource(vmi).updateStatus();
@@ -410,14 +444,25 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource {
                     return;
                 }
                 if (e.getCode() != 409) {
-                    System.err.println("jvirt-handler: status of VMI " + ref.name() + ": " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "status of VMI " + ref + ": " + e.getMessage());
                     return;
                 }
+            }
+            vmi = client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).withName(ref.name()).get();
+            if (vmi != null && ref.uid() != null && !ref.uid().equals(vmi.getMetadata().getUid())) {
+                return;
             }
         }
     }
 
     private static String now() {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** Stops the informer; QEMUs and their supervisors' QMP sessions are left to the next agent. */
+    @Override
+    public void close() {
+        sessions.values().forEach(Session::close);
+        informer.close();
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Applies a domain state to a VMI {@code status} object in place (pure apart from the node it
  * edits): phase (with a phase transition timestamp when it changes), {@code nodeName},
- * {@code reason} for final phases, {@code interfaces} from the spec and the launcher's argv, and
+ * {@code reason} for final phases, {@code interfaces} from the spec and QEMU's argv, and
  * the conditions the node agent owns (Ready, Paused, SoftwareEmulation, LiveMigratable); other
  * conditions are kept.
  */

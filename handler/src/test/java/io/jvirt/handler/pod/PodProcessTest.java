@@ -10,24 +10,32 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The log line a failed pod reports: the last one that says something, never a stack frame. */
+/** The log line a failed pod (and a crashed VMI) reports: QEMU's last words, never a blank line or one of the agent's. */
 class PodProcessTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "[{index}] -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
-        starting\\nqemu: could not open disk\\n\\n                                                      | qemu: could not open disk
-        Exception in thread "main" java.net.SocketException: Unix domain path too long\\n\\tat a.B.c(B.java:1)\\n\\tat a.B.main(B.java:2) | Exception in thread "main" java.net.SocketException: Unix domain path too long
-        java.io.IOException: outer\\n\\tat x.Y.z(Y.java:3)\\nCaused by: java.io.IOException: inner\\n\\tat x.Y.w(Y.java:4)\\n\\t... 3 more | Caused by: java.io.IOException: inner
+        starting\\nqemu: could not open disk\\n\\n                                                        | qemu: could not open disk
+        qemu-system-x86_64: terminating on signal 15\\njvirt-handler: SHUTOFF: killed by request\\n         | qemu-system-x86_64: terminating on signal 15
+        jvirt-handler: RUNNING: started\\nqemu: warning: x\\n\\tjvirt-handler: CRASHED: qemu killed\\n | qemu: warning: x
         """)
-    void lastLogLineSkipsBlankLinesAndStackFrames(String log, String expected) throws Exception {
+    void lastProcessLineSkipsBlankLinesAndTheAgentsLines(String log, String expected) throws Exception {
         Files.writeString(dir.resolve(PodProcess.LOG_FILE), log.replace("\\n", "\n").replace("\\t", "\t"));
-        assertEquals(Optional.of(expected), PodProcess.lastLogLine(dir));
+        assertEquals(Optional.of(expected), PodProcess.lastProcessLine(dir));
+    }
+
+    @Test
+    void onlyTheAgentsLinesNoLine() throws Exception {
+        PodProcess.createPrivate(dir.resolve(PodProcess.LOG_FILE));
+        PodProcess.logAgentLine(dir, "RUNNING: started");
+        assertEquals("jvirt-handler: RUNNING: started\n", Files.readString(dir.resolve(PodProcess.LOG_FILE)));
+        assertEquals(Optional.empty(), PodProcess.lastProcessLine(dir));
     }
 
     @Test
     void noLogNoLine() {
-        assertEquals(Optional.empty(), PodProcess.lastLogLine(dir));
+        assertEquals(Optional.empty(), PodProcess.lastProcessLine(dir));
     }
 }

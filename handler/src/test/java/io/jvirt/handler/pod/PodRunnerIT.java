@@ -22,6 +22,10 @@ import io.jvirt.handler.vmi.ImageMirrors;
 import io.jvirt.registry.RegistryClient;
 import io.jvirt.registry.RegistryConfig;
 import io.jvirt.handler.vmi.VmiAgent;
+import io.jvirt.handler.vmi.Supervisor;
+import io.jvirt.handler.HandlerConfig;
+import io.jvirt.handler.Qemus;
+import io.jvirt.converter.DomainState;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.QemuImg;
 import java.io.IOException;
@@ -41,9 +45,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The pod runner with the real embedded API server, the real VMI side ({@link VmiAgent}: owner checks,
- * launch request), real network namespaces, a real cgroup v1 memory cgroup and real processes. The
- * node's launcher command is a small shell script here (the node's own setting, like the real
- * launcher's argv): what runs is always that script, never the pod's command.
+ * conversion), real network namespaces, a real cgroup v1 memory cgroup and real QEMU (TCG, a VMI without
+ * disks: SeaBIOS finds nothing to boot and waits), as uid 107: what runs is always the QEMU the node
+ * built from the VMI, never the pod's command.
  */
 class PodRunnerIT {
     private static final String NODE = "node-pods";
@@ -59,13 +63,20 @@ class PodRunnerIT {
         marker = data.resolve("the-pods-own-command-ran");
     }
 
-    private void startRunner(String launcherScript) throws IOException {
+    private VmiAgent vmis;
+
+    private void startRunner() throws IOException {
         QemuImg qemuImg = new QemuImg();
-        VmiAgent vmis = new VmiAgent(api.nodeAgent, NODE, List.of("sh", "-c", launcherScript, "launcher"),
+        vmis = new VmiAgent(api.nodeAgent, NODE,
                 new ContainerDisks(data.resolve("images"), qemuImg, ImageMirrors.of(null, Map.of()), new RegistryClient(RegistryConfig.DEFAULT)), qemuImg,
-                () -> AccelDecision.forcedTcg("test"), null, null, () -> false);
+                () -> AccelDecision.forcedTcg("test"), HandlerConfig.DEFAULT_QEMU_USER, null, () -> false);
         runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
+    }
+
+    private void stopRunner() {
+        runner.close();
+        vmis.close();
     }
 
     @AfterEach
@@ -75,7 +86,7 @@ class PodRunnerIT {
         }
         if (runner != null) {
             Waits.until("pod state cleaned up", Duration.ofSeconds(40), () -> noPodsIn(data.resolve("pods")));
-            runner.close();
+            stopRunner();
         }
         api.close();
         try (Stream<Path> files = Files.walk(data)) {
@@ -83,7 +94,7 @@ class PodRunnerIT {
         }
     }
 
-    /** A pod as the controller makes it, but its command is a foreign one: the node runs its own launcher instead. */
+    /** A pod as the controller makes it, but its command is a foreign one: the node runs the VMI's QEMU instead. */
     private Pod create(String vmiName, String memory) {
         GenericKubernetesResource vmi = createVmi(api.controller, vmiName);
         PodBuilder pod = launcherPod(vmi, NODE).editSpec().editFirstContainer().withCommand("sh", "-c", "touch " + marker).endContainer().endSpec();
@@ -91,18 +102,19 @@ class PodRunnerIT {
     }
 
     @Test
-    void runsTheNodesLauncherNotThePodsCommandInOwnNetnsAndCgroupThenDeletionCleansUp() throws Exception {
-        String sleep = "30." + ProcessHandle.current().pid();
-        startRunner("echo hi; exec sleep " + sleep);
+    void runsTheVmisQemuNotThePodsCommandInOwnNetnsAndCgroupThenDeletionCleansUp() throws Exception {
+        startRunner();
         GenericKubernetesResource vmi = createVmi(api.controller, "netns");
-        Pod pod = api.controller.pods().inNamespace("default").resource(withMemory(launcherPod(vmi, NODE), "64Mi").editSpec().editFirstContainer()
+        Pod pod = api.controller.pods().inNamespace("default").resource(withMemory(launcherPod(vmi, NODE), "256Mi").editSpec().editFirstContainer()
+                .withCommand("sh", "-c", "touch " + marker)
                 .editResources().addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m")).endResources().endContainer().endSpec().build()).create();
         String uid = pod.getMetadata().getUid();
         Pod running = waitPhase(pod.getMetadata().getName(), "Running");
         HostScope scope = runner.scope();
         PodState state = PodState.load(runner.podDir(uid)).orElseThrow();
         List<Long> pids = scope.cgroup(uid).pids();
-        assertTrue(pids.contains(state.pid()), "wrapper " + state.pid() + " in cgroup " + pids);
+        assertEquals(List.of(state.pid()), pids, "the pod's one process in cgroup " + pids);
+        assertTrue(Qemus.isQemu(state.pid()), "the pod's process is QEMU itself");
         String agentNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         List<String> commands = new ArrayList<>();
         for (long pid : pids) {
@@ -113,19 +125,20 @@ class PodRunnerIT {
             }
             commands.add(read(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').strip());
         }
-        assertTrue(commands.contains("sleep " + sleep), "the node's launcher runs: " + commands);
+        assertTrue(commands.getFirst().startsWith("/usr/bin/qemu-system-x86_64 -name default_netns,"), "the VMI's QEMU runs: " + commands);
         assertTrue(commands.stream().noneMatch(c -> c.contains("touch")), "never the pod's command: " + commands);
-        assertEquals(new CgroupLimits(64L << 20, 250, CgroupLimits.DEFAULT_PIDS_MAX), scope.cgroup(uid).limits());
+        assertEquals(new CgroupLimits(256L << 20, 250, CgroupLimits.DEFAULT_PIDS_MAX), scope.cgroup(uid).limits());
         assertEquals("25000", read(Path.of("/sys/fs/cgroup/cpu/jvirt", scope.id() + "-" + uid, "cpu.cfs_quota_us")).strip(), "250m of a 100 ms period");
         String netns = scope.netnsName(uid);
         assertTrue(netns.startsWith("jvirt-" + scope.id() + "-"), netns);
         assertEquals(Files.readSymbolicLink(Path.of("/proc/" + state.pid() + "/ns/net")).toString(),
                 inode(Path.of("/run/netns", netns)), "the pod's processes live in /run/netns/" + netns);
-        Waits.until("log line", Duration.ofSeconds(10), () -> read(runner.podDir(uid).resolve(PodProcess.LOG_FILE)).contains("hi"));
+        Waits.until("the agent's line in the pod's log", Duration.ofSeconds(30),
+                () -> read(runner.podDir(uid).resolve(PodProcess.LOG_FILE)).contains(PodProcess.AGENT_PREFIX + "RUNNING: started"));
         assertEquals("compute", running.getStatus().getContainerStatuses().get(0).getName());
         assertTrue(running.getStatus().getContainerStatuses().get(0).getState().getRunning() != null);
         assertEquals("rwx------", mode(runner.podDir(uid)));
-        for (String file : List.of(PodProcess.LOG_FILE, PodState.FILE, PodProcess.PID_FILE, "launch-request.json")) {
+        for (String file : List.of(PodProcess.LOG_FILE, PodState.FILE, PodProcess.PID_FILE, "qemu-argv.json")) {
             assertEquals("rw-------", mode(runner.podDir(uid).resolve(file)), file);
         }
         assertFalse(Files.exists(marker), "the pod's own command never ran");
@@ -154,7 +167,7 @@ class PodRunnerIT {
         "no compute container,                InvalidPod",
     })
     void foreignPodsBoundToTheNodeAreRefusedAndNothingRuns(String variant, String reason) throws Exception {
-        startRunner("exec sleep 34." + ProcessHandle.current().pid());
+        startRunner();
         GenericKubernetesResource vmi = createVmi(api.controller, "target");
         PodBuilder b = launcherPod(vmi, NODE).editSpec().editFirstContainer().withCommand("sh", "-c", "touch " + marker).endContainer().endSpec();
         switch (variant) {
@@ -187,47 +200,56 @@ class PodRunnerIT {
         assertFalse(Files.exists(marker), "the pod's command never ran");
     }
 
+    /** QEMU ended by the agent (QMP quit) is Succeeded with 0; killed from outside, Failed with 137. */
     @ParameterizedTest
-    @CsvSource(nullValues = "-", value = {"'exit 0', Succeeded, 0, Completed, -", "'echo bye; exit 3', Failed, 3, Error, bye"})
-    void endedLauncherGivesPhaseAndExitCode(String script, String phase, int code, String reason, String message) throws Exception {
-        startRunner("sleep 1; " + script);
-        Pod pod = create("ends", null);
+    @CsvSource({"quit, Succeeded, 0, Completed", "SIGKILL, Failed, 137, Error"})
+    void endedQemuGivesPhaseAndExitCode(String how, String phase, int code, String reason) throws Exception {
+        startRunner();
+        Pod pod = create("ends", "256Mi");
+        waitPhase(pod.getMetadata().getName(), "Running");
+        Supervisor vm = Waits.until("the VM's supervisor", Duration.ofSeconds(30), () -> vmis.supervisor("default", "ends")
+                .filter(s -> s.state() == DomainState.RUNNING).orElse(null));
+        if (how.equals("quit")) {
+            vm.kill();
+        } else {
+            new ProcessBuilder("kill", "-9", Long.toString(vm.info().qemuPid())).start().waitFor();
+        }
         Pod done = waitPhase(pod.getMetadata().getName(), phase);
         ContainerStateTerminated t = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
         assertEquals(code, t.getExitCode());
         assertEquals(reason, t.getReason());
-        assertEquals(message, t.getMessage(), "a failed container says its last log line");
         String uid = pod.getMetadata().getUid();
         Waits.until("cgroup removed after the end", Duration.ofSeconds(10), () -> !runner.scope().cgroup(uid).exists());
     }
 
     @Test
     void restartedAgentReadoptsWithoutSecondProcessAndStillSeesTheEnd() throws Exception {
-        String sleep = "31." + ProcessHandle.current().pid();
-        startRunner("exec sleep " + sleep);
-        Pod pod = create("adopt", null);
+        startRunner();
+        Pod pod = create("adopt", "256Mi");
         String uid = pod.getMetadata().getUid();
         waitPhase(pod.getMetadata().getName(), "Running");
-        List<Long> before = launchers(uid, sleep);
+        List<Long> before = Qemus.inPod(runner.scope(), uid);
         assertEquals(1, before.size());
 
-        runner.close();
-        startRunner("exec sleep " + sleep);
-        Thread.sleep(2000); // give a wrong runner time to start a duplicate
-        assertEquals(before, launchers(uid, sleep), "the same single process after the restart");
+        stopRunner();
+        startRunner();
+        Waits.until("re-adopted: QMP session of the new agent", Duration.ofSeconds(30), () -> vmis.supervisor("default", "adopt")
+                .filter(s -> s.state() == DomainState.RUNNING).orElse(null));
+        assertEquals(before, Qemus.inPod(runner.scope(), uid), "the same single QEMU after the restart");
         assertEquals("Running", api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get().getStatus().getPhase());
 
         new ProcessBuilder("kill", "-9", Long.toString(before.get(0))).start().waitFor();
         Pod failed = waitPhase(pod.getMetadata().getName(), "Failed");
-        assertEquals(137, failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
+        assertEquals(137, failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode(),
+                "this JVM started it: it learns the exit status");
     }
 
     @Test
     void podOfAnotherNodeIsLeftAlone() throws Exception {
-        startRunner("exec sleep 5");
+        startRunner();
         GenericKubernetesResource vmi = createVmi(api.controller, "elsewhere");
         Pod other = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "some-other-node").build()).create();
-        Pod mine = create("mine", null);
+        Pod mine = create("mine", "256Mi");
         waitPhase(mine.getMetadata().getName(), "Running");
         Pod now = api.client.pods().inNamespace("default").withName(other.getMetadata().getName()).get();
         assertTrue(now.getStatus() == null || now.getStatus().getPhase() == null || "Pending".equals(now.getStatus().getPhase()),
@@ -244,12 +266,6 @@ class PodRunnerIT {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; pod status: " + api.client.pods().inNamespace("default").withName(name).get().getStatus(), e);
         }
-    }
-
-    /** Pids of live {@code sleep <marker>} processes in pod {@code uid}'s cgroup. */
-    private List<Long> launchers(String uid, String marker) throws IOException {
-        return runner.scope().cgroup(uid).pids().stream()
-                .filter(pid -> read(Path.of("/proc/" + pid + "/cmdline")).equals("sleep\0" + marker + "\0")).toList();
     }
 
     private static String mode(Path p) throws IOException {

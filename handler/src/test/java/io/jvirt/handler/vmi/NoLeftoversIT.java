@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 100 create/delete cycles of a VMI's launcher pod on one node, nine in ten of them failed starts (a
- * containerDisk this node does not have), one in ten a real launcher start (the real launcher, QEMU): once
+ * containerDisk this node does not have), one in ten a real start (QEMU as the pod's process): once
  * the pods are deleted and the agent stopped, nothing of this agent instance is left on the host: no
  * network namespace, cgroup, run or disk directory, and no process.
  */
@@ -43,10 +43,7 @@ class NoLeftoversIT {
     void hundredCyclesWithFailedStartsLeaveNoNetnsCgroupDirectoryOrProcess() throws Exception {
         assumeTrue(Files.isDirectory(BUILD.resolve("images/demo/containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
         Path data = Files.createTempDirectory("jvirt-handler-cycles");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-        HandlerConfig config = HandlerConfig.defaults(NODE, data, BUILD).withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(5));
+        HandlerConfig config = HandlerConfig.defaults(NODE, data, BUILD).withHeartbeat(Duration.ofSeconds(5));
         Instant began = Instant.now();
         try (EmbeddedApi api = EmbeddedApi.start()) {
             NodeAgent agent = new NodeAgent(api.nodeAgent, config);
@@ -77,7 +74,7 @@ class NoLeftoversIT {
                 assertEquals(10, started);
                 Waits.until("every pod's directory gone", Duration.ofSeconds(120), () -> noPodsIn(data.resolve("pods")));
             } finally {
-                agent.close(); // stops watching and discards the standby launcher; nothing of the pods may stay
+                agent.close(); // stops watching; nothing of the pods may stay
             }
             Waits.until("nothing of instance " + scope.id() + " left", Duration.ofSeconds(60), () -> leftovers(scope, data).isEmpty());
             System.err.println("NoLeftoversIT: 100 cycles and cleanup in " + Duration.between(began, Instant.now()).toSeconds() + " s");

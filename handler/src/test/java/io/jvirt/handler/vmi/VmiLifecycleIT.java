@@ -22,6 +22,11 @@ import io.jvirt.handler.Waits;
 import io.jvirt.handler.LauncherPodFixtures;
 import io.jvirt.handler.pod.HostScope;
 import io.jvirt.handler.pod.PodCgroup;
+import io.jvirt.handler.pod.PodProcess;
+import io.jvirt.handler.Console;
+import io.jvirt.converter.DomainState;
+import io.jvirt.qemu.qmp.QmpClient;
+import io.jvirt.qemu.qmp.QmpStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * End to end on one node: the project's {@code examples/vmi-ephemeral.yaml} applied unmodified with kubectl
  * (its {@code registry:5000/kubevirt/cirros-container-disk-demo:devel} answered by the demo
  * containerDisk), a launcher pod as the controller makes it bound to the node, the node agent
- * running the real launcher (from the test class path) which runs real QEMU (TCG here).
+ * running real QEMU (TCG here) as the pod's one process and supervising it over QMP.
  */
 class VmiLifecycleIT {
     private static final String NODE = "node-vmi";
@@ -54,10 +59,7 @@ class VmiLifecycleIT {
         assumeTrue(Files.isDirectory(BUILD.resolve("images/demo/containerdisk")), "demo containerDisk not built (images/demo/build.sh)");
         api = EmbeddedApi.start();
         data = Files.createTempDirectory("jvirt-handler-vmi");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-        config = HandlerConfig.defaults(NODE, data, BUILD).withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(2));
+        config = HandlerConfig.defaults(NODE, data, BUILD).withHeartbeat(Duration.ofSeconds(2));
         agent = new NodeAgent(api.nodeAgent, config);
         agent.start();
     }
@@ -81,7 +83,6 @@ class VmiLifecycleIT {
     void demoVmiRunsSurvivesAgentRestartAndFailsWhenQemuIsKilled() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-ephemeral").get();
-        Path standby = Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir);
         Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
 
         GenericKubernetesResource running = waitVmi("Running", Duration.ofSeconds(120));
@@ -95,48 +96,34 @@ class VmiLifecycleIT {
         Path run = agent.pods().paths(pod.getMetadata().getUid()).runDirectory();
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         long qemu = qemuPid(pod.getMetadata().getUid());
+        assertEquals(List.of(qemu), cgroup(pod.getMetadata().getUid()).pids(), "QEMU is the pod's one process");
         assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")),
                 "QEMU runs in the pod's network namespace");
         assertTrue(Files.readString(Path.of("/proc/" + qemu + "/cgroup")).contains("memory:/jvirt/" + scope().id() + "-" + pod.getMetadata().getUid()));
         assertUnprivileged(qemu);
-        assertEquals(440L << 20, cgroup(pod.getMetadata().getUid()).limits().memoryBytes(), "the pod's limit on the claimed cgroup");
-        Path podDir = agent.pods().podDir(pod.getMetadata().getUid());
-        assertTrue(Files.exists(podDir.resolve("standby")) && Files.exists(podDir.resolve("claim")), "the standby launcher was claimed");
-        assertFalse(Files.exists(standby), "its standby directory became the pod's");
-        Path next = Waits.until("the next standby launcher", Duration.ofSeconds(30), this::standbyPodDir);
-        assertNotEquals(standby, next);
+        assertEquals(440L << 20, cgroup(pod.getMetadata().getUid()).limits().memoryBytes(), "the pod's memory limit on its cgroup");
 
         agent.close();
         agent = new NodeAgent(api.nodeAgent, config);
         agent.start();
-        Thread.sleep(3000);
-        assertEquals(qemu, qemuPid(pod.getMetadata().getUid()), "the same QEMU after the agent restart");
+        Waits.until("re-adopted over QMP", Duration.ofSeconds(30), () -> agent.vmis().supervisor("default", "vmi-ephemeral")
+                .filter(s -> s.state() == DomainState.RUNNING).isPresent());
+        assertEquals(List.of(qemu), cgroup(pod.getMetadata().getUid()).pids(), "the same single QEMU after the agent restart");
         assertEquals("Running", status(vmiNow()).get("phase"));
 
         new ProcessBuilder("kill", "-9", Long.toString(qemu)).start().waitFor();
         GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
         String reason = String.valueOf(status(failed).get("reason"));
-        assertFalse(reason.isBlank() || reason.equals("null"), "a reason: " + status(failed));
+        assertTrue(reason.startsWith("qemu ended"), "a reason: " + status(failed));
         Waits.until("launcher pod Failed", Duration.ofSeconds(30), () -> "Failed".equals(
                 api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get().getStatus().getPhase()));
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(pod.getMetadata().getUid()).exists());
-    }
-
-    /** The pod directory of the node's standby launcher, once its process runs; null before. */
-    private Path standbyPodDir() {
-        try (Stream<Path> dirs = Files.list(data.resolve("pods"))) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("standby-") && Files.exists(d.resolve("state.json")))
-                    .findFirst().orElse(null);
-        } catch (java.io.IOException e) {
-            return null;
-        }
     }
 
     @Test
     void nocloudExampleBootsWithUserDataPausesAndPodDeletionStopsEverything() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-nocloud.yaml").toString());
         GenericKubernetesResource vmi = api.client.genericKubernetesResources(VmiAgent.VMI).inNamespace("default").withName("vmi-nocloud").get();
-        Waits.until("a standby launcher", Duration.ofSeconds(30), this::standbyPodDir); // the pod below claims it
         Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmi, "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("vmi-nocloud", "Running", Duration.ofSeconds(120));
@@ -152,17 +139,19 @@ class VmiLifecycleIT {
         assertOwnerAndMode(107, "rwx------", run);
         assertOwnerAndMode(107, "rw-------", run.resolve("cloudinit-cloudinitdisk.iso"));
         assertOwnerAndMode(107, "rw-------", run.resolve("serial.log"));
-        assertOwnerAndMode(0, "rw-------", agent.pods().podDir(uid).resolve("launch-request.json"));
+        assertOwnerAndMode(0, "rw-------", agent.pods().podDir(uid).resolve("qemu-argv.json"));
+        assertOwnerAndMode(0, "rw-------", agent.pods().podDir(uid).resolve(PodProcess.LOG_FILE));
+        assertOwnerAndMode(107, "rwx------", run.resolve("qmp.sock")); // umask 077: QEMU's user alone
+        assertOwnerAndMode(107, "rwx------", run.resolve("serial.sock"));
         assertOwnerAndMode(0, "rwx------", agent.pods().podDir(uid));
 
-        try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
-            other.call("Pause", Map.of(), Duration.ofSeconds(30));
-            Waits.until("Paused condition", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Paused")));
-            assertEquals("False", condition(vmiNamed("vmi-nocloud"), "Ready"));
-            other.call("Unpause", Map.of(), Duration.ofSeconds(30));
-            Waits.until("Ready again", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Ready")));
-            assertEquals(null, condition(vmiNamed("vmi-nocloud"), "Paused"));
-        }
+        Supervisor vm = agent.vmis().supervisor("default", "vmi-nocloud").orElseThrow();
+        vm.pause();
+        Waits.until("Paused condition", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Paused")));
+        assertEquals("False", condition(vmiNamed("vmi-nocloud"), "Ready"));
+        vm.unpause();
+        Waits.until("Ready again", Duration.ofSeconds(30), () -> "True".equals(condition(vmiNamed("vmi-nocloud"), "Ready")));
+        assertEquals(null, condition(vmiNamed("vmi-nocloud"), "Paused"));
 
         long qemu = qemuPid(uid);
         String netns = scope().netnsName(uid);
@@ -182,38 +171,76 @@ class VmiLifecycleIT {
         waitVmi("Running", Duration.ofSeconds(120));
         Path run = agent.pods().paths(pod.getMetadata().getUid()).runDirectory();
         Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
-        try (LauncherClient other = LauncherClient.connect(run.resolve("launcher.sock"), e -> { })) {
-            other.call("Shutdown", Map.of("gracePeriodSeconds", 60), Duration.ofSeconds(30));
-        }
-        waitVmi("Succeeded", Duration.ofSeconds(90));
-        Pod done = Waits.until("launcher pod Succeeded", Duration.ofSeconds(30), () -> {
+        agent.vmis().supervisor("default", "vmi-ephemeral").orElseThrow().shutdown(Duration.ofSeconds(60));
+        GenericKubernetesResource done = waitVmi("Succeeded", Duration.ofSeconds(90));
+        assertEquals("guest shutdown", status(done).get("reason"));
+        Pod ended = Waits.until("launcher pod Succeeded", Duration.ofSeconds(30), () -> {
             Pod p = api.client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
             return "Succeeded".equals(p.getStatus().getPhase()) ? p : null;
         });
-        assertEquals(0, done.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
+        assertEquals(0, ended.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
         assertEquals("False", condition(vmiNow(), "Ready"));
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(pod.getMetadata().getUid()).exists());
     }
 
+    /**
+     * The guest powers off while no agent runs (QEMU, with {@code -no-shutdown}, stays in run state shutdown): the
+     * next agent finds it so over QMP, ends QEMU and reports Succeeded.
+     */
     @Test
-    void launcherKilledMakesVmiFailedWithReasonAndTakesQemuWithIt() throws Exception {
+    void guestPowerOffWhileTheAgentIsDownIsSucceededAfterItsRestart() throws Exception {
         api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
         Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmiNow(), "440Mi")).create();
         String uid = pod.getMetadata().getUid();
         waitVmi("Running", Duration.ofSeconds(120));
+        Path run = agent.pods().paths(uid).runDirectory();
+        Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("jvirt-demo ready"));
         long qemu = qemuPid(uid);
-        long launcherJvm = -1;
-        for (long pid : cgroup(uid).pids()) {
-            if (read(Path.of("/proc/" + pid + "/cmdline")).contains("io.jvirt.launcher.LauncherMain")) {
-                launcherJvm = pid;
-            }
+        agent.close();
+        try (QmpClient qmp = QmpClient.connect(run.resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            qmp.systemPowerdown(); // the ACPI power button, pressed while nobody supervises the VM
+            Waits.until("the guest powered off, QEMU kept", Duration.ofSeconds(90),
+                    () -> runState(qmp) == QmpStatus.RunState.SHUTDOWN);
         }
-        assertTrue(launcherJvm > 0, "launcher JVM in the pod's cgroup");
-        new ProcessBuilder("kill", "-9", Long.toString(launcherJvm)).start().waitFor();
-        GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
-        assertTrue(String.valueOf(status(failed).get("reason")).startsWith("launcher exited with code 137"), String.valueOf(status(failed)));
-        Waits.until("QEMU gone with its launcher", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/proc/" + qemu)));
+        assertTrue(Files.exists(Path.of("/proc/" + qemu)), "QEMU stays after the guest's power-off (-no-shutdown)");
+        assertEquals("Running", status(vmiNow()).get("phase"), "nobody has reported it yet");
+        agent = new NodeAgent(api.nodeAgent, config);
+        agent.start();
+        GenericKubernetesResource done = waitVmi("Succeeded", Duration.ofSeconds(60));
+        assertTrue(String.valueOf(status(done).get("reason")).startsWith("guest shutdown"), String.valueOf(status(done)));
+        Waits.until("QEMU ended by the agent", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/proc/" + qemu)));
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(uid).exists());
+    }
+
+    /** A guest kernel panic ({@code echo c > /proc/sysrq-trigger} as root on the console) reaches QEMU's pvpanic device: Failed. */
+    @Test
+    void guestKernelPanicMakesTheVmiFailedWithAPanicReason() throws Exception {
+        api.kubectl("apply", "-f", EXAMPLES.resolve("vmi-ephemeral.yaml").toString());
+        Pod pod = api.controller.pods().inNamespace("default").resource(launcherPod(vmiNow(), "440Mi")).create();
+        String uid = pod.getMetadata().getUid();
+        waitVmi("Running", Duration.ofSeconds(120));
+        Path run = agent.pods().paths(uid).runDirectory();
+        try (Console console = Console.connect(run.resolve("serial.sock"), Duration.ofSeconds(30))) {
+            Waits.until("guest boot on the serial console", Duration.ofSeconds(120), () -> read(run.resolve("serial.log")).contains("login:"));
+            console.type("\n");
+            int at = console.await("login:", 0, Duration.ofSeconds(60));
+            console.type("root\n");
+            at = console.await("Password:", at, Duration.ofSeconds(30));
+            console.type("jvirt\n");
+            at = console.await("#", at, Duration.ofSeconds(30));
+            console.type("echo c > /proc/sysrq-trigger\n");
+            GenericKubernetesResource failed = waitVmi("Failed", Duration.ofSeconds(60));
+            assertTrue(String.valueOf(status(failed).get("reason")).startsWith("guest panicked"), String.valueOf(status(failed)));
+        }
+        Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(uid).exists());
+    }
+
+    private static QmpStatus.RunState runState(QmpClient qmp) {
+        try {
+            return qmp.queryStatus().state();
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {

@@ -2,6 +2,7 @@ package io.jvirt.handler.vmi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jvirt.converter.DomainState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,9 +17,8 @@ class VmiStatusMappingTest {
         "PAUSED, Running, false, Paused, true, false",
         "SHUTOFF, Succeeded, false, DomainShutOff, false, true",
         "CRASHED, Failed, false, DomainCrashed, false, true",
-        "MIGRATING, null, false, UnknownDomainState, false, false",
     })
-    void maps(String state, String phase, boolean ready, String reason, boolean paused, boolean finalPhase) {
+    void maps(DomainState state, String phase, boolean ready, String reason, boolean paused, boolean finalPhase) {
         assertEquals(new VmiStatusMapping(phase, ready, reason, paused, finalPhase), VmiStatusMapping.of(state));
     }
 }

@@ -1,5 +1,6 @@
 package io.jvirt.handler.vmi;
 
+import io.jvirt.converter.DomainState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -38,7 +39,7 @@ class VmiStatusUpdateTest {
         "STARTING, false, Scheduled, False, null, True",
         "CRASHED, false, Failed, False, null, True",
     })
-    void conditionsPerState(String state, boolean kvm, String phase, String ready, String paused, String emulation) throws Exception {
+    void conditionsPerState(DomainState state, boolean kvm, String phase, String ready, String paused, String emulation) throws Exception {
         ObjectNode status = JSON.createObjectNode();
         VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(state), "why", "node-a", kvm ? KVM : TCG, List.of(), "2026-01-01T00:00:00Z");
         assertEquals(phase, status.path("phase").asText());
@@ -55,7 +56,7 @@ class VmiStatusUpdateTest {
                 {"phase":"Running","conditions":[{"type":"AgentConnected","status":"True"},
                  {"type":"Ready","status":"True","lastTransitionTime":"2025-01-01T00:00:00Z"}]}""");
         List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:AB:CD:EF", "-device", "virtio-net-pci,netdev=net1,id=ua-second,mac=02:00:00:00:00:02");
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of("RUNNING"), null, "n", TCG, argv, "2026-01-01T00:00:00Z");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, "2026-01-01T00:00:00Z");
         assertEquals("True", condition(status, "AgentConnected"));
         JsonNode ready = StreamSupport.stream(status.path("conditions").spliterator(), false)
                 .filter(c -> c.path("type").asText().equals("Ready")).findFirst().orElseThrow();

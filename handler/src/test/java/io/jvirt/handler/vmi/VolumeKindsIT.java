@@ -52,10 +52,7 @@ class VolumeKindsIT {
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // QEMU (107) passes through
         data = root.resolve("node");
         volumes = root.resolve("volumes"); // HandlerConfig's default: beside the data directory
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> launcher = List.of("env", "MALLOC_ARENA_MAX=1", java, "-Xms4m", "-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.jvirt.launcher.LauncherMain");
-        HandlerConfig config = HandlerConfig.defaults(NODE, data, BUILD).withLauncherCommand(launcher).withHeartbeat(Duration.ofSeconds(2));
+        HandlerConfig config = HandlerConfig.defaults(NODE, data, BUILD).withHeartbeat(Duration.ofSeconds(2));
         agent = new NodeAgent(api.nodeAgent, config);
         agent.start();
     }

@@ -1,4 +1,4 @@
-package io.jvirt.launcher.it;
+package io.jvirt.handler;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** A client of a unix-socket serial console: collects everything the guest writes. */
-final class Console implements AutoCloseable {
+public final class Console implements AutoCloseable {
     private final SocketChannel channel;
     private final StringBuffer seen = new StringBuffer();
 
@@ -19,7 +19,7 @@ final class Console implements AutoCloseable {
         Thread.ofPlatform().daemon().name("console-reader").start(this::readLoop);
     }
 
-    static Console connect(Path socket, Duration timeout) throws Exception {
+    public static Console connect(Path socket, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -36,7 +36,7 @@ final class Console implements AutoCloseable {
     }
 
     /** Waits until the output (from {@code from} on) contains {@code text}; returns the index after it. */
-    int await(String text, int from, Duration timeout) throws InterruptedException {
+    public int await(String text, int from, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             int at = seen.indexOf(text, from);
@@ -50,15 +50,15 @@ final class Console implements AutoCloseable {
                 + all.substring(Math.max(0, all.length() - 600)));
     }
 
-    int length() {
+    public int length() {
         return seen.length();
     }
 
-    String text() {
+    public String text() {
         return seen.toString();
     }
 
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -1,4 +1,4 @@
-package io.jvirt.launcher.domain;
+package io.jvirt.converter;
 
 import java.time.Instant;
 

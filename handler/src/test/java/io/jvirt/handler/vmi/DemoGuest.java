@@ -1,4 +1,4 @@
-package io.jvirt.launcher.it;
+package io.jvirt.handler.vmi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Fixtures around the project's demo guest (build/images/demo, built by images/demo/build.sh). */
 final class DemoGuest {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final Path DIR = Path.of(System.getProperty("jvirt.build.dir", "build"), "images", "demo");
 
     private DemoGuest() {}
@@ -39,11 +40,11 @@ final class DemoGuest {
 
     /** Parses a VMI from JSON text, giving it name, namespace and uid. */
     static VirtualMachineInstance vmi(String specJson) throws Exception {
-        ObjectNode vmi = LauncherClient.JSON.createObjectNode();
+        ObjectNode vmi = JSON.createObjectNode();
         vmi.put("apiVersion", "kubevirt.io/v1").put("kind", "VirtualMachineInstance");
         vmi.putObject("metadata").put("name", "demo").put("namespace", "it").put("uid", "0c6b2a4e-1f2d-4c1e-9a55-5d1c0b7e1a01");
-        JsonNode spec = LauncherClient.JSON.readTree(specJson);
+        JsonNode spec = JSON.readTree(specJson);
         vmi.set("spec", spec);
-        return LauncherClient.JSON.treeToValue(vmi, VirtualMachineInstance.class);
+        return JSON.treeToValue(vmi, VirtualMachineInstance.class);
     }
 }

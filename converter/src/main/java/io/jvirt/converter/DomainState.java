@@ -1,4 +1,4 @@
-package io.jvirt.launcher.domain;
+package io.jvirt.converter;
 
 /** The life cycle of the one QEMU a launcher runs. SHUTOFF and CRASHED are final. */
 public enum DomainState {

@@ -1,4 +1,4 @@
-package io.jvirt.launcher.it;
+package io.jvirt.handler.vmi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,8 +6,7 @@ import io.jvirt.converter.LaunchRequest;
 import io.jvirt.converter.DiskFormat;
 import io.jvirt.converter.Netdev;
 import io.jvirt.converter.ReadyDisk;
-import io.jvirt.launcher.domain.DomainState;
-import io.jvirt.launcher.protocol.Command;
+import io.jvirt.converter.DomainState;
 import io.jvirt.qemu.Accel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every device kind the Configurators emit, in one VMI per machine type, is accepted by the real
- * QEMU: the launcher starts it paused and QEMU reports {@code prelaunch} (it parsed and realized
- * every option), then it is killed.
+ * QEMU (as the node agent starts it, {@link SupervisedQemu}): it starts paused and QEMU reports
+ * {@code prelaunch} (it parsed and realized every option), then it is ended.
  */
 class QemuAcceptsArgvIT {
     private static final Duration STEP = Duration.ofSeconds(60);
@@ -28,12 +27,12 @@ class QemuAcceptsArgvIT {
     @org.junit.jupiter.api.io.TempDir
     Path tmp;
 
-    private LauncherProcess launcher;
+    private SupervisedQemu vm;
 
     @AfterEach
     void stop() throws Exception {
-        if (launcher != null) {
-            launcher.close();
+        if (vm != null) {
+            vm.close();
         }
     }
 
@@ -95,19 +94,22 @@ class QemuAcceptsArgvIT {
         }
         Map<String, io.jvirt.converter.Netdev> nets = Map.of("a", new Netdev.UserMode(true), "b", new Netdev.UserMode(true),
                 "c", new Netdev.UserMode(true), "d", new Netdev.UserMode(true));
-        LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes, nets, null, Map.of(), null);
-        launcher = LauncherProcess.start(request, tmp);
-        try (LauncherClient client = LauncherClient.connect(tmp.resolve("run/launcher.sock"), STEP)) {
-            client.ok(new Command.Start(true));
-            client.awaitState(DomainState.PAUSED, STEP);
-            assertEquals("prelaunch", client.ok(new Command.GetDomainInfo()).result().path("qemuStatus").asText());
-            String qemuSaid = java.nio.file.Files.readString(tmp.resolve("run/qemu.log"));
-            org.junit.jupiter.api.Assertions.assertFalse(qemuSaid.contains("warning") || qemuSaid.contains("error"),
-                    "qemu complained about its argv: " + qemuSaid);
-            client.ok(new Command.Kill());
-            client.awaitState(DomainState.SHUTOFF, STEP);
+        java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        for (ReadyDisk disk : volumes.values()) {
+            java.nio.file.Files.setAttribute(disk.path(), "unix:uid", 107);
+            java.nio.file.Files.setAttribute(disk.path(), "unix:gid", 107);
         }
-        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32, volumes, nets, null, Map.of(), "107:107");
+        vm = SupervisedQemu.start(request, tmp);
+        vm.supervisor.attach(true);
+        vm.awaitState(DomainState.PAUSED, STEP);
+        assertEquals("prelaunch", vm.supervisor.info().qemuStatus());
+        String qemuSaid = vm.log();
+        org.junit.jupiter.api.Assertions.assertFalse(qemuSaid.contains("warning") || qemuSaid.contains("error"),
+                "qemu complained about its argv: " + qemuSaid);
+        vm.supervisor.kill();
+        vm.awaitState(DomainState.SHUTOFF, STEP);
+        assertEquals(0, vm.awaitExit(STEP), vm.log());
     }
 
     private Path image(String name, String format) throws Exception {

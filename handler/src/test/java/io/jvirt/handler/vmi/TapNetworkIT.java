@@ -1,4 +1,4 @@
-package io.jvirt.launcher.it;
+package io.jvirt.handler.vmi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,8 +6,8 @@ import io.jvirt.converter.LaunchRequest;
 import io.jvirt.converter.DiskFormat;
 import io.jvirt.converter.Netdev;
 import io.jvirt.converter.ReadyDisk;
-import io.jvirt.launcher.domain.DomainState;
-import io.jvirt.launcher.protocol.Command;
+import io.jvirt.converter.DomainState;
+import io.jvirt.handler.Console;
 import io.jvirt.qemu.Accel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A guest NIC on a named tap the "node" made in a private network namespace: the launcher runs in
+ * A guest NIC on a named tap the "node" made in a private network namespace: QEMU runs in
  * that namespace, the NoCloud network-config gives the guest a static address, and the guest's
  * user-data script pings the host end of the tap. Nothing leaves the namespace.
  */
@@ -31,7 +31,7 @@ class TapNetworkIT {
     Path tmp;
 
     private final String netns = "jvirt-it-" + UUID.randomUUID().toString().substring(0, 8);
-    private LauncherProcess launcher;
+    private SupervisedQemu vm;
 
     @BeforeEach
     void makeNamespaceWithTap() throws Exception {
@@ -44,8 +44,8 @@ class TapNetworkIT {
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (launcher != null) {
-            launcher.close();
+        if (vm != null) {
+            vm.close();
         }
         DemoGuest.run("ip", "netns", "del", netns);
     }
@@ -70,21 +70,22 @@ class TapNetworkIT {
                             "networkData": "version: 2\\nethernets:\\n  eth0:\\n    addresses: [10.99.0.2/24]\\n",
                             "userData": "#!/bin/sh\\nping -c 2 -W 5 10.99.0.1 >/dev/null && echo jvirt-tap-reached-host\\n"}}]}
             """;
+        java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path overlay = DemoGuest.overlay(tmp);
+        java.nio.file.Files.setAttribute(overlay, "unix:uid", 107);
+        java.nio.file.Files.setAttribute(overlay, "unix:gid", 107);
         LaunchRequest request = new LaunchRequest(DemoGuest.vmi(spec), tmp.resolve("run"), Accel.TCG, 32,
-                Map.of("containerdisk", ReadyDisk.jvirtOwned(DemoGuest.overlay(tmp), DiskFormat.QCOW2)),
-                Map.of("default", new Netdev.TapName("jvtap0")), null, Map.of(), null);
-        launcher = LauncherProcess.start(request, tmp, List.of("ip", "netns", "exec", netns));
-        Path run = tmp.resolve("run");
-        try (LauncherClient client = LauncherClient.connect(run.resolve("launcher.sock"), STEP)) {
-            client.ok(new Command.Start(false));
-            try (Console console = Console.connect(run.resolve("serial.sock"), STEP)) {
-                console.await("network-config v2 applied to eth0", 0, Duration.ofSeconds(90));
-                console.await("jvirt-tap-reached-host", 0, Duration.ofSeconds(60));
-            }
-            client.ok(new Command.Kill());
-            client.awaitState(DomainState.SHUTOFF, STEP);
+                Map.of("containerdisk", ReadyDisk.jvirtOwned(overlay, DiskFormat.QCOW2)),
+                Map.of("default", new Netdev.TapName("jvtap0")), null, Map.of(), "107:107");
+        vm = SupervisedQemu.start(request, tmp, List.of("ip", "netns", "exec", netns));
+        vm.supervisor.attach(false);
+        try (Console console = Console.connect(tmp.resolve("run/serial.sock"), STEP)) {
+            console.await("network-config v2 applied to eth0", 0, Duration.ofSeconds(90));
+            console.await("jvirt-tap-reached-host", 0, Duration.ofSeconds(60));
         }
-        assertEquals(0, launcher.awaitExit(STEP), launcher.stderrText());
+        vm.supervisor.kill();
+        vm.awaitState(DomainState.SHUTOFF, STEP);
+        assertEquals(0, vm.awaitExit(STEP), vm.log());
     }
 
     private void inNetns(String... command) throws Exception {
