@@ -274,7 +274,10 @@ public final class ControlPlane implements AutoCloseable {
             claimQueue.add(Key.of(c));
             dvQueue.add(Key.of(c));
         }));
-        pvs.addEventHandler(handler(unreadable, pv -> LocalPathProvisioner.claimOf(pv).ifPresent(claimQueue::add)));
+        pvs.addEventHandler(handler(unreadable, pv -> LocalPathProvisioner.claimOf(pv).ifPresent(claim -> {
+            claimQueue.add(claim);
+            dvQueue.add(claim); // a DataVolume and its claim share a key
+        })));
         classes.addEventHandler(handler(unreadable, sc -> claims.getIndexer().list().forEach(c -> claimQueue.add(Key.of(c)))));
         dataVolumes.addEventHandler(handler(unreadable, dv -> dvQueue.add(Key.of(dv))));
         pods.addEventHandler(handler(unreadable, pod -> {

@@ -135,7 +135,8 @@ public final class DataVolumeController implements Reconciler {
             return write(dv, old, Status.pending(key.name(), waitsForConsumer(pvc)));
         }
         PersistentVolume pv = volumes.getIndexer().getByKey(pvc.getSpec().getVolumeName());
-        if (pv == null || !LocalVolumes.PROVISIONER.equals(annotation(pv, LocalVolumes.PROVISIONED_BY))) {
+        if (pv == null) return Outcome.DONE; // the claim's Bound reached this cache before its volume did: the volume's event brings the key back
+        if (!LocalVolumes.PROVISIONER.equals(annotation(pv, LocalVolumes.PROVISIONED_BY))) {
             return write(dv, old, Status.failed(key.name(), "the claim is bound to PersistentVolume " + pvc.getSpec().getVolumeName()
                     + ", which jvirt's local-path provisioner did not make; jvirt fills only its own volumes", restarts));
         }
