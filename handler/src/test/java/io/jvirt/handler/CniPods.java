@@ -59,14 +59,15 @@ public final class CniPods implements AutoCloseable {
         return p;
     }
 
-    /** A busybox httpd in {@code pod} on its address and {@code port}, serving {@code body} at {@code /}; waited for. */
-    public void httpServer(Pod pod, int port, String body) throws Exception {
+    /** A busybox httpd in {@code pod} on its address and {@code port}, serving {@code body} at {@code /}; waited for. Its web root. */
+    public Path httpServer(Pod pod, int port, String body) throws Exception {
         Path www = Files.createDirectories(dir.resolve("www-" + pod.netns().name() + "-" + port));
         Files.writeString(www.resolve("index.html"), body);
         start("httpd-" + pod.netns().name() + "-" + port + ".log", List.of("ip", "netns", "exec", pod.netns().name(), "busybox", "httpd", "-f",
                 "-p", pod.ip() + ":" + port, "-h", www.toString()));
         await("httpd on " + pod.ip() + ":" + port, () -> pod.netns().run("busybox", "wget", "-q", "-O", "-", "http://" + pod.ip() + ":" + port + "/")
                 .equals(body));
+        return www;
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.logging.Logger;
  * (they rewrite the VirtualMachine: run strategy and {@code status.stateChangeRequests}, then answer
  * 202), and the VMI actions, which need the VMI Running on a node and are relayed to its node agent
  * ({@link NodeRelay}); console and vnc upgrade to a WebSocket whose binary frames carry the raw
- * serial / RFB bytes (subprotocol {@code plain.kubevirt.io}). Authorization: GET is verb
+ * serial / RFB bytes (subprotocol {@code plain.kubevirt.io}), with flow control both ways. Authorization: GET is verb
  * {@code get}, PUT {@code update}, on resource {@code <plural>/<subresource>} of this group (the view
  * role has none of them). Thread-safe.
  */
@@ -289,6 +289,10 @@ public final class SubresourceEndpoint {
         private void fromNode(Buffer b) {
             if (ws != null) {
                 ws.writeBinaryMessage(b);
+                if (ws.writeQueueFull()) { // flow control: read the node no faster than the client takes it
+                    sock.pause();
+                    ws.drainHandler(v -> sock.resume());
+                }
                 return;
             }
             head.appendBuffer(b);
@@ -306,14 +310,23 @@ public final class SubresourceEndpoint {
             req.toWebSocket().onFailure(e -> sock.close()).onSuccess(w -> {
                 ws = w;
                 if (rest.length() > 0) w.writeBinaryMessage(rest);
-                w.binaryMessageHandler(sock::write);
-                w.textMessageHandler(sock::write);
+                w.binaryMessageHandler(this::toNode);
+                w.textMessageHandler(text -> toNode(Buffer.buffer(text)));
                 w.closeHandler(v -> {
                     sock.close();
                     observed.ended();
                 });
                 sock.resume();
             });
+        }
+
+        /** Client bytes to the node, read no faster than the node takes them. */
+        private void toNode(Buffer b) {
+            sock.write(b);
+            if (sock.writeQueueFull()) {
+                ws.pause();
+                sock.drainHandler(v -> ws.resume());
+            }
         }
 
         private static int indexOfNewline(Buffer b) {

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 class PortForwardIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NODE = "node-pf";
+    /** 16 MiB of text: a transfer far larger than any buffer on the way. */
+    private static final String BIG = "0123456789abcdef".repeat(1 << 20);
 
     private static EmbeddedApi api;
     private static Path dir;
@@ -55,7 +57,8 @@ class PortForwardIT {
         CniPods.Pod guest = pods.add("pf-pod");
         pod = guest.netns();
         podIp = guest.ip();
-        pods.httpServer(guest, 80, "guest of vmi-pf");
+        Path www = pods.httpServer(guest, 80, "guest of vmi-pf");
+        Files.writeString(www.resolve("big.txt"), BIG);
 
         api.client.load(new java.io.ByteArrayInputStream("""
                 apiVersion: kubevirt.io/v1
@@ -127,6 +130,10 @@ class PortForwardIT {
         Run ok = run("GET / HTTP/1.0\r\n\r\n", virtctl(api.kubeconfig(), "port-forward", "--stdio=true", "vmi/vmi-pf", "80"));
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().startsWith("HTTP/1.") && ok.out().endsWith("guest of vmi-pf"), ok.out());
+
+        Run big = run("GET /big.txt HTTP/1.0\r\n\r\n", virtctl(api.kubeconfig(), "port-forward", "--stdio=true", "vmi/vmi-pf", "80"));
+        assertEquals(0, big.code(), big.err());
+        assertTrue(big.out().endsWith("\r\n\r\n" + BIG), "16 MiB through the forward intact: " + big.out().length() + " characters");
 
         Run refused = run("", virtctl(api.kubeconfig(), "port-forward", "--stdio=true", "vmi/vmi-pf", "81"));
         assertEquals(1, refused.code(), refused.out());
