@@ -44,6 +44,8 @@ final class InterfaceConfigurator implements Configurator {
                 case Netdev.TapFd tap -> qemu.netdev("tap", netdevId, QemuOpts.empty().with("fd", tap.fd()));
                 case Netdev.TapName tap -> qemu.netdev("tap", netdevId, QemuOpts.empty().with("ifname", tap.ifname())
                         .with("script", "no").with("downscript", "no"));
+                case Netdev.Stream stream -> qemu.netdev("stream", netdevId, QemuOpts.empty().with("server", false)
+                        .with("addr.type", "unix").with("addr.path", stream.path()));
                 case Netdev.UserMode user -> qemu.netdev("user", netdevId, QemuOpts.empty().with("restrict", user.restrict()));
             }
             String model = nic.model() == null || nic.model().isEmpty() ? "virtio" : nic.model();

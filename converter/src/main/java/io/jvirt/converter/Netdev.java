@@ -6,11 +6,11 @@ import java.util.Objects;
 
 /**
  * The host side of one guest interface, as set up by the node's network layer. In JSON a
- * {@code "type"} of TapFd, TapName or UserMode selects the record.
+ * {@code "type"} of TapFd, TapName, Stream or UserMode selects the record.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(Netdev.TapFd.class), @JsonSubTypes.Type(Netdev.TapName.class),
-    @JsonSubTypes.Type(Netdev.UserMode.class)})
+    @JsonSubTypes.Type(Netdev.Stream.class), @JsonSubTypes.Type(Netdev.UserMode.class)})
 public sealed interface Netdev {
     /**
      * An open tap device the launcher inherited as file descriptor {@code fd}. QEMU inherits it only
@@ -31,6 +31,19 @@ public sealed interface Netdev {
             Objects.requireNonNull(ifname, "ifname");
             if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
                 throw new IllegalArgumentException("not a Linux interface name: '" + ifname + "'");
+            }
+        }
+    }
+
+    /**
+     * A unix stream socket that carries the guest's frames (QEMU's {@code -netdev stream}, 7.2 on), QEMU connecting
+     * as the client: the passt binding's socket.
+     */
+    record Stream(String path) implements Netdev {
+        public Stream {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/") || path.contains(",") || path.length() > 107) {
+                throw new IllegalArgumentException("not an absolute unix socket path without commas, at most 107 bytes: '" + path + "'");
             }
         }
     }

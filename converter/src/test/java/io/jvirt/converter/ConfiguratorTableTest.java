@@ -10,9 +10,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvirt.api.v1.VirtualMachineInstance;
 import io.jvirt.qemu.Accel;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One table per Configurator: a spec fragment in, the argv words it must produce (consecutive,
@@ -231,12 +234,20 @@ class ConfiguratorTableTest {
         assertContains(argv, "-netdev tap,id=net1,ifname=tap-vm1,script=no,downscript=no");
     }
 
-    @Test
-    void inheritedTapFdIsPassedByNumber() throws Exception {
+    static Stream<Arguments> netdevs() {
+        return Stream.of(
+                Arguments.of(new Netdev.TapFd(5), "-netdev tap,id=net0,fd=5 -device"),
+                Arguments.of(new Netdev.Stream("/run/jvirt/x/passt.sock"),
+                        "-netdev stream,id=net0,server=off,addr.type=unix,addr.path=/run/jvirt/x/passt.sock -device"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("netdevs")
+    void handedOverBackendBecomesTheNetdev(Netdev netdev, String expected) throws Exception {
         VirtualMachineInstance vmi = vmi("{'domain':{'devices':{'interfaces':[{'name':'default'}]}}," + NET + "}");
         NodeHandover h = Handovers.forVmi(vmi);
-        h = new NodeHandover(h.runDirectory(), h.accel(), 32, h.volumes(), Map.of("default", new Netdev.TapFd(5)), null, h.firmware());
-        assertContains(String.join(" ", new VmiConverter().convert(vmi, h).commandLine().args()), "-netdev tap,id=net0,fd=5 -device");
+        h = new NodeHandover(h.runDirectory(), h.accel(), 32, h.volumes(), Map.of("default", netdev), null, h.firmware());
+        assertContains(String.join(" ", new VmiConverter().convert(vmi, h).commandLine().args()), expected);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.jvirt.network.binding.Binding;
 import io.jvirt.network.binding.BridgeBinding;
 import io.jvirt.network.binding.GuestInterface;
+import io.jvirt.network.binding.GuestPort;
 import io.jvirt.network.binding.MasqueradeBinding;
 import io.jvirt.network.cni.CniPlugin;
 import io.jvirt.network.cni.CniResult;
@@ -75,7 +76,7 @@ class GuestBindingIT {
 
     @Test
     void masqueradeGuestGetsTheInnerAddressAndOnlyDeclaredPortsReachIt() throws Exception {
-        Binding binding = new MasqueradeBinding(List.of(new MasqueradeBinding.Port(80, "TCP")));
+        Binding binding = new MasqueradeBinding(List.of(new GuestPort(80, "TCP")));
         dhcp = DhcpServer.start(pod, binding.plug(pod, podResult, new GuestInterface("tap0", MAC, "vmi-masq", List.of("10.0.2.3", "192.0.2.53"))));
 
         Map<String, String> lease = udhcpc();

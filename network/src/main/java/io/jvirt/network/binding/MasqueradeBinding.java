@@ -7,7 +7,6 @@ import io.jvirt.network.cni.CniResult;
 import io.jvirt.network.dhcp.DhcpLease;
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -21,23 +20,10 @@ import java.util.stream.Collectors;
  *
  * @param ports the VMI interface's {@code ports} (empty: all)
  */
-public record MasqueradeBinding(List<Port> ports) implements Binding {
+public record MasqueradeBinding(List<GuestPort> ports) implements Binding {
     public static final String GATEWAY = "10.0.2.1";
     public static final String GUEST = "10.0.2.2";
     public static final int PREFIX = 24;
-
-    /** A declared port: {@code protocol} is TCP or UDP (KubeVirt's default TCP). */
-    public record Port(int port, String protocol) {
-        public Port {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1-65535: " + port);
-            }
-            protocol = protocol == null || protocol.isEmpty() ? "tcp" : protocol.toLowerCase(Locale.ROOT);
-            if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-                throw new IllegalArgumentException("protocol must be TCP or UDP: " + protocol);
-            }
-        }
-    }
 
     public MasqueradeBinding {
         ports = List.copyOf(ports);

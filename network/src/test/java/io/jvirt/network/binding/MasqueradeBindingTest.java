@@ -12,13 +12,13 @@ class MasqueradeBindingTest {
     static Stream<Arguments> rulesets() {
         return Stream.of(
                 Arguments.of(List.of(), "    iifname \"eth0\" meta l4proto { tcp, udp } dnat to 10.0.2.2\n"),
-                Arguments.of(List.of(new MasqueradeBinding.Port(80, null), new MasqueradeBinding.Port(443, "TCP"), new MasqueradeBinding.Port(53, "UDP")),
+                Arguments.of(List.of(new GuestPort(80, null), new GuestPort(443, "TCP"), new GuestPort(53, "UDP")),
                         "    iifname \"eth0\" tcp dport { 80, 443 } dnat to 10.0.2.2\n    iifname \"eth0\" udp dport { 53 } dnat to 10.0.2.2\n"));
     }
 
     @ParameterizedTest
     @MethodSource("rulesets")
-    void onlyTheDeclaredPortsAreForwarded(List<MasqueradeBinding.Port> ports, String dnat) {
+    void onlyTheDeclaredPortsAreForwarded(List<GuestPort> ports, String dnat) {
         assertEquals("""
                 table ip jvirt {
                   chain prerouting {
