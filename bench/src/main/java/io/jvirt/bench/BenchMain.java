@@ -13,7 +13,7 @@ public final class BenchMain {
 
     static Map<String, Benchmark> all() {
         Map<String, Benchmark> all = new TreeMap<>();
-        for (Benchmark b : List.<Benchmark>of(new DemoBootBench(), new ApiServerBench(), new AuthzBench(), new VirtctlBench(), new LifecycleBench(), new ImportBench(), new ContainerDiskBench())) {
+        for (Benchmark b : List.<Benchmark>of(new DemoBootBench(), new ApiServerBench(), new AuthzBench(), new VirtctlBench(), new LifecycleBench(), new ImportBench(), new ContainerDiskBench(), new NetworkBench())) {
             all.put(b.name(), b);
         }
         return all;
