@@ -180,6 +180,9 @@ public final class PodRunner implements AutoCloseable {
                         enqueue(pod.getMetadata().getUid());
                     }
                 });
+        // the informer's handlers may hear of the initial list only after inform() returned: a state directory
+        // reconciled before its pod was seen would look like a pod deleted while no agent ran (and be torn down)
+        informer.getStore().list().forEach(this::seen);
         try (Stream<Path> dirs = Files.list(podsDir)) {
             dirs.filter(Files::isDirectory).forEach(d -> enqueue(d.getFileName().toString()));
         }
