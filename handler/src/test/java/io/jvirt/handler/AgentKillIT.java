@@ -46,8 +46,10 @@ class AgentKillIT {
                         .resource(withMemory(launcherPod(createVmi(api.controller, "keep"), "node-kill"), "256Mi").build()).create();
                 Pod doomedPod = api.controller.pods().inNamespace("default")
                         .resource(launcherPod(createVmi(api.controller, "doomed"), "node-kill").build()).create();
-                waitPhase(api, keep.getMetadata().getName(), "Running");
-                waitPhase(api, doomedPod.getMetadata().getName(), "Running");
+                // the pod is Running once its process started; its QEMU is the guest only once the agent's supervisor
+                // has let it run over QMP (it starts with -S): a QEMU killed before that is started by the next agent
+                waitStarted(data, keep);
+                waitStarted(data, doomedPod);
                 List<Long> before = Qemus.inPod(scope, keep.getMetadata().getUid());
                 assertEquals(1, before.size());
                 long doomed = Qemus.inPod(scope, doomedPod.getMetadata().getUid()).get(0);
@@ -59,8 +61,8 @@ class AgentKillIT {
                 agent = startAgent(api, props, data.resolve("agent2.log"));
                 Waits.until("pod deleted while the agent was down is stopped", Duration.ofSeconds(60),
                         () -> !ProcStat.startTicks(doomed).isPresent());
-                Waits.until("re-adopted over QMP: the agent's line in the pod's log", Duration.ofSeconds(60), () -> read(data.resolve(
-                        "node/pods/" + keep.getMetadata().getUid() + "/" + PodProcess.LOG_FILE)).contains("RUNNING: re-adopted running"));
+                Waits.until("re-adopted over QMP: the agent's line in the pod's log", Duration.ofSeconds(60),
+                        () -> log(data, keep).contains("RUNNING: re-adopted running"));
                 assertEquals(before, Qemus.inPod(scope, keep.getMetadata().getUid()), "re-adopted: the same single QEMU");
                 assertEquals("Running", api.client.pods().inNamespace("default").withName(keep.getMetadata().getName()).get().getStatus().getPhase());
 
@@ -85,10 +87,13 @@ class AgentKillIT {
         return pb.start();
     }
 
-    private static void waitPhase(EmbeddedApi api, String name, String phase) throws InterruptedException {
-        Waits.until(name + " " + phase, Duration.ofSeconds(60), () -> {
-            Pod p = api.client.pods().inNamespace("default").withName(name).get();
-            return p != null && p.getStatus() != null && phase.equals(p.getStatus().getPhase());
-        });
+    /** Waits for the agent's line saying QEMU runs the guest (QMP {@code cont} done) in the pod's log. */
+    private static void waitStarted(Path data, Pod pod) throws InterruptedException {
+        Waits.until(pod.getMetadata().getName() + "'s guest started over QMP", Duration.ofSeconds(60),
+                () -> log(data, pod).contains("RUNNING: started"));
+    }
+
+    private static String log(Path data, Pod pod) {
+        return read(data.resolve("node/pods/" + pod.getMetadata().getUid() + "/" + PodProcess.LOG_FILE));
     }
 }
