@@ -15,8 +15,9 @@ import java.util.OptionalInt;
  * to the pod's cgroup, inside its network namespace ({@code ip netns exec}), stdout and stderr
  * appended to {@code <pod dir>/compute.log}. Every step of the small shell wrapper execs the next, so the
  * process the agent started is the command itself (no shell stays behind); the wrapper writes its pid to
- * {@code pid} first. While the agent lives, it is the process's parent and records its exit status in
- * {@code exit}; a process that ends while no agent watched leaves no {@code exit}. Stateless; thread-safe.
+ * {@code pid} first. While the agent's JVM lives, it is the process's parent and records its exit status in
+ * {@code exit} ({@link #exitRecorded}); a process that ends while no agent's JVM was its parent leaves no
+ * {@code exit}. Thread-safe.
  */
 public final class PodProcess {
     static final String PID_FILE = "pid";
@@ -62,21 +63,24 @@ public final class PodProcess {
             """;
 
 
+    /**
+     * The exit recordings of the processes this JVM started and that still run, by pid and start time: the JVM is
+     * their parent whichever pod runner started them, so a runner made after another one's close (an agent restarted
+     * in the same JVM) waits for the recording too instead of reading {@code exit} before it is written.
+     */
+    private static final java.util.Map<PodState.Identity, java.util.concurrent.CompletableFuture<Void>> RECORDINGS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** How long the wrapper may take to join the cgroup and the netns: generous for a heavily loaded host (50 TCG guests booting on 2 cores). */
     static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private PodProcess() {}
 
     /**
-     * A started pod process.
-     *
-     * @param state what an agent needs to find it again
-     * @param exitRecorded completes once the process has ended and its exit status is in {@code exit}
+     * Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid, with what an agent
+     * needs to find the process again.
      */
-    public record Started(PodState state, java.util.concurrent.CompletableFuture<Void> exitRecorded) {}
-
-    /** Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid. */
-    public static Started start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
+    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
             throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
@@ -108,16 +112,33 @@ public final class PodProcess {
         PodState state = new PodState(plan.uid(), plan.namespace(), plan.name(), pid, ticks, Instant.now().toString(),
                 plan.gracePeriodSeconds());
         state.save(podDir);
-        java.util.concurrent.CompletableFuture<Void> recorded = p.onExit().thenAccept(ended -> {
+        java.util.concurrent.CompletableFuture<Void> recorded = new java.util.concurrent.CompletableFuture<>();
+        RECORDINGS.put(state.identity(), recorded);
+        p.onExit().thenAccept(ended -> {
             try {
                 Path tmp = podDir.resolve(EXIT_FILE + ".tmp");
                 Files.writeString(tmp, ended.exitValue() + "\n");
                 Files.move(tmp, podDir.resolve(EXIT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 // the pod directory is gone (torn down): nobody asks for the status any more
+            } finally {
+                RECORDINGS.remove(state.identity(), recorded);
+                recorded.complete(null);
             }
         });
-        return new Started(state, recorded);
+        return state;
+    }
+
+    /**
+     * Completes once the process of {@code state} has ended and, when this JVM is its parent (it started it), once
+     * its exit status is in {@code exit}; empty when the process has ended already and this JVM records nothing of it.
+     */
+    public static Optional<java.util.concurrent.CompletableFuture<?>> exitRecorded(PodState state) {
+        java.util.concurrent.CompletableFuture<Void> recorded = RECORDINGS.get(state.identity());
+        if (recorded != null) {
+            return Optional.of(recorded);
+        }
+        return handle(state).map(ProcessHandle::onExit);
     }
 
     /** Creates {@code file} empty with mode 0600 unless it exists; makes an existing one 0600. */

@@ -56,8 +56,6 @@ public final class PodRunner implements AutoCloseable {
     private final Path disksDir;
     private final HostScope scope;
     private final LauncherPods launchers;
-    /** Exit recordings of the processes this agent started (it is their parent); re-adopted ones are watched by pid. */
-    private final Map<String, java.util.concurrent.CompletableFuture<Void>> children = new ConcurrentHashMap<>();
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
@@ -354,9 +352,7 @@ public final class PodRunner implements AutoCloseable {
             List<String> argv = launchers.prepare(pod, owner, plan, paths);
             netns.create();
             cgroup.create(plan.limits());
-            PodProcess.Started started = PodProcess.start(plan, argv, dir, netns, cgroup);
-            children.put(plan.uid(), started.exitRecorded());
-            state = started.state();
+            state = PodProcess.start(plan, argv, dir, netns, cgroup);
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
             removeFiles(paths);
@@ -434,22 +430,13 @@ public final class PodRunner implements AutoCloseable {
         if (watching.putIfAbsent(uid, Boolean.TRUE) != null) {
             return;
         }
-        java.util.concurrent.CompletableFuture<Void> child = children.get(uid);
-        if (child != null) {
-            child.whenComplete((ok, failed) -> {
-                children.remove(uid);
-                watching.remove(uid);
-                enqueue(uid);
-            });
-            return;
-        }
-        Optional<ProcessHandle> handle = PodProcess.handle(state);
-        if (handle.isEmpty()) {
+        Optional<java.util.concurrent.CompletableFuture<?>> exit = PodProcess.exitRecorded(state);
+        if (exit.isEmpty()) {
             watching.remove(uid);
             enqueue(uid);
             return;
         }
-        handle.get().onExit().thenRun(() -> {
+        exit.get().whenComplete((ok, failed) -> {
             watching.remove(uid);
             enqueue(uid);
         });

@@ -36,6 +36,13 @@ public record PodState(String uid, String namespace, String name, long pid, long
         return Optional.of(JSON.readValue(file.toFile(), PodState.class));
     }
 
+    /** The process: a pid with its start time, never mistaken for a later process with a recycled pid. */
+    record Identity(long pid, long startTicks) {}
+
+    Identity identity() {
+        return new Identity(pid, startTicks);
+    }
+
     /** True when the recorded process still runs (same pid and same start time). */
     public boolean alive() {
         return ProcStat.startTicks(pid).map(t -> t == startTicks).orElse(false);
