@@ -62,6 +62,7 @@ public final class Supervisor implements AutoCloseable {
     private volatile QmpClient qmp;
     private volatile String stopReason;
     private volatile String panic;
+    private volatile boolean closed;
 
     /**
      * @param name the VMI's {@code namespace/name}, for log lines
@@ -100,13 +101,19 @@ public final class Supervisor implements AutoCloseable {
      * Connects to QEMU's monitor and settles the domain from QEMU's run state. Idempotent once connected.
      *
      * @param startPaused the VMI's {@code startStrategy} is {@code Paused}: a fresh QEMU stays with stopped CPUs
-     * @throws IOException when QEMU's monitor does not answer (QEMU died, or never came up)
+     * @throws IOException when QEMU's monitor does not answer (QEMU died, or never came up), or this supervisor was
+     *     closed meanwhile
      */
     public synchronized void attach(boolean startPaused) throws IOException, InterruptedException {
         if (qmp != null && qmp.isConnected()) {
             return;
         }
-        qmp = QmpClient.connect(run.qmpSocket(), QMP_CONNECT_TIMEOUT, this::qemuAlive, new Events());
+        qmp = QmpClient.connect(run.qmpSocket(), QMP_CONNECT_TIMEOUT, () -> !closed && qemuAlive(), new Events());
+        if (closed) {
+            // QEMU serves one monitor client at a time: a session kept past close would keep the next agent's waiting
+            qmp.close();
+            throw new IOException("the supervisor of " + name + " was closed while it connected to QEMU's monitor");
+        }
         QmpStatus status = qmp.queryStatus();
         switch (status.state()) {
             case PRELAUNCH -> {
@@ -265,9 +272,10 @@ public final class Supervisor implements AutoCloseable {
         return c == null || !c.isConnected() ? Optional.empty() : Optional.of(c.execute(command, null, COMMAND_TIMEOUT));
     }
 
-    /** Closes the QMP session; QEMU keeps running (a new supervisor re-adopts it). */
+    /** Closes the QMP session, also one {@link #attach} is still opening; QEMU keeps running (a new supervisor re-adopts it). */
     @Override
     public void close() {
+        closed = true;
         QmpClient c = qmp;
         if (c != null) {
             c.close();
