@@ -14,6 +14,8 @@ import static io.jvirt.handler.LauncherPodFixtures.withMemory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.jvirt.api.auth.ComponentIdentity;
 import io.jvirt.handler.pod.HostScope;
+import io.jvirt.handler.pod.NetworkNamespace;
+import io.jvirt.handler.pod.PodCgroup;
 import io.jvirt.handler.pod.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +73,7 @@ class AgentKillIT {
                 Waits.until("state removed", Duration.ofSeconds(30), () -> noPodsIn(data.resolve("node/pods")));
             } finally {
                 agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                stopLeftPods(data.resolve("node"));
             }
         } finally {
             try (Stream<Path> files = Files.walk(data)) {
@@ -85,6 +88,22 @@ class AgentKillIT {
                 HandlerMain.class.getName(), props.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("KUBECONFIG", api.kubeconfig(ComponentIdentity.NODE_AGENT).toString());
         return pb.start();
+    }
+
+    /** Kills what a run that failed midway left running in its pods (their QEMUs outlive every agent) and removes their cgroups and netns. */
+    private static void stopLeftPods(Path node) throws IOException, InterruptedException {
+        if (!Files.isDirectory(node.resolve("pods"))) {
+            return;
+        }
+        HostScope scope = HostScope.of(node);
+        try (Stream<Path> pods = Files.list(node.resolve("pods"))) {
+            for (Path dir : pods.toList()) {
+                PodCgroup cgroup = scope.cgroup(dir.getFileName().toString());
+                PodProcess.stop(null, cgroup, Duration.ZERO);
+                cgroup.removeWhenEmpty(Duration.ofSeconds(10));
+                new NetworkNamespace(scope.netnsName(dir.getFileName().toString())).delete();
+            }
+        }
     }
 
     /** Waits for the agent's line saying QEMU runs the guest (QMP {@code cont} done) in the pod's log. */
