@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,9 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "port-forward", description = "Forward local ports to a virtualmachine or virtualmachineinstance.")
 final class PortForward implements Callable<Integer>, VirtctlMain.Action {
+    /** How long a local connection that has the tunnel's end may stay open before it is closed. */
+    private static final Duration LOCAL_CLOSE = Duration.ofSeconds(5);
+
     @ParentCommand
     VirtctlMain root;
 
@@ -166,8 +170,8 @@ final class PortForward implements Callable<Integer>, VirtctlMain.Action {
                 ws.close();
             });
             copy(ws.in(), client.getOutputStream());
-            client.close();
-            up.join();
+            client.shutdownOutput(); // a half-close, not a close: a close with unread input resets, and the reset discards bytes still on their way
+            up.join(LOCAL_CLOSE); // the local side closes once it has read the end; one that never does is closed after this
         } catch (Api.ApiError e) {
             System.err.println("error forwarding " + path + ": " + e.getMessage());
         } catch (Exception e) {

@@ -130,8 +130,9 @@ public final class PodLogEndpoint {
             this.observed = observed;
         }
 
+        /** The end handler, not the close handler, ends the response: it runs after the bytes a paused socket still holds. */
         void start() {
-            sock.closeHandler(v -> {
+            sock.endHandler(v -> {
                 if (streaming) {
                     if (!req.response().ended()) req.response().end();
                 } else {
@@ -158,7 +159,7 @@ public final class PodLogEndpoint {
             if (nl < 0) return;
             NodeRelay.Answer a = NodeRelay.Answer.parse(head.getString(0, nl, "UTF-8"));
             if (a.code() != 101) {
-                sock.closeHandler(null);
+                sock.endHandler(null);
                 sock.close();
                 fail(req, a.code() == 404 ? ApiException.badRequest(a.message())
                         : new ApiException(a.code() >= 500 ? a.code() : 500, "InternalError", "node agent relay: " + a.message(),

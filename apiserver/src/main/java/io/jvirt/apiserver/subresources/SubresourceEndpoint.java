@@ -278,8 +278,12 @@ public final class SubresourceEndpoint {
             this.t = t;
         }
 
+        /**
+         * The end of either side is propagated by the end handlers, not the close handlers: a paused stream still holds
+         * bytes its close handler would overtake, the end handler runs after the last of them was handed on.
+         */
         void start() {
-            sock.closeHandler(v -> {
+            sock.endHandler(v -> {
                 if (ws != null) ws.close();
                 else fail(req, new ApiException(502, "InternalError", "node agent closed the relay connection", null, null, null, List.of()));
             });
@@ -301,7 +305,7 @@ public final class SubresourceEndpoint {
             NodeRelay.Answer a = NodeRelay.Answer.parse(head.getString(0, nl, "UTF-8"));
             Buffer rest = head.getBuffer(nl + 1, head.length());
             if (a.code() != 101) {
-                sock.closeHandler(null);
+                sock.endHandler(null);
                 sock.close();
                 fail(req, relayFailure(a, t));
                 return;
@@ -312,12 +316,23 @@ public final class SubresourceEndpoint {
                 if (rest.length() > 0) w.writeBinaryMessage(rest);
                 w.binaryMessageHandler(this::toNode);
                 w.textMessageHandler(text -> toNode(Buffer.buffer(text)));
+                w.endHandler(v -> sock.close());
                 w.closeHandler(v -> {
-                    sock.close();
                     observed.ended();
+                    if (!closeFrameCame(w)) sock.close(); // the client vanished: no end follows, what it still had queued is lost as in a reset
                 });
                 sock.resume();
             });
+        }
+
+        /**
+         * Whether the client's close frame came, so that the end handler still follows the frames queued ahead of it.
+         * Vert.x reports the code of the frame received, null when none came, and 1006 (RFC 6455: closed without a close
+         * frame) when the server's own close was not answered.
+         */
+        private static boolean closeFrameCame(ServerWebSocket w) {
+            Short code = w.closeStatusCode();
+            return code != null && code != 1006;
         }
 
         /** Client bytes to the node, read no faster than the node takes them. */

@@ -182,9 +182,9 @@ public final class RelayServer implements AutoCloseable {
             }
             try (unix) {
                 reply(out, new RelayReply(101, "ok"));
-                Thread up = Thread.ofVirtual().start(() -> copy(in, Channels.newOutputStream(unix), () -> shutdownOutput(unix)));
-                copy(Channels.newInputStream(unix), out, () -> shutdownOutput(s));
-                up.join(2000);
+                Thread up = Thread.ofVirtual().start(() -> copy(in, Channels.newOutputStream(unix), () -> close(unix)));
+                copy(Channels.newInputStream(unix), out, () -> shutdownOutputOf(s)); // a half-close: the bytes ahead of it still arrive
+                up.join(); // until the API server closes its side, which it does once the client's is over
             }
         } catch (IOException e) {
             // peer gone
@@ -246,17 +246,9 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    private static void shutdownOutput(SocketChannel c) {
+    private static void close(SocketChannel c) {
         try {
             c.close();
-        } catch (IOException e) {
-            // already closed
-        }
-    }
-
-    private static void shutdownOutput(Socket s) {
-        try {
-            s.close();
         } catch (IOException e) {
             // already closed
         }
