@@ -165,6 +165,27 @@ class ApiStatusIT {
         assertEquals(404, http.get(FooCrd.FOOS + "/fin").code());
     }
 
+    static Stream<Arguments> owners() {
+        // the owner as the dependent names it: which uid, and whether the dependent must survive
+        return Stream.of(Arguments.of("the live owner's uid", true, true),
+                Arguments.of("a uid no object has", false, false),
+                Arguments.of("an unserved kind", true, true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("owners")
+    void aDependentCreatedWithoutAnyLiveOwnerIsCollected(String owner, boolean liveUid, boolean survives) throws Exception {
+        String name = "dangling-" + Integer.toHexString(owner.hashCode());
+        JsonNode o = http.post(FooCrd.FOOS, FooCrd.foo(name, "{}")).body();
+        String uid = liveUid ? o.path("metadata").path("uid").asText() : "00000000-0000-0000-0000-000000000000";
+        String kind = owner.contains("unserved") ? "Bar" : "Foo";
+        String cm = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"ownerReferences\":[{\"apiVersion\":\"example.com/v1\",\"kind\":\""
+                + kind + "\",\"name\":\"" + name + "\",\"uid\":\"" + uid + "\"}]}}";
+        assertEquals(201, http.post("/api/v1/namespaces/default/configmaps", cm).code());
+        server.server.drainGarbageCollector();
+        assertEquals(survives ? 200 : 404, http.get("/api/v1/namespaces/default/configmaps/" + name).code(), owner);
+    }
+
     static Stream<Arguments> propagation() {
         return Stream.of(Arguments.of("Background", false), Arguments.of("Foreground", false), Arguments.of("Orphan", true));
     }

@@ -110,6 +110,29 @@ public final class GarbageCollector implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code created} names owners: when none of them exists (by kind, name and uid; a kind this server does not
+     * serve counts as existing), it is deleted like the dependent of a deleted owner, as Kubernetes' collector
+     * deletes a dependent whose owners are all absent.
+     */
+    void created(ResourceType type, ObjectNode created) {
+        submit(() -> {
+            String ns = created.path("metadata").path("namespace").asText(null);
+            for (JsonNode ref : created.path("metadata").path("ownerReferences")) {
+                var ownerType = service.registry().findKind(ref.path("apiVersion").asText(), ref.path("kind").asText());
+                if (ownerType.isEmpty()) return;
+                ResourceType t = ownerType.get();
+                try {
+                    ObjectNode owner = service.get(t, t.namespaced() ? ns : null, ref.path("name").asText());
+                    if (owner.path("metadata").path("uid").asText().equals(ref.path("uid").asText())) return;
+                } catch (ApiException e) {
+                    if (e.code() != 404) return;
+                }
+            }
+            deleteQuietly(type, created, "Background");
+        });
+    }
+
     private void recheckOwners(ObjectNode dependent) {
         String ns = dependent.path("metadata").path("namespace").asText(null);
         for (JsonNode ref : dependent.path("metadata").path("ownerReferences")) {

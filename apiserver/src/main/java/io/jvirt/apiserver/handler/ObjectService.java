@@ -154,7 +154,9 @@ public final class ObjectService {
             throw ApiException.alreadyExists(type.plural(), type.group(), name);
         }
         if (isCrd(type)) registry.putCrd(parse(stored));
-        return new WriteResult(201, present(type, stored), warnings);
+        ObjectNode out = present(type, stored);
+        if (gc != null && !meta.path("ownerReferences").isEmpty()) gc.created(type, out);
+        return new WriteResult(201, out, warnings);
     }
 
     private static ApiException namespaceMismatch() {

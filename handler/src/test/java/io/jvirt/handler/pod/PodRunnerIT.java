@@ -11,8 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.jvirt.handler.EmbeddedApi;
@@ -174,10 +178,12 @@ class PodRunnerIT {
             case "no launcher label" -> b.editMetadata().withLabels(Map.of("app", "x")).withOwnerReferences(List.of()).endMetadata();
             case "no owner reference" -> b.editMetadata().withOwnerReferences(List.of()).endMetadata();
             case "owned by a ReplicaSet" -> b.editMetadata().editFirstOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
-                    .endOwnerReference().endMetadata();
-            case "owner VMI does not exist" -> b.editMetadata().editFirstOwnerReference().withName("no-such-vmi").endOwnerReference().endMetadata();
+                    .endOwnerReference().addToOwnerReferences(liveKeeper()).endMetadata();
+            case "owner VMI does not exist" -> b.editMetadata().editFirstOwnerReference().withName("no-such-vmi").endOwnerReference()
+                    .addToOwnerReferences(liveKeeper()).endMetadata();
             case "owner reference names another uid" -> b.editMetadata().editFirstOwnerReference().withUid("00000000-0000-4000-8000-00000000beef")
-                    .endOwnerReference().addToLabels(LauncherOwner.CREATED_BY, "00000000-0000-4000-8000-00000000beef").endMetadata();
+                    .endOwnerReference().addToOwnerReferences(liveKeeper())
+                    .addToLabels(LauncherOwner.CREATED_BY, "00000000-0000-4000-8000-00000000beef").endMetadata();
             case "created-by names another uid" -> b.editMetadata().addToLabels(LauncherOwner.CREATED_BY, "someone-else").endMetadata();
             case "VMI runs in another pod" -> {
                 vmi.getAdditionalProperties().put("status", Map.of("activePods", Map.of("00000000-0000-4000-8000-0000000000aa", NODE)));
@@ -201,6 +207,17 @@ class PodRunnerIT {
     }
 
     /** QEMU ended by the agent (QMP quit) is Succeeded with 0; killed from outside, Failed with 137. */
+    /**
+     * A second, non-controller owner that exists (a ConfigMap): a pod whose owners are all absent is collected by the
+     * API server's garbage collector, as Kubernetes' is, which would race with the agent's refusal under test.
+     */
+    private OwnerReference liveKeeper() {
+        ConfigMap keeper = api.client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
+                .withGenerateName("keeper-").endMetadata().build()).create();
+        return new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName(keeper.getMetadata().getName())
+                .withUid(keeper.getMetadata().getUid()).build();
+    }
+
     @ParameterizedTest
     @CsvSource({"quit, Succeeded, 0, Completed", "SIGKILL, Failed, 137, Error"})
     void endedQemuGivesPhaseAndExitCode(String how, String phase, int code, String reason) throws Exception {
