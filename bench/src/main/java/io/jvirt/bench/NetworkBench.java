@@ -145,13 +145,13 @@ final class NetworkBench implements Benchmark {
         if (binding.equals("passt")) {
             passt = new PasstBinding(port80).start(pod, dir, QEMU_UID, QEMU_UID, List.of());
             argv.addAll(List.of("-netdev", "stream,id=n0,server=off,addr.type=unix,addr.path=" + passt.socket()));
-            qemu = FdSpawn.start(argv, env, dir.resolve("qemu.log"), Map.of());
+            qemu = FdSpawn.start(argv, env, dir.resolve("qemu.log"), Map.of()).process();
         } else {
             Binding b = binding.equals("bridge") ? new BridgeBinding() : new MasqueradeBinding(port80);
             try (TapDevice tap = TapDevice.open(pod, nic.device())) {
                 dhcp = DhcpServer.start(pod, b.plug(pod, result, nic));
                 argv.addAll(List.of("-netdev", "tap,id=n0,fd=3"));
-                qemu = FdSpawn.start(argv, env, dir.resolve("qemu.log"), Map.of(3, tap.fd()));
+                qemu = FdSpawn.start(argv, env, dir.resolve("qemu.log"), Map.of(3, tap.fd())).process();
             }
         }
         try {

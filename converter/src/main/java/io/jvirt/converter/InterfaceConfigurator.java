@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * Each {@code spec.domain.devices.interfaces[]} entry as a {@code -netdev} from the node's handover
- * (an inherited tap fd, a named tap, or user-mode networking) and a NIC of the given model. Bindings
- * masquerade and bridge are handled on the node side; the launcher only needs the backend. Without
+ * (an inherited tap fd, a named tap, passt's unix socket, or user-mode networking) and a NIC of the given model.
+ * Bindings bridge, masquerade and passtBinding (pod network only) are wired on the node side; QEMU only needs the backend. Without
  * {@code macAddress} the MAC is derived from namespace, VMI name and interface name (stable across
  * restarts, locally administered QEMU prefix 52:54:00). Without {@code bootOrder} the NIC's option
  * ROM is left out.
@@ -35,6 +35,7 @@ final class InterfaceConfigurator implements Configurator {
             String field = "spec.domain.devices.interfaces[" + i + "]";
             requireBinding(nic, field);
             requireNetwork(context, nic, field);
+            requirePasstOnPodNetwork(context, nic, field);
             Netdev netdev = context.handover().networks().get(nic.name());
             if (netdev == null) {
                 throw new ConversionException(field + ": the node handed over no network backend for interface '" + nic.name() + "'");
@@ -65,10 +66,21 @@ final class InterfaceConfigurator implements Configurator {
         if (nic.unknown() == null) {
             return;
         }
-        for (String binding : List.of("sriov", "slirp", "passt", "passtBinding", "macvtap", "binding")) {
+        for (String binding : List.of("sriov", "slirp", "passt", "macvtap", "binding")) {
             if (nic.unknown().containsKey(binding)) {
-                throw new ConversionException(field + ": binding '" + binding + "' is not supported (use masquerade or bridge)");
+                throw new ConversionException(field + ": binding '" + binding + "' is not supported (use bridge, masquerade or passtBinding)");
             }
+        }
+    }
+
+    /** KubeVirt's rule: passt connects the pod network only. */
+    private static void requirePasstOnPodNetwork(ConversionContext context, Interface nic, String field) {
+        if (nic.unknown() == null || !nic.unknown().containsKey("passtBinding")) {
+            return;
+        }
+        List<Network> networks = context.spec().networks() == null ? List.of() : context.spec().networks();
+        if (networks.stream().noneMatch(n -> nic.name().equals(n.name()) && n.pod() != null)) {
+            throw new ConversionException(field + ": passtBinding is only allowed on the pod network");
         }
     }
 

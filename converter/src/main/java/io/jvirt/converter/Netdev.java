@@ -13,9 +13,9 @@ import java.util.Objects;
     @JsonSubTypes.Type(Netdev.Stream.class), @JsonSubTypes.Type(Netdev.UserMode.class)})
 public sealed interface Netdev {
     /**
-     * An open tap device the launcher inherited as file descriptor {@code fd}. QEMU inherits it only
-     * if the launcher's own process start keeps it open; a JVM's ProcessBuilder closes every
-     * descriptor above 2, so with the Java launcher use {@link TapName}.
+     * An open tap device QEMU inherits as file descriptor {@code fd}: the node agent opens it in the pod's
+     * namespace and starts QEMU through the network driver's {@code FdSpawn} (a JVM's ProcessBuilder closes every
+     * descriptor above 2).
      */
     record TapFd(int fd) implements Netdev {
         public TapFd {

@@ -317,6 +317,8 @@ class ConfiguratorTableTest {
         {'domain':{'devices':{'disks':[{'name':'d'}]}},'volumes':[{'name':'d','sysprep':{'secret':{'name':'c'}}}]}                   | unsupported: [sysprep]
         {'domain':{'devices':{'interfaces':[{'name':'default','model':'vmxnet3'}]}},'networks':[{'name':'default','pod':{}}]}       | interfaces[0].model
         {'domain':{'devices':{'interfaces':[{'name':'default','sriov':{}}]}},'networks':[{'name':'default','pod':{}}]}              | binding 'sriov' is not supported
+        {'domain':{'devices':{'interfaces':[{'name':'default','passt':{}}]}},'networks':[{'name':'default','pod':{}}]}              | binding 'passt' is not supported (use bridge, masquerade or passtBinding)
+        {'domain':{'devices':{'interfaces':[{'name':'n','passtBinding':{}}]}},'networks':[{'name':'n','multus':{'networkName':'x'}}]} | passtBinding is only allowed on the pod network
         {'domain':{'devices':{'interfaces':[{'name':'default','macAddress':'01:00:00:00:00:01'}]}},'networks':[{'name':'default','pod':{}}]} | multicast
         {'domain':{'devices':{'interfaces':[{'name':'default','macAddress':'zz'}]}},'networks':[{'name':'default','pod':{}}]}        | interfaces[0].macAddress
         {'domain':{'devices':{'interfaces':[{'name':'nope'}]}}}                         | no network named 'nope'

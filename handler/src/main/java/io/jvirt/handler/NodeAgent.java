@@ -22,6 +22,7 @@ import io.jvirt.handler.service.ServiceProxy;
 import io.jvirt.api.network.ServiceNetwork;
 import io.jvirt.network.Ipv4;
 import io.jvirt.network.PodNetwork;
+import io.jvirt.network.cni.CniPlugin;
 import io.jvirt.network.service.ServiceTable;
 import io.jvirt.handler.vmi.VmiAgent;
 import io.jvirt.qemu.accel.AccelDecision;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,8 @@ public final class NodeAgent implements AutoCloseable {
     private final String nodeName;
     private final KubeVirtConfigWatch kubevirt;
     private final KubernetesClient tolerantClient;
+    /** The node's pod network, null when this agent cannot run CNI plugins (not root): pods then have loopback only. */
+    private final PodNetwork network;
 
     /** @throws IllegalStateException when QEMU could only run as root (see {@link #qemuUser}) */
     public NodeAgent(KubernetesClient apiClient, HandlerConfig config) throws IOException {
@@ -72,16 +76,29 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
+        this.network = podNetwork(config.dataDir().resolve("cni"), scope);
         this.vmis = new VmiAgent(client, config.nodeName(),
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
-                config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"));
-        this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis);
+                config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"), network != null);
+        this.pods = new PodRunner(client, config.nodeName(), config.dataDir(), scope, vmis, network);
         this.metrics = new NodeMetrics(client, VmiAgent.VMI, config.nodeName(), vmis, pods::launcherPodOf, pods::runningPods);
         this.relay = new RelayServer(vmis::supervisor, pods::log, metrics, new PodGuests(client, pods::launcherNetnsOf));
         this.services = new ServiceProxy(client, new ServiceTable(scope.id(), PodNetwork.bridgeName(scope.id()),
                 Ipv4.parse(ServiceNetwork.CLUSTER_IP_RANGE)));
         this.client = client;
         this.nodeName = config.nodeName();
+    }
+
+    /**
+     * The pod network of this agent instance ({@code <data dir>/cni}, bridge {@code jvbr<instance id>}), made or found
+     * again; null (logged) when the agent is not root: the CNI plugins need root.
+     */
+    static PodNetwork podNetwork(Path cniDir, HostScope scope) throws IOException {
+        if (!runsAsRoot()) {
+            LOG.log(System.Logger.Level.WARNING, "not root: no pod network, launcher pods get loopback only");
+            return null;
+        }
+        return PodNetwork.open(cniDir, scope.id(), null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
     }
 
     /**
@@ -189,6 +206,13 @@ public final class NodeAgent implements AutoCloseable {
         metrics.close();
         pods.close();
         vmis.close();
+        if (network != null) {
+            try {
+                network.removeBridgeWhenUnused(); // ./jvirt down stopped every guest; a kill leaves it to the next agent
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "removing the pod network's bridge: " + e.getMessage());
+            }
+        }
         registration.close();
         kubevirt.close();
         tolerantClient.close();

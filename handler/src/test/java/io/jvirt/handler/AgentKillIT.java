@@ -63,6 +63,10 @@ class AgentKillIT {
                 agent = startAgent(api, props, data.resolve("agent2.log"));
                 Waits.until("pod deleted while the agent was down is stopped", Duration.ofSeconds(60),
                         () -> !ProcStat.startTicks(doomed).isPresent());
+                Waits.until("its pod network released (lease, kept result)", Duration.ofSeconds(60),
+                        () -> !leaseOwners(data, scope).contains(doomedPod.getMetadata().getUid())
+                                && !Files.exists(data.resolve("node/cni/results/" + doomedPod.getMetadata().getUid() + ".json")));
+                assertEquals(List.of(keep.getMetadata().getUid()), leaseOwners(data, scope), "the running pod keeps its address");
                 Waits.until("re-adopted over QMP: the agent's line in the pod's log", Duration.ofSeconds(60),
                         () -> log(data, keep).contains("RUNNING: re-adopted running"));
                 assertEquals(before, Qemus.inPod(scope, keep.getMetadata().getUid()), "re-adopted: the same single QEMU");
@@ -71,15 +75,45 @@ class AgentKillIT {
                 api.controller.pods().resource(keep).delete();
                 Waits.until("process stopped on delete", Duration.ofSeconds(60), () -> !ProcStat.startTicks(before.get(0)).isPresent());
                 Waits.until("state removed", Duration.ofSeconds(30), () -> noPodsIn(data.resolve("node/pods")));
+                Waits.until("no lease left", Duration.ofSeconds(30), () -> leaseOwners(data, scope).isEmpty());
+                assertEquals("", run("ip", "-o", "link", "show", "master", "jvbr" + scope.id()).strip(), "no veth left on the node's bridge");
             } finally {
                 agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 stopLeftPods(data.resolve("node"));
+                HostScope scope = HostScope.of(data.resolve("node"));
+                if (Files.exists(Path.of("/sys/class/net/jvbr" + scope.id()))) {
+                    run("ip", "link", "del", "jvbr" + scope.id()); // a killed agent leaves its bridge to the next one: there is none
+                }
             }
         } finally {
             try (Stream<Path> files = Files.walk(data)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The pods holding an address lease of the agent's pod network (host-local: a file per address naming its pod). */
+    private static List<String> leaseOwners(Path data, HostScope scope) {
+        Path dir = data.resolve("node/cni/ipam/jvirt-" + scope.id());
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("[0-9.]+")).map(f -> {
+                try {
+                    return Files.readAllLines(f).getFirst().strip();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String run(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new AssertionError(String.join(" ", argv) + ": " + out);
+        return out;
     }
 
     private static Process startAgent(EmbeddedApi api, Path props, Path log) throws IOException {

@@ -19,13 +19,31 @@ import java.util.Map;
  * {@code -netdev tap,fd=N} — which Java's {@code ProcessBuilder} cannot do (its child closes every descriptor
  * above 2). {@code posix_spawn(3)} through FFM with file actions: standard input from {@code /dev/null}, output and
  * errors appended to a log file, each handed descriptor {@code dup2}ed to its number (clearing close-on-exec), every
- * other descriptor from the first free number on closed ({@code closefrom}); the child starts its own session. The
- * returned {@link ProcessHandle} is this JVM's child: {@code onExit()} reaps it. Thread-safe.
+ * other descriptor from the first free number on closed ({@code closefrom}); the child starts its own session with no
+ * signal blocked and every signal's default action (as {@code ProcessBuilder}'s children: not the JVM's mask). The
+ * child is this JVM's, but no {@code Process} of it: a reaper thread of its own ({@code waitpid}) collects its exit
+ * status, so it never stays a zombie. Thread-safe.
  */
 public final class FdSpawn {
+    /**
+     * A started child.
+     *
+     * @param process the child, while it runs
+     * @param exit completes with its exit status once it has ended and been reaped: the exit code, or 128 + the
+     *     signal that ended it (as {@code Process.exitValue()})
+     */
+    public record Child(ProcessHandle process, java.util.concurrent.CompletableFuture<Integer> exit) {
+        public long pid() {
+            return process.pid();
+        }
+    }
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final int OPAQUE = 512; // larger than glibc's posix_spawn_file_actions_t (80) and posix_spawnattr_t (336)
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final short POSIX_SPAWN_SETSID = 0x80;
+    private static final int SIGSET_SIZE = 128;
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     private static final int O_CREAT = 0x40;
@@ -39,6 +57,10 @@ public final class FdSpawn {
     private static final MethodHandle ATTR_INIT = handle("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ATTR_DESTROY = handle("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ATTR_FLAGS = handle("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle SIGEMPTYSET = handle("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = handle("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_SIGMASK = handle("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ATTR_SIGDEFAULT = handle("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SPAWNP = handle("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
 
@@ -54,7 +76,7 @@ public final class FdSpawn {
      * and {@code fds} (number in the child → descriptor in this process) open in it. Child numbers must be 3 or more;
      * a source descriptor may not be one of the child numbers (it could be overwritten before it is copied).
      */
-    public static ProcessHandle start(List<String> argv, Map<String, String> env, Path log, Map<Integer, Integer> fds) throws IOException {
+    public static Child start(List<String> argv, Map<String, String> env, Path log, Map<Integer, Integer> fds) throws IOException {
         int firstFree = 3;
         for (Map.Entry<Integer, Integer> fd : fds.entrySet()) {
             if (fd.getKey() < 3) {
@@ -78,14 +100,21 @@ public final class FdSpawn {
                     check((int) FA_DUP2.invokeExact(actions, (int) fd.getValue(), (int) fd.getKey()), "descriptor " + fd.getKey());
                 }
                 check((int) FA_CLOSEFROM.invokeExact(actions, firstFree), "closefrom");
-                check((int) ATTR_FLAGS.invokeExact(attr, POSIX_SPAWN_SETSID), "setsid");
+                // the JVM's threads block and handle signals of their own: the child starts with none blocked, all default
+                MemorySegment none = arena.allocate(SIGSET_SIZE, 8);
+                MemorySegment all = arena.allocate(SIGSET_SIZE, 8);
+                check((int) SIGEMPTYSET.invokeExact(none), "sigemptyset");
+                check((int) SIGFILLSET.invokeExact(all), "sigfillset");
+                check((int) ATTR_SIGMASK.invokeExact(attr, none), "signal mask");
+                check((int) ATTR_SIGDEFAULT.invokeExact(attr, all), "signal defaults");
+                check((int) ATTR_FLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)), "flags");
                 MemorySegment pid = arena.allocate(JAVA_INT);
                 int error = (int) SPAWNP.invokeExact(pid, arena.allocateFrom(argv.getFirst()), actions, attr,
                         strings(arena, argv), strings(arena, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
                 if (error != 0) {
                     throw new IOException("posix_spawn " + argv.getFirst() + " failed: errno " + error);
                 }
-                return ProcessHandle.of(pid.get(JAVA_INT, 0)).orElseThrow(() -> new IOException(argv.getFirst() + " ended at once"));
+                return reaped(pid.get(JAVA_INT, 0));
             } finally {
                 int ignored = (int) FA_DESTROY.invokeExact(actions);
                 ignored = (int) ATTR_DESTROY.invokeExact(attr);
@@ -95,6 +124,20 @@ public final class FdSpawn {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** The child {@code pid}, with a small platform thread blocked in {@code waitpid} for it (a virtual one would pin its carrier). */
+    private static Child reaped(int pid) throws IOException {
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the child " + pid + " is not there"));
+        java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("reap-" + pid).stackSize(128 * 1024).start(() -> {
+            try {
+                exit.complete(Libc.waitpid(pid));
+            } catch (IOException | RuntimeException e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        return new Child(process, exit);
     }
 
     private static MemorySegment strings(Arena arena, List<String> values) {

@@ -32,6 +32,8 @@ final class Libc {
     private static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle WAITPID = downcall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final int EINTR = 4;
 
     private Libc() {}
 
@@ -82,6 +84,31 @@ final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             check((int) CLOSE.invokeExact(state, fd), state, "close " + fd);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Blocks until child {@code pid} of this process ends and reaps it; returns its exit status as Java's {@code
+     * Process.exitValue()} gives it: the exit code, or 128 + the signal that ended it.
+     */
+    static int waitpid(int pid) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (true) {
+                int result = (int) WAITPID.invokeExact(state, pid, status, 0);
+                if (result == pid) {
+                    int raw = status.get(JAVA_INT, 0);
+                    return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f);
+                }
+                if (result < 0 && (int) ERRNO.get(state, 0L) != EINTR) {
+                    check(result, state, "waitpid " + pid);
+                }
+            }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

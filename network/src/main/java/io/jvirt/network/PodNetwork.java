@@ -182,6 +182,14 @@ public final class PodNetwork {
      * failure is logged and the sweep goes on. Never touches another instance's network.
      */
     public List<String> sweep(Set<String> live, java.util.function.Function<String, NetworkNamespace> netnsOf) {
+        return sweep(live::contains, netnsOf);
+    }
+
+    /**
+     * As {@link #sweep(Set, java.util.function.Function)}, asking {@code live} of each container only after every
+     * leftover was listed, so a pod whose ADD began meanwhile (the caller knows it as live by then) is kept.
+     */
+    public List<String> sweep(java.util.function.Predicate<String> live, java.util.function.Function<String, NetworkNamespace> netnsOf) {
         Set<String> seen = new TreeSet<>();
         try {
             seen.addAll(resultIds());
@@ -192,7 +200,7 @@ public final class PodNetwork {
         }
         List<String> swept = new ArrayList<>();
         for (String id : seen) {
-            if (live.contains(id)) {
+            if (live.test(id)) {
                 continue;
             }
             try {
@@ -250,6 +258,30 @@ public final class PodNetwork {
                     .forEach(n -> ids.add(n.substring(0, n.length() - ".json".length())));
         }
         return ids;
+    }
+
+    /** The kept ADD result of {@code containerId} (its pod's addresses), empty when it has none. */
+    public java.util.Optional<CniResult> result(String containerId) throws IOException {
+        Path file = resultFile(containerId);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(CniResult.parse("stored result", JSON.readTree(file.toFile()).path("result")));
+    }
+
+    /**
+     * Removes the host bridge when no pod's interface is on it any more (an agent stopping with no pod left running);
+     * returns whether it is gone. A bridge with ports stays for the pods, whose next agent finds it again.
+     */
+    public boolean removeBridgeWhenUnused() throws IOException {
+        if (!Files.exists(Path.of("/sys/class/net", bridge()))) {
+            return true;
+        }
+        if (JSON.readTree(Commands.run(List.of("ip", "-j", "link", "show", "master", bridge()))).size() > 0) {
+            return false;
+        }
+        removeBridge();
+        return true;
     }
 
     /** Removes the host bridge (when no pod uses it any more: tests, an uninstall). */

@@ -124,13 +124,13 @@ class GuestNicIT {
             passt = new PasstBinding(PORT_80).start(pod, vm, QEMU_UID, QEMU_UID, guest.dns());
             assertEquals(Integer.toString(QEMU_UID), uid(passt.pid()), "passt runs unprivileged");
             argv.addAll(List.of("-netdev", "stream,id=n0,server=off,addr.type=unix,addr.path=" + passt.socket()));
-            qemu = FdSpawn.start(argv, env, vm.resolve("qemu.log"), Map.of());
+            qemu = FdSpawn.start(argv, env, vm.resolve("qemu.log"), Map.of()).process();
         } else {
             TapDevice tap = TapDevice.open(pod, guest.device());
             dhcp = DhcpServer.start(pod, (nic == Nic.BRIDGE ? new BridgeBinding() : new MasqueradeBinding(PORT_80)).plug(pod, result, guest));
             try (tap) {
                 argv.addAll(List.of("-netdev", "tap,id=n0,fd=3"));
-                qemu = FdSpawn.start(argv, env, vm.resolve("qemu.log"), Map.of(3, tap.fd()));
+                qemu = FdSpawn.start(argv, env, vm.resolve("qemu.log"), Map.of(3, tap.fd())).process();
             }
             // the agent's copy is closed: the tap lives on in QEMU alone
             assertTrue(pod.run("ip", "link", "show", "dev", guest.device()).contains(guest.device()), "QEMU holds the tap");

@@ -26,6 +26,17 @@ public interface LauncherPods {
      */
     List<String> prepare(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception;
 
+    /**
+     * Wires the VMI's interfaces in the pod's sandbox (its namespace has {@code eth0} on the pod network), after
+     * {@link #prepare} and before the pod's process starts. Returns the open descriptors the process inherits: its
+     * number for each (the {@code fd=} of QEMU's argv) → the tap opened here; the pod runner closes them once the
+     * process has started (or failed to). What it makes lives in the pod's namespace and cgroup and goes with them.
+     */
+    default java.util.Map<Integer, io.jvirt.network.TapDevice> plug(Pod pod, LauncherOwner owner, PodPaths paths, PodSandbox sandbox)
+            throws Exception {
+        return java.util.Map.of();
+    }
+
     /** The pod's process runs (just started or re-adopted). Idempotent; called on every reconcile. */
     void running(Pod pod, LauncherOwner owner, PodPaths paths);
 

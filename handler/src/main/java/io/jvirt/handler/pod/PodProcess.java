@@ -11,11 +11,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Starts a pod's one process (QEMU) so that it outlives the agent: a new session ({@code setsid}), joined
- * to the pod's cgroup, inside its network namespace ({@code ip netns exec}), stdout and stderr
- * appended to {@code <pod dir>/compute.log}. Every step of the small shell wrapper execs the next, so the
- * process the agent started is the command itself (no shell stays behind); the wrapper writes its pid to
- * {@code pid} first. While the agent's JVM lives, it is the process's parent and records its exit status in
+ * Starts a pod's one process (QEMU) so that it outlives the agent: a new session, joined to the pod's cgroup,
+ * inside its network namespace ({@code ip netns exec}), stdout and stderr appended to {@code <pod dir>/compute.log},
+ * with the descriptors it is handed (taps) at their numbers. Started by the network driver's {@code FdSpawn}
+ * ({@code posix_spawn}: Java's {@code ProcessBuilder} would close every descriptor above 2). Every step of the small
+ * shell wrapper execs the next, so the process the agent started is the command itself (no shell stays behind); the
+ * wrapper writes its pid to {@code <pod dir>/pid} first. While the agent's JVM lives, it is the process's parent,
+ * reaps it ({@code FdSpawn}'s {@code waitpid}) and records its exit status in
  * {@code exit} ({@link #exitRecorded}); a process that ends while no agent's JVM was its parent leaves no
  * {@code exit}. Thread-safe.
  */
@@ -53,6 +55,7 @@ public final class PodProcess {
      */
     private static final String OUTER = """
             umask 077
+            cd "$JVIRT_POD_DIR" || exit 125
             for procs in $JVIRT_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done
             exec ip netns exec "$JVIRT_NETNS" sh -c "$JVIRT_INNER" jvirt-pod "$@"
             """;
@@ -77,32 +80,33 @@ public final class PodProcess {
     private PodProcess() {}
 
     /**
-     * Starts {@code argv}; returns once the wrapper has joined the cgroup and written its pid, with what an agent
-     * needs to find the process again.
+     * Starts {@code argv} with {@code fds} (number in the process → open descriptor of the agent, e.g. a tap) inherited;
+     * returns once the wrapper has joined the cgroup and written its pid, with what an agent needs to find the process
+     * again. The agent's descriptors stay open: the caller closes them.
      */
-    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup)
-            throws IOException, InterruptedException {
+    public static PodState start(PodPlan plan, List<String> argv, Path podDir, NetworkNamespace netns, PodCgroup cgroup,
+            java.util.Map<Integer, Integer> fds) throws IOException, InterruptedException {
         Files.deleteIfExists(podDir.resolve(PID_FILE));
         Files.deleteIfExists(podDir.resolve(EXIT_FILE));
         createPrivate(podDir.resolve(LOG_FILE));
-        List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", OUTER, "jvirt-pod"));
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", OUTER, "jvirt-pod"));
         cmd.addAll(argv);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(podDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(LOG_FILE).toFile()))
-                .redirectErrorStream(true);
-        pb.environment().put("JVIRT_CGROUP_PROCS", String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
-        pb.environment().put("JVIRT_NETNS", netns.name());
-        pb.environment().put("JVIRT_INNER", INNER);
-        Process p = pb.start();
+        String path = System.getenv("PATH");
+        java.util.Map<String, String> env = java.util.Map.of(
+                "PATH", path == null || path.isBlank() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path,
+                "JVIRT_POD_DIR", podDir.toAbsolutePath().toString(),
+                "JVIRT_CGROUP_PROCS", String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()),
+                "JVIRT_NETNS", netns.name(),
+                "JVIRT_INNER", INNER);
+        io.jvirt.network.FdSpawn.Child p = io.jvirt.network.FdSpawn.start(cmd, env, podDir.resolve(LOG_FILE), fds);
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         Path pidFile = podDir.resolve(PID_FILE);
         while (!Files.exists(pidFile)) {
-            if (!p.isAlive() && p.exitValue() != 0 && !Files.exists(pidFile)) {
-                throw new IOException("pod process exited " + p.exitValue() + " before it started; see " + podDir.resolve(LOG_FILE));
+            if (p.exit().isDone() && !Files.exists(pidFile)) {
+                throw new IOException("pod process exited " + p.exit().join() + " before it started; see " + podDir.resolve(LOG_FILE));
             }
             if (Instant.now().isAfter(deadline)) {
-                p.destroyForcibly();
+                p.process().destroyForcibly();
                 throw new IOException("pod process did not start within " + START_TIMEOUT.toSeconds() + " s");
             }
             Thread.sleep(5);
@@ -114,10 +118,13 @@ public final class PodProcess {
         state.save(podDir);
         java.util.concurrent.CompletableFuture<Void> recorded = new java.util.concurrent.CompletableFuture<>();
         RECORDINGS.put(state.identity(), recorded);
-        p.onExit().thenAccept(ended -> {
+        p.exit().whenComplete((code, unreaped) -> {
             try {
+                if (code == null) {
+                    return; // not reaped (someone else waited for it): the status is unknown
+                }
                 Path tmp = podDir.resolve(EXIT_FILE + ".tmp");
-                Files.writeString(tmp, ended.exitValue() + "\n");
+                Files.writeString(tmp, code + "\n");
                 Files.move(tmp, podDir.resolve(EXIT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 // the pod directory is gone (torn down): nobody asks for the status any more

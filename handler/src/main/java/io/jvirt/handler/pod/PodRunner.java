@@ -11,6 +11,8 @@ import io.jvirt.api.v1.FailureReason;
 import io.jvirt.api.v1.Finalizers;
 import io.jvirt.api.v1.LaunchFailure;
 import io.jvirt.handler.metrics.UsageSampler;
+import io.jvirt.network.PodNetwork;
+import io.jvirt.network.cni.CniResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs the launcher pods bound to one node (embedded mode, kubelet's job): each pod's one process (QEMU)
- * in its own network namespace and cgroup ({@link PodCgroup}: v1 or v2), outliving the agent ({@link PodProcess}), with
+ * in its own network namespace, on the node's pod network when it has one ({@link PodNetwork}: CNI ADD at start, the
+ * pod IP in its status, DEL at teardown), and cgroup ({@link PodCgroup}: v1 or v2), outliving the agent ({@link PodProcess}), with
  * state under {@code <data dir>/pods/<uid>}. One idempotent {@link #reconcile} per pod UID,
  * triggered by pod events, by the process exiting and once for every state directory at start,
  * so a restarted agent re-adopts running pods instead of starting them twice and cleans up after
@@ -56,6 +59,8 @@ public final class PodRunner implements AutoCloseable {
     private final Path disksDir;
     private final HostScope scope;
     private final LauncherPods launchers;
+    /** The pod network each pod's namespace joins (CNI ADD at start, DEL at teardown); null: loopback only. */
+    private final PodNetwork network;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Boolean> watching = new ConcurrentHashMap<>();
@@ -69,7 +74,14 @@ public final class PodRunner implements AutoCloseable {
     private volatile boolean closed;
     private SharedIndexInformer<Pod> informer;
 
+    /** A runner whose pods have only loopback (no pod network). */
     public PodRunner(KubernetesClient client, String nodeName, Path dataDir, HostScope scope, LauncherPods launchers) {
+        this(client, nodeName, dataDir, scope, launchers, null);
+    }
+
+    /** @param network the pod network each pod's {@code eth0} is on, or null for pods with loopback only */
+    public PodRunner(KubernetesClient client, String nodeName, Path dataDir, HostScope scope, LauncherPods launchers, PodNetwork network) {
+        this.network = network;
         this.client = client;
         this.nodeName = nodeName;
         this.podsDir = dataDir.resolve("pods");
@@ -143,7 +155,7 @@ public final class PodRunner implements AutoCloseable {
 
     /** Where pod {@code uid}'s files live. */
     public PodPaths paths(String uid) {
-        return new PodPaths(podDir(uid), scope.runDirectory(uid), disksDir.resolve(uid));
+        return new PodPaths(podDir(uid), scope.runDirectory(uid), disksDir.resolve(uid), scope.netnsName(uid));
     }
 
     /** The host-global names of this agent's pods. */
@@ -186,10 +198,38 @@ public final class PodRunner implements AutoCloseable {
         }
     }
 
-    /** Removes this instance's netns, cgroups, run and disk directories of pods it has no directory for and is not starting. */
+    /**
+     * Removes this instance's netns, cgroups, run and disk directories of pods it has no directory for and is not
+     * starting, and their pod network leftovers (address leases, portmap rules, veths, kept CNI results).
+     */
     List<String> sweep() {
         synchronized (sweeping) {
-            return LeftoverSweep.sweep(scope, podsDir, disksDir, java.util.Set.copyOf(starting));
+            List<String> removed = new java.util.ArrayList<>();
+            if (network != null) {
+                // DEL first, while a leftover namespace still holds its end of the veth; live is asked after the listing
+                network.sweep(uid -> starting.contains(uid) || Files.isDirectory(podDir(uid)), this::driverNetns)
+                        .forEach(uid -> removed.add("pod network of " + uid));
+            }
+            removed.addAll(LeftoverSweep.sweep(scope, podsDir, disksDir, java.util.Set.copyOf(starting)));
+            return removed;
+        }
+    }
+
+    /** Pod {@code uid}'s network namespace as the network driver names it. */
+    private io.jvirt.network.NetworkNamespace driverNetns(String uid) {
+        return new io.jvirt.network.NetworkNamespace(scope.netnsName(uid));
+    }
+
+    /** The pod network's addresses of pod {@code uid} (its kept CNI result), empty without a pod network. */
+    private List<String> podIps(String uid) {
+        if (network == null) {
+            return List.of();
+        }
+        try {
+            return network.result(uid).map(r -> r.ips().stream().map(CniResult.IpConfig::ip).toList()).orElse(List.of());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": its pod network result cannot be read: " + e.getMessage());
+            return List.of();
         }
     }
 
@@ -283,7 +323,7 @@ public final class PodRunner implements AutoCloseable {
         if (state.isPresent() && state.get().alive()) {
             watchExit(uid, state.get());
             if (!"Running".equals(phase)) {
-                writeStatus(pod, PodStatuses.running(image(pod), state.get().startedAt()));
+                writeStatus(pod, PodStatuses.running(image(pod), state.get().startedAt(), podIps(uid)));
             }
             launchers.running(pod, owner, paths);
             return;
@@ -334,8 +374,9 @@ public final class PodRunner implements AutoCloseable {
 
     /**
      * Prepares the pod's VMI first (disks, cloud-init, the QEMU argv: what fails most often, and cheaply), then
-     * makes the pod's netns and cgroup and starts QEMU in them. The uid is kept from sweeps ({@link #starting})
-     * while the start is under way.
+     * makes the pod's netns (CNI ADD) and cgroup, lets the VMI side wire its interfaces in them ({@link LauncherPods#plug})
+     * and starts QEMU there with the taps it opened. The uid is kept from sweeps ({@link #starting}) while the start is
+     * under way.
      */
     private void startPod(Pod pod, LauncherOwner owner, PodPlan plan, PodPaths paths) throws Exception {
         Path dir = paths.podDir();
@@ -351,8 +392,18 @@ public final class PodRunner implements AutoCloseable {
             Files.setPosixFilePermissions(dir, PRIVATE_DIR);
             List<String> argv = launchers.prepare(pod, owner, plan, paths);
             netns.create();
+            CniResult podNetwork = network == null ? null : network.add(plan.uid(), driverNetns(plan.uid()), List.of());
             cgroup.create(plan.limits());
-            state = PodProcess.start(plan, argv, dir, netns, cgroup);
+            Map<Integer, io.jvirt.network.TapDevice> taps = launchers.plug(pod, owner, paths, new PodSandbox(driverNetns(plan.uid()), podNetwork, cgroup));
+            try {
+                Map<Integer, Integer> fds = new java.util.TreeMap<>();
+                taps.forEach((number, tap) -> fds.put(number, tap.fd()));
+                state = PodProcess.start(plan, argv, dir, netns, cgroup, fds);
+            } finally {
+                for (io.jvirt.network.TapDevice tap : taps.values()) {
+                    tap.close(); // QEMU holds its own copy: the tap lives as long as QEMU
+                }
+            }
         } catch (Exception e) {
             teardown(plan.uid(), null, Duration.ZERO);
             removeFiles(paths);
@@ -380,7 +431,7 @@ public final class PodRunner implements AutoCloseable {
             starting.remove(plan.uid());
         }
         retries.remove(plan.uid());
-        writeStatus(pod, PodStatuses.running(image(pod), state.startedAt()));
+        writeStatus(pod, PodStatuses.running(image(pod), state.startedAt(), podIps(plan.uid())));
         watchExit(plan.uid(), state);
         launchers.running(pod, owner, paths);
     }
@@ -442,14 +493,23 @@ public final class PodRunner implements AutoCloseable {
         });
     }
 
-    /** Stops the pod's processes and removes its netns and cgroup. Idempotent. */
+    /** Stops the pod's processes and removes its pod network (CNI DEL), netns and cgroup. Idempotent. */
     private void teardown(String uid, PodState state, Duration grace) throws IOException, InterruptedException {
         PodCgroup cgroup = scope.cgroup(uid);
         try {
             PodProcess.stop(state != null && state.pid() > 0 ? state : null, cgroup, grace);
             cgroup.removeWhenEmpty(Duration.ofSeconds(10));
         } finally {
-            new NetworkNamespace(scope.netnsName(uid)).delete();
+            try {
+                if (network != null) {
+                    network.delete(uid, driverNetns(uid));
+                }
+            } catch (IOException e) {
+                // never holds up a teardown (and a deletion): what DEL left, the next sweep finds by its lease or result
+                LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": CNI DEL failed: " + e.getMessage());
+            } finally {
+                new NetworkNamespace(scope.netnsName(uid)).delete();
+            }
         }
     }
 

@@ -20,12 +20,17 @@ public final class PodStatuses {
 
     private PodStatuses() {}
 
-    public static PodStatus running(String image, String startedAt) {
+    /** Running, with {@code podIps} (the pod network's addresses of its {@code eth0}; none: loopback only) as kubelet reports them. */
+    public static PodStatus running(String image, String startedAt, List<String> podIps) {
         ContainerStatus cs = new ContainerStatusBuilder().withName(PodPlan.CONTAINER).withImage(image).withImageID("")
                 .withContainerID("jvirt://" + startedAt).withReady(true).withStarted(true).withRestartCount(0)
                 .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(startedAt).endRunning().build()).build();
-        return new PodStatusBuilder().withPhase("Running").withHostIP(HOST_IP).withStartTime(startedAt)
-                .withConditions(conditions("True", startedAt)).withContainerStatuses(cs).build();
+        PodStatusBuilder status = new PodStatusBuilder().withPhase("Running").withHostIP(HOST_IP).withStartTime(startedAt)
+                .withConditions(conditions("True", startedAt)).withContainerStatuses(cs);
+        if (!podIps.isEmpty()) {
+            status.withPodIP(podIps.getFirst()).withPodIPs(podIps.stream().map(ip -> new io.fabric8.kubernetes.api.model.PodIP(ip)).toList());
+        }
+        return status.build();
     }
 
     /**

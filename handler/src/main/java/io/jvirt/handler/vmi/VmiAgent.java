@@ -34,7 +34,17 @@ import io.jvirt.handler.pod.PodPaths;
 import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodProcess;
 import io.jvirt.handler.pod.PodRefusedException;
+import io.jvirt.handler.pod.PodSandbox;
 import io.jvirt.handler.pod.PodState;
+import io.jvirt.network.TapDevice;
+import io.jvirt.network.binding.Binding;
+import io.jvirt.network.binding.BridgeBinding;
+import io.jvirt.network.binding.GuestInterface;
+import io.jvirt.network.binding.MasqueradeBinding;
+import io.jvirt.network.binding.PasstBinding;
+import io.jvirt.network.cni.CniResult;
+import io.jvirt.network.dhcp.DhcpLease;
+import io.jvirt.network.dhcp.DhcpServer;
 import io.jvirt.qemu.accel.AccelDecision;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
@@ -57,9 +67,10 @@ import java.util.function.Supplier;
 
 /**
  * The VMI side of the node agent, in the order a VM lives: prepares a launcher pod's VMI (containerDisk
- * overlays, emptyDisks, user-mode network backends; then the converter writes cloud-init and the rest into
- * the run directory and turns the VMI into QEMU's argv), hands the pod runner that argv to start as the
- * pod's one process, then holds one {@link Supervisor} per VM over QEMU's QMP socket and turns its domain
+ * overlays, emptyDisks, each interface's network backend; then the converter writes cloud-init and the rest into
+ * the run directory and turns the VMI into QEMU's argv), wires the pod network interfaces in the pod's namespace
+ * ({@link #plug}: taps, KubeVirt's bindings, passt) and serves their DHCP, hands the pod runner that argv to start as
+ * the pod's one process, then holds one {@link Supervisor} per VM over QEMU's QMP socket and turns its domain
  * events into the VMI's status through the status subresource: phase, {@code nodeName},
  * {@code interfaces}, conditions Ready, Paused, SoftwareEmulation and LiveMigratable, and
  * Succeeded/Failed with the reason. VMIs are read from an informer of this node's VMIs (label
@@ -86,6 +97,10 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
     private final ConfigVolumes configVolumes;
     private final VmiConverter converter = new VmiConverter();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Whether launcher pods are on the pod network (the pod runner's CNI); else their interfaces are user-mode. */
+    private final boolean podNetwork;
+    /** The DHCP servers of each pod's guest interfaces (by pod uid), one per bridge or masquerade interface. */
+    private final Map<String, List<DhcpServer>> dhcp = new ConcurrentHashMap<>();
     private final SharedIndexInformer<GenericKubernetesResource> informer;
 
     /**
@@ -93,10 +108,13 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
      *     (unprivileged) user
      * @param volumesDir the local-path volumes root for persistentVolumeClaim and dataVolume volumes, or null
      * @param hostDiskGate whether the KubeVirt CR enables the HostDisk feature gate (hostDisk volumes)
+     * @param podNetwork whether the pod runner puts launcher pods on the pod network ({@link #plug} then wires their
+     *     interfaces); else every interface is QEMU user-mode networking
      */
     public VmiAgent(KubernetesClient client, String nodeName, ContainerDisks disks, QemuImg qemuImg, Supplier<AccelDecision> accel,
-            String qemuUser, Path volumesDir, java.util.function.BooleanSupplier hostDiskGate) {
+            String qemuUser, Path volumesDir, java.util.function.BooleanSupplier hostDiskGate, boolean podNetwork) {
         this.qemuUser = qemuUser;
+        this.podNetwork = podNetwork;
         java.util.function.Consumer<Path> toQemu = path -> {
             try {
                 giveToQemu(path);
@@ -198,8 +216,8 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
             kernel = new KernelFiles(files.kernel(), files.initrd());
         }
         Map<String, Netdev> networks = new HashMap<>();
-        for (JsonNode nic : vmi.path("spec").path("domain").path("devices").path("interfaces")) {
-            networks.put(nic.path("name").asText(), new Netdev.UserMode(true));
+        for (GuestNic nic : GuestNic.of(vmi.path("spec"), podNetwork, paths.runDirectory())) {
+            networks.put(nic.name(), nic.netdev());
         }
         LaunchRequest request = new LaunchRequest(JSON.treeToValue(vmi, VirtualMachineInstance.class), paths.runDirectory(),
                 accel.get().accel(), 32, volumes, networks, kernel,
@@ -250,9 +268,88 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
         return ReadyDisk.jvirtOwned(file, DiskFormat.QCOW2);
     }
 
+    /**
+     * KubeVirt's bindings for the VMI's pod network interfaces, in the pod's namespace (the network driver's
+     * {@code binding/}): bridge and masquerade get a tap ({@link GuestNic#tap}, returned for QEMU at its descriptor
+     * number) wired by the binding, whose DHCP lease is kept in {@code network.json} for {@link #running} to serve; passt
+     * starts as QEMU's user and joins the pod's cgroup. Fails (and closes what it opened) when a step fails.
+     */
+    @Override
+    public Map<Integer, TapDevice> plug(Pod pod, LauncherOwner owner, PodPaths paths, PodSandbox sandbox) throws Exception {
+        if (sandbox.podNetwork() == null) {
+            return Map.of();
+        }
+        JsonNode vmi = JSON.valueToTree(fetch(VmiRef.of(owner)));
+        if (vmi.isNull()) {
+            throw new IllegalStateException("VMI " + VmiRef.of(owner) + " not found");
+        }
+        JsonNode spec = vmi.path("spec");
+        Map<String, String> macs = InterfaceMacs.fromArgv(readArgv(paths.podDir()));
+        String hostname = spec.path("hostname").asText(vmi.path("metadata").path("name").asText());
+        List<String> dns = sandbox.podNetwork().nameservers();
+        Map<Integer, TapDevice> taps = new java.util.TreeMap<>();
+        List<DhcpLease> leases = new ArrayList<>();
+        try {
+            for (GuestNic nic : GuestNic.of(spec, true, paths.runDirectory())) {
+                switch (nic.kind()) {
+                    case BRIDGE, MASQUERADE -> {
+                        TapDevice tap = TapDevice.open(sandbox.netns(), nic.tap());
+                        taps.put(((Netdev.TapFd) nic.netdev()).fd(), tap);
+                        Binding binding = nic.kind() == GuestNic.Kind.BRIDGE ? new BridgeBinding() : new MasqueradeBinding(nic.ports());
+                        leases.add(binding.plug(sandbox.netns(), sandbox.podNetwork(),
+                                new GuestInterface(nic.tap(), macs.get(nic.name()), DhcpLease.isHostname(hostname) ? hostname : null, dns)));
+                    }
+                    case PASST -> {
+                        RunAs user = RunAs.parse(qemuUser); // a pod network means a root agent, which always has QEMU's user
+                        PasstBinding.Passt passt = new PasstBinding(nic.ports()).start(sandbox.netns(), paths.runDirectory(), user.uid(), user.gid(), dns);
+                        sandbox.cgroup().join(passt.pid()); // limited, counted and ended with the pod
+                    }
+                    case USER_MODE -> { }
+                }
+            }
+            GuestNetwork.save(paths.podDir(), new GuestNetwork(sandbox.podNetwork().ips().stream().map(CniResult.IpConfig::ip).toList(), leases));
+            return taps;
+        } catch (Exception e) {
+            for (TapDevice tap : taps.values()) {
+                tap.close();
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void running(Pod pod, LauncherOwner owner, PodPaths paths) {
+        dhcp.computeIfAbsent(pod.getMetadata().getUid(), uid -> serveDhcp(paths));
         session(pod.getMetadata().getUid(), VmiRef.of(owner), paths, true);
+    }
+
+    /**
+     * Starts a DHCP server in the pod's namespace for each lease {@link #plug} kept (again after an agent restart: the
+     * leases are infinite, so the guest gets the same answer). A server that cannot start is logged in the pod's log.
+     */
+    private List<DhcpServer> serveDhcp(PodPaths paths) {
+        List<DhcpServer> servers = new ArrayList<>();
+        for (DhcpLease lease : GuestNetwork.load(paths.podDir()).leases()) {
+            try {
+                servers.add(DhcpServer.start(new io.jvirt.network.NetworkNamespace(paths.netns()), lease));
+            } catch (IOException | RuntimeException e) {
+                PodProcess.logAgentLine(paths.podDir(), "no DHCP for " + lease + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "DHCP server for " + lease + " in " + paths.netns() + ": " + e.getMessage());
+            }
+        }
+        return servers;
+    }
+
+    /** Closes the DHCP servers of pod {@code podUid}. Idempotent. */
+    private void stopDhcp(String podUid) {
+        List<DhcpServer> servers = dhcp.remove(podUid);
+        for (DhcpServer server : servers == null ? List.<DhcpServer>of() : servers) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing DHCP server " + server.lease() + ": " + e.getMessage());
+            }
+        }
     }
 
     private Session session(String podUid, VmiRef ref, PodPaths paths, boolean attach) {
@@ -276,10 +373,12 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
         s.supervisor.qemuExited(exitCode, PodProcess.lastProcessLine(paths.podDir()).orElse(null));
         sessions.remove(pod.getMetadata().getUid(), s);
         s.close();
+        stopDhcp(pod.getMetadata().getUid());
     }
 
     @Override
     public void gone(String podUid) {
+        stopDhcp(podUid);
         Session s = sessions.remove(podUid);
         if (s != null) {
             s.close();
@@ -349,12 +448,14 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
         private final Supervisor supervisor;
         private final java.util.concurrent.CompletableFuture<Void> attached = new java.util.concurrent.CompletableFuture<>();
         private final List<String> argv;
+        private final List<String> podIps;
         private volatile boolean closed;
 
         Session(VmiRef ref, PodPaths paths) {
             this.ref = ref;
             this.paths = paths;
             this.argv = readArgv(paths.podDir());
+            this.podIps = GuestNetwork.load(paths.podDir()).podIps();
             Optional<ProcessHandle> qemu;
             try {
                 qemu = PodState.load(paths.podDir()).flatMap(PodProcess::handle);
@@ -386,7 +487,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
                 return;
             }
             PodProcess.logAgentLine(paths.podDir(), event.state() + ": " + event.reason());
-            writeStatus(ref, event.state(), event.reason(), argv);
+            writeStatus(ref, event.state(), event.reason(), argv, podIps);
         }
 
         void close() {
@@ -424,7 +525,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
      * Writes the VMI status for a domain state (CAS; on a conflict read again from the API server and
      * retried). A final phase is never left again.
      */
-    private void writeStatus(VmiRef ref, DomainState domainState, String reason, List<String> argv) {
+    private void writeStatus(VmiRef ref, DomainState domainState, String reason, List<String> argv, List<String> podIps) {
         VmiStatusMapping m = VmiStatusMapping.of(domainState);
         GenericKubernetesResource vmi = fetch(ref);
         for (int attempt = 0; attempt < 10 && vmi != null; attempt++) {
@@ -434,7 +535,8 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
             if (current.equals("Succeeded") || current.equals("Failed")) {
                 return;
             }
-            VmiStatusUpdate.apply(status, JSON.valueToTree(vmi.getAdditionalProperties().get("spec")), m, reason, nodeName, accel.get(), argv, now());
+            VmiStatusUpdate.apply(status, JSON.valueToTree(vmi.getAdditionalProperties().get("spec")), m, reason, nodeName, accel.get(), argv,
+                    podIps, now());
             vmi.getAdditionalProperties().put("status", JSON.convertValue(status, Map.class));
             try {
                 client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).resource(vmi).updateStatus();
@@ -463,6 +565,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
     @Override
     public void close() {
         sessions.values().forEach(Session::close);
+        List.copyOf(dhcp.keySet()).forEach(this::stopDhcp);
         informer.close();
     }
 }

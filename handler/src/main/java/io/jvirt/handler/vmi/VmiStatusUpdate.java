@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Applies a domain state to a VMI {@code status} object in place (pure apart from the node it
  * edits): phase (with a phase transition timestamp when it changes), {@code nodeName},
- * {@code reason} for final phases, {@code interfaces} from the spec and QEMU's argv, and
+ * {@code reason} for final phases, {@code interfaces} from the spec, QEMU's argv and the pod's addresses, and
  * the conditions the node agent owns (Ready, Paused, SoftwareEmulation, LiveMigratable); other
  * conditions are kept.
  */
@@ -21,8 +21,14 @@ public final class VmiStatusUpdate {
 
     private VmiStatusUpdate() {}
 
+    /**
+     * @param argv QEMU's argv as started (the interfaces' MACs); empty when not known (then {@code interfaces} is
+     *     written only when missing)
+     * @param podIps the launcher pod's addresses on the pod network, which the pod network interface reports as
+     *     KubeVirt does ({@code ipAddress}, {@code ipAddresses}, {@code podInterfaceName} {@code eth0}); empty without
+     */
     public static void apply(ObjectNode status, JsonNode spec, VmiStatusMapping m, String reason, String nodeName, AccelDecision accel,
-            List<String> argv, String now) {
+            List<String> argv, List<String> podIps, String now) {
         String previous = status.path("phase").asText("");
         if (m.phase() != null && !m.phase().equals(previous)) {
             status.put("phase", m.phase());
@@ -36,7 +42,7 @@ public final class VmiStatusUpdate {
         }
         status.set("conditions", conditions(status.path("conditions"), m, reason, accel, now));
         if (!argv.isEmpty() || !status.has("interfaces")) {
-            status.set("interfaces", interfaces(spec, InterfaceMacs.fromArgv(argv)));
+            status.set("interfaces", interfaces(spec, InterfaceMacs.fromArgv(argv), podIps));
         }
     }
 
@@ -77,16 +83,29 @@ public final class VmiStatusUpdate {
         return c;
     }
 
-    private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs) {
+    private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs, List<String> podIps) {
+        List<String> podNetworks = new java.util.ArrayList<>();
+        for (JsonNode n : spec.path("networks")) {
+            if (n.has("pod")) podNetworks.add(n.path("name").asText());
+        }
         ArrayNode out = F.arrayNode();
         for (JsonNode nic : spec.path("domain").path("devices").path("interfaces")) {
             String name = nic.path("name").asText();
-            ObjectNode i = out.addObject().put("name", name);
+            ObjectNode i = out.addObject();
+            if (podNetworks.contains(name) && !podIps.isEmpty()) {
+                i.put("ipAddress", podIps.getFirst());
+                podIps.forEach(i.putArray("ipAddresses")::add);
+            }
             String mac = nic.path("macAddress").asText(macs.get(name));
             if (mac != null && !mac.isEmpty()) {
                 i.put("mac", mac);
             }
+            i.put("name", name);
+            if (podNetworks.contains(name) && !podIps.isEmpty()) {
+                i.put("podInterfaceName", io.jvirt.network.PodNetwork.POD_INTERFACE);
+            }
             i.put("infoSource", "domain");
+            i.put("queueCount", 1);
         }
         return out;
     }

@@ -73,7 +73,7 @@ class PodRunnerIT {
         QemuImg qemuImg = new QemuImg();
         vmis = new VmiAgent(api.nodeAgent, NODE,
                 new ContainerDisks(data.resolve("images"), qemuImg, ImageMirrors.of(null, Map.of()), new RegistryClient(RegistryConfig.DEFAULT)), qemuImg,
-                () -> AccelDecision.forcedTcg("test"), HandlerConfig.DEFAULT_QEMU_USER, null, () -> false);
+                () -> AccelDecision.forcedTcg("test"), HandlerConfig.DEFAULT_QEMU_USER, null, () -> false, false);
         runner = new PodRunner(api.nodeAgent, NODE, data, HostScope.of(data), vmis);
         runner.start();
     }

@@ -30,12 +30,14 @@ final class DemoGuest {
         return overlay;
     }
 
-    static void run(String... command) throws Exception {
+    /** Runs {@code command}; returns its output, fails the test when it fails. */
+    static String run(String... command) throws Exception {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed: " + out);
         }
+        return out;
     }
 
     /** Parses a VMI from JSON text, giving it name, namespace and uid. */

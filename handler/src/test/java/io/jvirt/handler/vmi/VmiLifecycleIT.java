@@ -160,10 +160,29 @@ class VmiLifecycleIT {
         String netns = scope().netnsName(uid);
         assertEquals("net:[" + Files.readAttributes(Path.of("/run/netns", netns), "unix:ino").get("ino") + "]",
                 Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")).toString(), "QEMU lives in the pod's netns " + netns);
+        // the pod network: CNI gave the pod's eth0 an address of the node's bridge, reported as kubelet does
+        String podIp = api.client.pods().resource(pod).get().getStatus().getPodIP();
+        assertTrue(podIp != null && podIp.matches("10\\.\\d+\\.\\d+\\.\\d+"), "status.podIP: " + podIp);
+        assertEquals(List.of(podIp), api.client.pods().resource(pod).get().getStatus().getPodIPs().stream().map(i -> i.getIp()).toList());
+        // bridge binding: eth0 gave its address to the guest and is a port of k6t-eth0 beside the guest's tap
+        String ports = DemoGuest.run("ip", "netns", "exec", netns, "ip", "-o", "link", "show", "master", "k6t-eth0");
+        assertTrue(ports.contains(" eth0@") && ports.contains(" tap0:"), "eth0 and the tap on the pod's bridge: " + ports);
+        assertFalse(DemoGuest.run("ip", "netns", "exec", netns, "ip", "-4", "-o", "addr", "show", "dev", "eth0").contains(podIp),
+                "the pod IP moved to the guest");
+        Path lease = data.resolve("cni/ipam/jvirt-" + scope().id()).resolve(podIp);
+        assertEquals(uid, Files.readAllLines(lease).getFirst().strip(), "host-local's lease names the pod");
+        String veths = DemoGuest.run("ip", "-o", "link", "show", "master", "jvbr" + scope().id());
+        assertTrue(veths.contains("veth"), "the pod's veth on the node's bridge: " + veths);
+        // the defaulted interface (bridge binding): the guest took the pod IP by the agent's DHCP and answers on it
+        assertEquals(podIp, api.kubectl("get", "vmi", "vmi-nocloud", "-o", "jsonpath={.status.interfaces[0].ipAddress}"));
+        Waits.until("the guest's HTTP server on the pod IP", Duration.ofSeconds(120), () -> http("http://" + podIp + "/").strip().equals("vmi-nocloud"));
         api.controller.pods().resource(pod).delete();
         Waits.until("QEMU gone", Duration.ofSeconds(60), () -> !Files.exists(Path.of("/proc/" + qemu)));
         Waits.until("netns removed", Duration.ofSeconds(30), () -> !Files.exists(Path.of("/run/netns", netns)));
         Waits.until("cgroup removed", Duration.ofSeconds(30), () -> !cgroup(uid).exists());
+        assertFalse(Files.exists(lease), "CNI DEL released the address");
+        assertFalse(Files.exists(data.resolve("cni/results/" + uid + ".json")), "and its kept result");
+        assertEquals("", DemoGuest.run("ip", "-o", "link", "show", "master", "jvbr" + scope().id()).strip(), "no veth left on the bridge");
     }
 
     @Test
@@ -249,6 +268,18 @@ class VmiLifecycleIT {
     private static Pod launcherPod(GenericKubernetesResource vmi, String memory) {
         return LauncherPodFixtures.withMemory(LauncherPodFixtures.launcherPod(vmi, NODE), memory).editSpec()
                 .withTerminationGracePeriodSeconds(15L).endSpec().build();
+    }
+
+    private static String http(String url) {
+        try {
+            return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private HostScope scope() {

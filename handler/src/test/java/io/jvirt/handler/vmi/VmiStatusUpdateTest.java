@@ -22,7 +22,8 @@ class VmiStatusUpdateTest {
 
     private static JsonNode spec() throws Exception {
         return JSON.readTree("""
-                {"domain":{"devices":{"interfaces":[{"name":"default","masquerade":{}},{"name":"second","macAddress":"02:00:00:00:00:02"}]}}}""");
+                {"domain":{"devices":{"interfaces":[{"name":"default","masquerade":{}},{"name":"second","macAddress":"02:00:00:00:00:02"}]}},
+                 "networks":[{"name":"default","pod":{}},{"name":"second","multus":{"networkName":"other"}}]}""");
     }
 
     private static String condition(ObjectNode status, String type) {
@@ -41,7 +42,7 @@ class VmiStatusUpdateTest {
     })
     void conditionsPerState(DomainState state, boolean kvm, String phase, String ready, String paused, String emulation) throws Exception {
         ObjectNode status = JSON.createObjectNode();
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(state), "why", "node-a", kvm ? KVM : TCG, List.of(), "2026-01-01T00:00:00Z");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(state), "why", "node-a", kvm ? KVM : TCG, List.of(), List.of(), "2026-01-01T00:00:00Z");
         assertEquals(phase, status.path("phase").asText());
         assertEquals("node-a", status.path("nodeName").asText());
         assertEquals(ready, condition(status, "Ready"));
@@ -56,7 +57,7 @@ class VmiStatusUpdateTest {
                 {"phase":"Running","conditions":[{"type":"AgentConnected","status":"True"},
                  {"type":"Ready","status":"True","lastTransitionTime":"2025-01-01T00:00:00Z"}]}""");
         List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:AB:CD:EF", "-device", "virtio-net-pci,netdev=net1,id=ua-second,mac=02:00:00:00:00:02");
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, "2026-01-01T00:00:00Z");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of(), "2026-01-01T00:00:00Z");
         assertEquals("True", condition(status, "AgentConnected"));
         JsonNode ready = StreamSupport.stream(status.path("conditions").spliterator(), false)
                 .filter(c -> c.path("type").asText().equals("Ready")).findFirst().orElseThrow();
@@ -65,5 +66,19 @@ class VmiStatusUpdateTest {
         assertEquals("52:54:00:ab:cd:ef", status.path("interfaces").path(0).path("mac").asText());
         assertEquals("default", status.path("interfaces").path(0).path("name").asText());
         assertEquals("02:00:00:00:00:02", status.path("interfaces").path(1).path("mac").asText());
+        assertFalse(status.path("interfaces").path(0).has("ipAddress"), "no pod network: no address");
+    }
+
+    /** The pod network's interface reports the pod's addresses as KubeVirt does (the IP column of kubectl get vmi); another network's does not. */
+    @Test
+    void thePodNetworkInterfaceReportsThePodsAddresses() throws Exception {
+        ObjectNode status = JSON.createObjectNode();
+        List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:ab:cd:ef");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of("10.128.7.5"),
+                "2026-01-01T00:00:00Z");
+        assertEquals(JSON.readTree("""
+                [{"ipAddress":"10.128.7.5","ipAddresses":["10.128.7.5"],"mac":"52:54:00:ab:cd:ef","name":"default",
+                  "podInterfaceName":"eth0","infoSource":"domain","queueCount":1},
+                 {"mac":"02:00:00:00:00:02","name":"second","infoSource":"domain","queueCount":1}]"""), status.path("interfaces"));
     }
 }

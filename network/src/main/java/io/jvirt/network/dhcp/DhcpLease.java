@@ -28,9 +28,14 @@ public record DhcpLease(String mac, int address, int prefix, int router, List<In
             throw new IllegalArgumentException("prefix length must be 1-32: " + prefix);
         }
         dns = List.copyOf(dns);
-        if (hostname != null && !hostname.isEmpty() && !hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?")) {
+        if (hostname != null && !hostname.isEmpty() && !isHostname(hostname)) {
             throw new IllegalArgumentException("not a host name: '" + hostname + "'");
         }
+    }
+
+    /** Whether {@code name} may be sent as the lease's host name (letters, digits, dots and dashes, at most 63). */
+    public static boolean isHostname(String name) {
+        return name.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?");
     }
 
     public byte[] macBytes() {

@@ -1,0 +1,16 @@
+package io.jvirt.handler.pod;
+
+import io.jvirt.network.NetworkNamespace;
+import io.jvirt.network.cni.CniResult;
+
+/**
+ * What the pod runner has made for a launcher pod by the time its VMI's interfaces are wired, before its process
+ * starts.
+ *
+ * @param netns the pod's network namespace
+ * @param podNetwork the pod network's CNI result for the pod's {@code eth0}; null when the node has no pod network
+ *     (the pod has loopback only)
+ * @param cgroup the pod's cgroup: a helper process the pod needs beside QEMU (passt) joins it, so it is limited,
+ *     counted and ended with the pod
+ */
+public record PodSandbox(NetworkNamespace netns, CniResult podNetwork, PodCgroup cgroup) {}
