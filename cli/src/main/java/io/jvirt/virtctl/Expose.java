@@ -53,7 +53,7 @@ final class Expose implements Callable<Integer>, VirtctlMain.Action {
         };
         String ns = root.namespace();
         JsonNode object = root.api().get("/apis/kubevirt.io/v1/namespaces/" + ns + "/" + plural + "/" + name);
-        JsonNode labels = plural.equals("virtualmachineinstances") ? object.path("metadata").path("labels")
+        JsonNode labels = plural.equals("virtualmachineinstances") ? selector(object.path("metadata").path("labels"))
                 : object.path("spec").path("template").path("metadata").path("labels");
         if (!labels.isObject() || labels.isEmpty()) {
             throw new IllegalArgumentException("cannot expose " + kind + " " + name + ": it has no labels to select its pods by");
@@ -72,5 +72,18 @@ final class Expose implements Callable<Integer>, VirtctlMain.Action {
         root.api().send("POST", "/api/v1/namespaces/" + ns + "/services", svc.toString());
         System.out.println("Service " + serviceName + " successfully exposed for " + kind + " " + name);
         return 0;
+    }
+
+    /** The label the VMI controller puts on a scheduled VMI; its launcher pod, made before, does not carry it. */
+    static final String NODE_NAME_LABEL = "kubevirt.io/nodeName";
+
+    /** A VMI's labels as a selector of its launcher pod: all of them but {@link #NODE_NAME_LABEL}, as KubeVirt's virtctl. */
+    static JsonNode selector(JsonNode vmiLabels) {
+        if (!vmiLabels.isObject()) {
+            return vmiLabels;
+        }
+        ObjectNode selector = ((ObjectNode) vmiLabels).deepCopy();
+        selector.remove(NODE_NAME_LABEL);
+        return selector;
     }
 }

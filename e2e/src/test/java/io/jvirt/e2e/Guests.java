@@ -98,4 +98,30 @@ final class Guests {
             return "";
         }
     }
+
+    /** The body of an HTTP GET of {@code url} (3 s to connect, 10 s in all); empty when it fails, for waits to poll. */
+    static String http(String url) {
+        try {
+            return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.UTF_8)).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** Whether a TCP connection to {@code ip:port} is refused (RST) within 5 s; false when it connects or times out. */
+    static boolean refused(String ip, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(ip, port), 5000);
+            return false;
+        } catch (java.net.ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }
