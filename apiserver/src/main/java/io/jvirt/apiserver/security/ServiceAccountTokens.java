@@ -62,9 +62,7 @@ public final class ServiceAccountTokens {
 
     /** A token for ServiceAccount {@code namespace/name} with {@code uid}, valid until {@code expires}. */
     public String issue(String namespace, String name, String uid, Instant expires) {
-        String payload = namespace + "/" + name + "/" + uid + "/" + expires.getEpochSecond();
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sign(payload));
+        return PREFIX + signed(key, namespace + "/" + name + "/" + uid + "/" + expires.getEpochSecond());
     }
 
     /** What {@code token} names, when it is one of these, untampered and not expired. */
@@ -72,18 +70,12 @@ public final class ServiceAccountTokens {
         if (token == null || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        String rest = token.substring(PREFIX.length());
-        int dot = rest.indexOf('.');
-        if (dot <= 0) {
+        Optional<String> payload = payloadOf(key, token.substring(PREFIX.length()));
+        String[] parts = payload.map(p -> p.split("/")).orElse(new String[0]);
+        if (parts.length != 4) {
             return Optional.empty();
         }
         try {
-            String payload = new String(Base64.getUrlDecoder().decode(rest.substring(0, dot)), StandardCharsets.UTF_8);
-            byte[] mac = Base64.getUrlDecoder().decode(rest.substring(dot + 1));
-            String[] parts = payload.split("/");
-            if (parts.length != 4 || !MessageDigest.isEqual(mac, sign(payload))) {
-                return Optional.empty();
-            }
             Instant expires = Instant.ofEpochSecond(Long.parseLong(parts[3]));
             if (!clock.instant().isBefore(expires)) {
                 return Optional.empty();
@@ -94,12 +86,35 @@ public final class ServiceAccountTokens {
         }
     }
 
-    private byte[] sign(String payload) {
-        return hmacSha256(key, payload);
+    /**
+     * {@code payload} signed under {@code key}: its UTF-8 bytes and their HMAC-SHA256, each unpadded base64url, joined
+     * by a dot. The form of the API server's own tokens (ServiceAccount tokens, upload tokens).
+     */
+    public static String signed(byte[] key, String payload) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(hmacSha256(key, payload));
     }
 
-    /** HMAC-SHA256 of {@code payload}'s UTF-8 bytes under {@code key}: the signature of the API server's own tokens. */
-    public static byte[] hmacSha256(byte[] key, String payload) {
+    /**
+     * The payload of {@code text} when it is exactly what {@link #signed} gives for that payload. The whole text is
+     * compared, not the decoded signature: base64's last character carries bits a decoder ignores, so decoded bytes
+     * would accept other spellings of the same signature.
+     */
+    public static Optional<String> payloadOf(byte[] key, String text) {
+        int dot = text.indexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        try {
+            String payload = new String(Base64.getUrlDecoder().decode(text.substring(0, dot)), StandardCharsets.UTF_8);
+            return MessageDigest.isEqual(text.getBytes(StandardCharsets.UTF_8), signed(key, payload).getBytes(StandardCharsets.UTF_8))
+                    ? Optional.of(payload) : Optional.empty();
+        } catch (IllegalArgumentException invalid) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] hmacSha256(byte[] key, String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -13,8 +13,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.jvirt.apiserver.security.ServiceAccountTokens;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,7 +67,7 @@ public final class UploadEndpoint {
         }
         long expires = clock.instant().plus(VALID).getEpochSecond();
         String payload = namespace + "/" + pvc + "/" + expires;
-        String token = b64(payload.getBytes(StandardCharsets.UTF_8)) + "." + b64(sign(payload));
+        String token = ServiceAccountTokens.signed(key, payload);
         ObjectNode out = body.deepCopy();
         out.put("apiVersion", GROUP + "/v1beta1").put("kind", "UploadTokenRequest");
         ((ObjectNode) out.path("metadata")).put("namespace", namespace);
@@ -110,19 +110,13 @@ public final class UploadEndpoint {
     /** The namespace and claim an upload token names; 401 when it is missing, forged or expired. */
     String[] verify(String authorization) {
         String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : "";
-        int dot = token.indexOf('.');
-        if (dot > 0) {
-            try {
-                String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-                byte[] mac = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-                String[] parts = payload.split("/");
-                if (parts.length == 3 && MessageDigest.isEqual(mac, sign(payload))
-                        && Long.parseLong(parts[2]) >= clock.instant().getEpochSecond()) {
-                    return new String[] {parts[0], parts[1]};
-                }
-            } catch (IllegalArgumentException invalid) {
-                // falls through to 401
+        String[] parts = ServiceAccountTokens.payloadOf(key, token).map(p -> p.split("/")).orElse(new String[0]);
+        try {
+            if (parts.length == 3 && Long.parseLong(parts[2]) >= clock.instant().getEpochSecond()) {
+                return new String[] {parts[0], parts[1]};
             }
+        } catch (NumberFormatException invalid) {
+            // falls through to 401
         }
         throw new ApiException(401, "Unauthorized", "the upload token is missing, invalid or expired (ask for a new UploadTokenRequest)",
                 null, null, null, List.of());
@@ -147,11 +141,4 @@ public final class UploadEndpoint {
         return new ApiException(503, "ServiceUnavailable", "upload receiver unavailable: " + message, null, null, null, List.of());
     }
 
-    private byte[] sign(String payload) {
-        return io.jvirt.apiserver.security.ServiceAccountTokens.hmacSha256(key, payload);
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
 }
