@@ -143,11 +143,115 @@ public final class PodNetwork {
         stored.set("result", result.json());
         stored.set("runtimeConfig", runtime);
         stored.put("netns", netns.name());
-        Path file = resultFile(containerId);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, stored.toString());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        writeAtomically(resultFile(containerId), stored);
         return result;
+    }
+
+    /**
+     * ADD of a secondary network (a multus NetworkAttachmentDefinition's {@code spec.config}: a CNI network list, or
+     * one network configuration, run as a list of one) for interface {@code ifname} ({@code net1}, {@code net2}, …) in
+     * {@code netns}. The configuration is kept (under {@code secondary/<container id>/<ifname>.json}, before the ADD
+     * runs) so {@link #delete} and {@link #sweep} can DEL it even after the definition is gone. Plugin {@code type}s are
+     * file names in the plugin directories ({@link CniPlugin}), never paths: one that names none is refused before
+     * anything is kept or run. A failed ADD is rolled back (DEL).
+     */
+    public CniResult addSecondary(String containerId, NetworkNamespace netns, String ifname, JsonNode config) throws IOException {
+        if (!ifname.matches("net[1-9][0-9]{0,2}")) {
+            throw new IllegalArgumentException("a secondary interface is net<n>: " + ifname);
+        }
+        NetworkList secondary = NetworkList.parse(config.has("plugins") ? config : asList(config));
+        for (String type : secondary.types()) {
+            plugins.require(type); // before anything is kept: a configuration naming no plugin could never be deleted
+        }
+        CniPlugin.Target target = new CniPlugin.Target(containerId, netns.path(), ifname);
+        Path file = secondaryDir(containerId).resolve(ifname + ".json");
+        Files.createDirectories(file.getParent());
+        ObjectNode stored = JSON.createObjectNode();
+        stored.set("config", config);
+        stored.put("netns", netns.name());
+        writeAtomically(file, stored);
+        CniResult result;
+        try {
+            result = secondary.add(plugins, target, JSON.createObjectNode());
+        } catch (IOException e) {
+            try {
+                secondary.delete(plugins, target, null, JSON.createObjectNode());
+                Files.deleteIfExists(file);
+            } catch (IOException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+        stored.set("result", result.json());
+        writeAtomically(file, stored);
+        return result;
+    }
+
+    /** A single network configuration as a network list of one plugin (the CNI spec's conversion). */
+    private static ObjectNode asList(JsonNode config) {
+        if (!(config instanceof ObjectNode conf)) {
+            throw new IllegalArgumentException("a CNI configuration must be a JSON object: " + config);
+        }
+        ObjectNode list = JSON.createObjectNode().put("cniVersion", conf.path("cniVersion").asText("")).put("name", conf.path("name").asText(""));
+        ObjectNode plugin = conf.deepCopy();
+        plugin.remove(List.of("cniVersion", "name"));
+        list.putArray("plugins").add(plugin);
+        return list;
+    }
+
+    /** DEL of every secondary network of {@code containerId} ({@code netns} may be gone); the first failure is thrown. */
+    private void deleteSecondaries(String containerId, NetworkNamespace netns) throws IOException {
+        Path secondaries = secondaryDir(containerId);
+        if (!Files.isDirectory(secondaries)) {
+            return;
+        }
+        Path nsPath = netns != null && netns.exists() ? netns.path() : null;
+        IOException first = null;
+        List<Path> files;
+        try (Stream<Path> list = Files.list(secondaries)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList().reversed();
+        }
+        for (Path f : files) {
+            String ifname = f.getFileName().toString().replaceFirst("\\.json$", "");
+            try {
+                JsonNode stored = JSON.readTree(f.toFile());
+                JsonNode config = stored.path("config");
+                CniResult added = stored.has("result") ? CniResult.parse("stored result", stored.path("result")) : null;
+                NetworkList.parse(config.has("plugins") ? config : asList(config))
+                        .delete(plugins, new CniPlugin.Target(containerId, nsPath, ifname), added, JSON.createObjectNode());
+                Files.delete(f);
+            } catch (IOException | RuntimeException e) {
+                IOException failure = e instanceof IOException io ? io : new IOException(e);
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        Files.deleteIfExists(secondaries);
+    }
+
+    /** The kept ADD result of secondary interface {@code ifname} of {@code containerId}, empty when it has none. */
+    public java.util.Optional<CniResult> secondaryResult(String containerId, String ifname) throws IOException {
+        Path file = secondaryDir(containerId).resolve(ifname + ".json");
+        JsonNode stored = Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : null;
+        return stored == null || !stored.has("result") ? java.util.Optional.empty()
+                : java.util.Optional.of(CniResult.parse("stored result", stored.path("result")));
+    }
+
+    private Path secondaryDir(String containerId) {
+        new CniPlugin.Target(containerId, null, POD_INTERFACE); // validates the id: it names a directory
+        return dir.resolve("secondary").resolve(containerId);
+    }
+
+    private static void writeAtomically(Path file, JsonNode json) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, json.toString());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** CHECK against the kept ADD result: throws when the pod's network is not as ADD left it. */
@@ -158,10 +262,17 @@ public final class PodNetwork {
     }
 
     /**
-     * DEL: the pod's interface, its address lease and its port forwards go; {@code netns} may be gone already
-     * (the lease and rules are removed all the same). Idempotent.
+     * DEL: the pod's secondary networks ({@link #addSecondary}, in reverse), then its interface, its address lease and
+     * its port forwards go; {@code netns} may be gone already (the leases and rules are removed all the same).
+     * Idempotent; the pod network's DEL runs even when a secondary's failed (whose error is thrown then).
      */
     public void delete(String containerId, NetworkNamespace netns) throws IOException {
+        IOException secondary = null;
+        try {
+            deleteSecondaries(containerId, netns);
+        } catch (IOException e) {
+            secondary = e;
+        }
         Path file = resultFile(containerId);
         CniResult added = null;
         ObjectNode runtime = null;
@@ -173,6 +284,9 @@ public final class PodNetwork {
         Path nsPath = netns != null && netns.exists() ? netns.path() : null;
         list.delete(plugins, new CniPlugin.Target(containerId, nsPath, POD_INTERFACE), added, runtime);
         Files.deleteIfExists(file);
+        if (secondary != null) {
+            throw secondary;
+        }
     }
 
     /**
@@ -195,6 +309,7 @@ public final class PodNetwork {
             seen.addAll(resultIds());
             seen.addAll(leaseOwners());
             seen.addAll(portmapOwners());
+            seen.addAll(secondaryOwners());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "listing the pod network's leftovers failed", e);
         }
@@ -249,6 +364,18 @@ public final class PodNetwork {
             }
         }
         return owners;
+    }
+
+    /** Container ids with a kept secondary network ({@link #addSecondary}). */
+    private Set<String> secondaryOwners() throws IOException {
+        Set<String> ids = new TreeSet<>();
+        Path secondaries = dir.resolve("secondary");
+        if (Files.isDirectory(secondaries)) {
+            try (Stream<Path> dirs = Files.list(secondaries)) {
+                dirs.map(d -> d.getFileName().toString()).forEach(ids::add);
+            }
+        }
+        return ids;
     }
 
     private Set<String> resultIds() throws IOException {

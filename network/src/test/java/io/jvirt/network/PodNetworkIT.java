@@ -120,6 +120,57 @@ class PodNetworkIT {
         }
     }
 
+    /**
+     * A secondary network (a NetworkAttachmentDefinition's single CNI configuration) is {@code net1} in the pod with an
+     * address of its own subnet; a {@code type} that is a path is never run; DEL and a restarted agent's sweep take it
+     * down from the kept configuration.
+     */
+    @Test
+    void aSecondaryNetworkIsNet1AndGoesWithDelAndTheSweep() throws Exception {
+        String secondaryBridge = "jvs" + instance;
+        Path ipam = tmp.resolve("blue-ipam");
+        com.fasterxml.jackson.databind.JsonNode blue = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"cniVersion":"1.0.0","name":"blue","type":"bridge","bridge":"%s",
+                 "ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.251.9.0/24"}]]}}""".formatted(secondaryBridge, ipam));
+        try {
+            NetworkNamespace deleted = namespaces.create();
+            NetworkNamespace orphan = namespaces.create();
+            for (NetworkNamespace ns : List.of(deleted, orphan)) {
+                network.add(ns.name(), ns, List.of());
+                CniResult r = network.addSecondary(ns.name(), ns, "net1", blue);
+                assertTrue(r.ipv4On("net1").orElseThrow().ip().startsWith("10.251.9."), r.json().toString());
+                assertTrue(ns.run("ip", "-4", "addr", "show", "dev", "net1").contains(r.ipv4On("net1").orElseThrow().address()));
+                assertEquals(r.ips(), network.secondaryResult(ns.name(), "net1").orElseThrow().ips());
+            }
+            assertEquals(2, leases(ipam).size());
+            com.fasterxml.jackson.databind.node.ObjectNode path = ((com.fasterxml.jackson.databind.node.ObjectNode) blue.deepCopy()).put("type", "/usr/lib/cni/bridge");
+            assertThrows(CniException.class, () -> network.addSecondary(deleted.name(), deleted, "net2", path), "a type is a file name, never a path");
+
+            network.delete(deleted.name(), deleted);
+            assertFalse(deleted.run("ip", "link").contains("net1"), "net1 is gone with DEL");
+            assertEquals(1, leases(ipam).size(), "its address released");
+            // an agent killed with -9: the next one sweeps the orphan's secondary network from the kept configuration
+            PodNetwork restarted = PodNetwork.open(tmp.resolve("cni"), instance, null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+            assertEquals(List.of(orphan.name()), restarted.sweep(Set.of(), id -> orphan));
+            assertEquals(List.of(), leases(ipam));
+            assertFalse(orphan.run("ip", "link").contains("net1"));
+            assertFalse(Files.exists(tmp.resolve("cni/secondary")) && Files.list(tmp.resolve("cni/secondary")).findAny().isPresent(),
+                    "nothing kept of the secondary networks");
+        } finally {
+            new ProcessBuilder("ip", "link", "del", secondaryBridge).start().waitFor();
+        }
+    }
+
+    private static List<String> leases(Path ipam) throws IOException {
+        Path dir = ipam.resolve("blue");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9.]+")).toList();
+        }
+    }
+
     private List<String> bridgePorts() {
         try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", network.bridge(), "brif"))) {
             return ports.map(p -> p.getFileName().toString()).toList();

@@ -164,6 +164,8 @@ public final class BootstrapPolicy {
                 PolicyRule.resources(STATUS, List.of(KUBEVIRT), List.of("virtualmachineinstances/status")),
                 // the claims and local-path volumes of the VMIs it runs
                 PolicyRule.resources(READ, List.of(""), List.of("persistentvolumeclaims", "persistentvolumes")),
+                // the NetworkAttachmentDefinitions its VMIs' multus networks name (their CNI configuration)
+                PolicyRule.resources(List.of("get"), List.of("k8s.cni.cncf.io"), List.of("network-attachment-definitions")),
                 // the service proxy (kube-proxy's system:node-proxier): Services and their endpoints
                 PolicyRule.resources(READ, List.of(""), List.of("services", "endpoints")),
                 PolicyRule.resources(READ, List.of("discovery.k8s.io"), List.of("endpointslices")),

@@ -394,7 +394,7 @@ public final class PodRunner implements AutoCloseable {
             netns.create();
             CniResult podNetwork = network == null ? null : network.add(plan.uid(), driverNetns(plan.uid()), List.of());
             cgroup.create(plan.limits());
-            Map<Integer, io.jvirt.network.TapDevice> taps = launchers.plug(pod, owner, paths, new PodSandbox(driverNetns(plan.uid()), podNetwork, cgroup));
+            Map<Integer, io.jvirt.network.TapDevice> taps = launchers.plug(pod, owner, paths, new PodSandbox(driverNetns(plan.uid()), podNetwork, cgroup, network));
             try {
                 Map<Integer, Integer> fds = new java.util.TreeMap<>();
                 taps.forEach((number, tap) -> fds.put(number, tap.fd()));

@@ -12,5 +12,7 @@ import io.jvirt.network.cni.CniResult;
  *     (the pod has loopback only)
  * @param cgroup the pod's cgroup: a helper process the pod needs beside QEMU (passt) joins it, so it is limited,
  *     counted and ended with the pod
+ * @param network the node's pod network (null with {@code podNetwork}): it also runs a pod's secondary networks
+ *     ({@link io.jvirt.network.PodNetwork#addSecondary}), which its DEL and sweep take down with the pod
  */
-public record PodSandbox(NetworkNamespace netns, CniResult podNetwork, PodCgroup cgroup) {}
+public record PodSandbox(NetworkNamespace netns, CniResult podNetwork, PodCgroup cgroup, io.jvirt.network.PodNetwork network) {}

@@ -16,15 +16,30 @@ import java.util.List;
  * @param podIps the pod's addresses on the pod network (CNI), the {@code ipAddress}/{@code ipAddresses} of its pod
  *     network interface
  * @param leases the DHCP lease of each bridge or masquerade interface
+ * @param secondaries each multus secondary interface's addresses (its CNI result)
  */
-record GuestNetwork(List<String> podIps, List<DhcpLease> leases) {
+record GuestNetwork(List<String> podIps, List<DhcpLease> leases, List<Secondary> secondaries) {
+    /**
+     * A secondary network's interface as the VMI's status reports it.
+     *
+     * @param name the VMI interface's name
+     * @param podInterface the pod's interface ({@code net<n>})
+     * @param ips its addresses from the NetworkAttachmentDefinition's CNI result
+     */
+    record Secondary(String name, String podInterface, List<String> ips) {
+        Secondary {
+            ips = List.copyOf(ips);
+        }
+    }
+
     static final String FILE = "network.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final GuestNetwork NONE = new GuestNetwork(List.of(), List.of());
+    static final GuestNetwork NONE = new GuestNetwork(List.of(), List.of(), List.of());
 
     GuestNetwork {
         podIps = List.copyOf(podIps);
         leases = List.copyOf(leases);
+        secondaries = secondaries == null ? List.of() : List.copyOf(secondaries); // null: kept before secondary networks
     }
 
     /** Writes it atomically, mode 0600. */

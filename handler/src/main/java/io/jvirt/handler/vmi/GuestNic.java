@@ -12,15 +12,22 @@ import java.util.List;
  * How one VMI interface reaches its network on this node (pure, from the VMI spec): an interface on the pod network
  * ({@code networks[].pod}) with KubeVirt's {@code bridge} or {@code masquerade} binding gets a tap in the pod's
  * namespace, handed to QEMU as descriptor {@code 3 + n} ({@link Netdev.TapFd}); with {@code passtBinding} QEMU joins
- * passt's socket in the run directory ({@link Netdev.Stream}). Any other interface — on a network this node does not
- * wire (multus), or every interface when the node has no pod network (an agent that is not root) — is QEMU user-mode
- * networking with {@code restrict=on}. A binding the converter refuses (sriov, slirp, a plugin) is left to its message.
+ * passt's socket in the run directory ({@link Netdev.Stream}). An interface on a multus secondary network
+ * ({@code networks[].multus}, not {@code default}) with the {@code bridge} binding (KubeVirt's for secondary
+ * interfaces) gets a tap too, on the pod's {@code net<n>} (the n-th such network in {@code networks} order, as multus
+ * names them), which the agent makes from the NetworkAttachmentDefinition {@code networkName} names. Any other
+ * interface — another binding on a multus network, a {@code multus.default} network (not wired), or every interface
+ * when the node has no pod network (an agent that is not root) — is QEMU user-mode networking with {@code restrict=on}.
+ * A binding the converter refuses (sriov, slirp, a plugin) is left to its message.
  *
  * @param name the interface's (and its network's) name
  * @param tap the tap's name in the pod's namespace ({@code tap<n>}), null unless bridge or masquerade
  * @param ports the declared {@code ports} (masquerade and passt forward only these when any is declared)
+ * @param podInterface the pod's interface the guest's traffic leaves by: {@code eth0} on the pod network,
+ *     {@code net<n>} on a secondary network; null for user-mode networking
+ * @param attachment the secondary network's {@code multus.networkName} ({@code [namespace/]name}), else null
  */
-public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<GuestPort> ports) {
+public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<GuestPort> ports, String podInterface, String attachment) {
     public enum Kind { BRIDGE, MASQUERADE, PASST, USER_MODE }
 
     /** The first descriptor number a tap gets in QEMU (0-2 are its standard streams). */
@@ -32,9 +39,14 @@ public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<G
      */
     public static List<GuestNic> of(JsonNode spec, boolean podNetwork, Path runDirectory) {
         List<String> podNetworks = new ArrayList<>();
+        java.util.Map<String, String> secondaries = new java.util.LinkedHashMap<>(); // network name -> networkName
         for (JsonNode n : spec.path("networks")) {
             if (n.has("pod")) podNetworks.add(n.path("name").asText());
+            if (n.path("multus").path("networkName").isTextual() && !n.path("multus").path("default").asBoolean(false)) {
+                secondaries.put(n.path("name").asText(), n.path("multus").path("networkName").asText());
+            }
         }
+        List<String> secondaryOrder = List.copyOf(secondaries.keySet());
         List<GuestNic> nics = new ArrayList<>();
         int taps = 0;
         for (JsonNode nic : spec.path("domain").path("devices").path("interfaces")) {
@@ -43,16 +55,23 @@ public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<G
             for (JsonNode p : nic.path("ports")) {
                 ports.add(new GuestPort(p.path("port").asInt(), p.path("protocol").asText("")));
             }
-            Kind kind = !podNetwork || !podNetworks.contains(name) ? Kind.USER_MODE
+            boolean secondary = secondaries.containsKey(name);
+            Kind kind = !podNetwork ? Kind.USER_MODE
+                    : secondary ? (nic.has("bridge") ? Kind.BRIDGE : Kind.USER_MODE)
+                    : !podNetworks.contains(name) ? Kind.USER_MODE
                     : nic.has("bridge") ? Kind.BRIDGE : nic.has("masquerade") ? Kind.MASQUERADE
                     : nic.has("passtBinding") ? Kind.PASST : Kind.USER_MODE;
+            String podInterface = kind == Kind.USER_MODE ? null
+                    : secondary ? "net" + (secondaryOrder.indexOf(name) + 1) : io.jvirt.network.PodNetwork.POD_INTERFACE;
+            String attachment = kind == Kind.USER_MODE ? null : secondaries.get(name);
             nics.add(switch (kind) {
                 case BRIDGE, MASQUERADE -> {
                     int n = taps++;
-                    yield new GuestNic(name, kind, new Netdev.TapFd(FIRST_FD + n), "tap" + n, ports);
+                    yield new GuestNic(name, kind, new Netdev.TapFd(FIRST_FD + n), "tap" + n, ports, podInterface, attachment);
                 }
-                case PASST -> new GuestNic(name, kind, new Netdev.Stream(runDirectory.resolve(PasstBinding.SOCKET).toString()), null, ports);
-                case USER_MODE -> new GuestNic(name, kind, new Netdev.UserMode(true), null, ports);
+                case PASST -> new GuestNic(name, kind, new Netdev.Stream(runDirectory.resolve(PasstBinding.SOCKET).toString()), null, ports,
+                        podInterface, null);
+                case USER_MODE -> new GuestNic(name, kind, new Netdev.UserMode(true), null, ports, null, null);
             });
         }
         return nics;
@@ -60,6 +79,15 @@ public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<G
 
     /** Whether this interface is on the pod network (its status reports the pod's addresses). */
     public boolean onPodNetwork() {
-        return kind != Kind.USER_MODE;
+        return kind != Kind.USER_MODE && attachment == null;
+    }
+
+    /**
+     * The NetworkAttachmentDefinition of a secondary network: {@code [namespace/]name} resolved against the VMI's
+     * namespace, as multus does. Only for a nic with an {@link #attachment}.
+     */
+    public String[] attachmentRef(String vmiNamespace) {
+        int slash = attachment.indexOf('/');
+        return slash < 0 ? new String[] {vmiNamespace, attachment} : new String[] {attachment.substring(0, slash), attachment.substring(slash + 1)};
     }
 }

@@ -77,6 +77,10 @@ import java.util.function.Supplier;
  * {@code kubevirt.io/nodeName}); one not labelled yet (its pod was just bound) is read once. Thread-safe.
  */
 public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoCloseable {
+    /** Multus' NetworkAttachmentDefinition (served as a CRD), which a VMI's secondary network names. */
+    static final ResourceDefinitionContext NETWORK_ATTACHMENT_DEFINITION = new ResourceDefinitionContext.Builder()
+            .withGroup("k8s.cni.cncf.io").withVersion("v1").withKind("NetworkAttachmentDefinition")
+            .withPlural("network-attachment-definitions").withNamespaced(true).build();
     public static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     /** The label the VMI controller puts on a VMI once its pod is bound (KubeVirt's). */
@@ -289,14 +293,21 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
         List<String> dns = sandbox.podNetwork().nameservers();
         Map<Integer, TapDevice> taps = new java.util.TreeMap<>();
         List<DhcpLease> leases = new ArrayList<>();
+        List<GuestNetwork.Secondary> secondaries = new ArrayList<>();
         try {
             for (GuestNic nic : GuestNic.of(spec, true, paths.runDirectory())) {
                 switch (nic.kind()) {
                     case BRIDGE, MASQUERADE -> {
+                        CniResult network = sandbox.podNetwork();
+                        if (nic.attachment() != null) {
+                            network = addSecondary(pod, nic, sandbox);
+                            secondaries.add(new GuestNetwork.Secondary(nic.name(), nic.podInterface(),
+                                    network.ips().stream().filter(CniResult.IpConfig::ipv4).map(CniResult.IpConfig::ip).toList()));
+                        }
                         TapDevice tap = TapDevice.open(sandbox.netns(), nic.tap());
                         taps.put(((Netdev.TapFd) nic.netdev()).fd(), tap);
-                        Binding binding = nic.kind() == GuestNic.Kind.BRIDGE ? new BridgeBinding() : new MasqueradeBinding(nic.ports());
-                        leases.add(binding.plug(sandbox.netns(), sandbox.podNetwork(),
+                        Binding binding = nic.kind() == GuestNic.Kind.BRIDGE ? new BridgeBinding(nic.podInterface()) : new MasqueradeBinding(nic.ports());
+                        leases.add(binding.plug(sandbox.netns(), network,
                                 new GuestInterface(nic.tap(), macs.get(nic.name()), DhcpLease.isHostname(hostname) ? hostname : null, dns)));
                     }
                     case PASST -> {
@@ -307,7 +318,8 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
                     case USER_MODE -> { }
                 }
             }
-            GuestNetwork.save(paths.podDir(), new GuestNetwork(sandbox.podNetwork().ips().stream().map(CniResult.IpConfig::ip).toList(), leases));
+            GuestNetwork.save(paths.podDir(),
+                    new GuestNetwork(sandbox.podNetwork().ips().stream().map(CniResult.IpConfig::ip).toList(), leases, secondaries));
             return taps;
         } catch (Exception e) {
             for (TapDevice tap : taps.values()) {
@@ -315,6 +327,30 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
             }
             throw e;
         }
+    }
+
+    /**
+     * Runs the CNI configuration of the NetworkAttachmentDefinition {@code nic}'s secondary network names for its pod
+     * interface {@code net<n>} (the pod network's DEL and sweep take it down with the pod). A missing definition
+     * fails the start with KubeVirt's message.
+     */
+    private CniResult addSecondary(Pod pod, GuestNic nic, PodSandbox sandbox) throws IOException {
+        String[] ref = nic.attachmentRef(pod.getMetadata().getNamespace());
+        GenericKubernetesResource nad = client.genericKubernetesResources(NETWORK_ATTACHMENT_DEFINITION)
+                .inNamespace(ref[0]).withName(ref[1]).get();
+        if (nad == null) {
+            throw new IllegalStateException("failed to locate network attachment definition " + ref[0] + "/" + ref[1]);
+        }
+        JsonNode config;
+        try {
+            config = JSON.readTree(JSON.valueToTree(nad.getAdditionalProperties().get("spec")).path("config").asText(""));
+        } catch (IOException e) {
+            throw new IllegalStateException("network attachment definition " + ref[0] + "/" + ref[1] + ": spec.config is not JSON: " + e.getMessage());
+        }
+        if (config == null || !config.isObject()) {
+            throw new IllegalStateException("network attachment definition " + ref[0] + "/" + ref[1] + " has no CNI configuration in spec.config");
+        }
+        return sandbox.network().addSecondary(pod.getMetadata().getUid(), sandbox.netns(), nic.podInterface(), config);
     }
 
     @Override
@@ -448,14 +484,14 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
         private final Supervisor supervisor;
         private final java.util.concurrent.CompletableFuture<Void> attached = new java.util.concurrent.CompletableFuture<>();
         private final List<String> argv;
-        private final List<String> podIps;
+        private final GuestNetwork network;
         private volatile boolean closed;
 
         Session(VmiRef ref, PodPaths paths) {
             this.ref = ref;
             this.paths = paths;
             this.argv = readArgv(paths.podDir());
-            this.podIps = GuestNetwork.load(paths.podDir()).podIps();
+            this.network = GuestNetwork.load(paths.podDir());
             Optional<ProcessHandle> qemu;
             try {
                 qemu = PodState.load(paths.podDir()).flatMap(PodProcess::handle);
@@ -487,7 +523,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
                 return;
             }
             PodProcess.logAgentLine(paths.podDir(), event.state() + ": " + event.reason());
-            writeStatus(ref, event.state(), event.reason(), argv, podIps);
+            writeStatus(ref, event.state(), event.reason(), argv, network);
         }
 
         void close() {
@@ -525,7 +561,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
      * Writes the VMI status for a domain state (CAS; on a conflict read again from the API server and
      * retried). A final phase is never left again.
      */
-    private void writeStatus(VmiRef ref, DomainState domainState, String reason, List<String> argv, List<String> podIps) {
+    private void writeStatus(VmiRef ref, DomainState domainState, String reason, List<String> argv, GuestNetwork network) {
         VmiStatusMapping m = VmiStatusMapping.of(domainState);
         GenericKubernetesResource vmi = fetch(ref);
         for (int attempt = 0; attempt < 10 && vmi != null; attempt++) {
@@ -536,7 +572,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
                 return;
             }
             VmiStatusUpdate.apply(status, JSON.valueToTree(vmi.getAdditionalProperties().get("spec")), m, reason, nodeName, accel.get(), argv,
-                    podIps, now());
+                    network.podIps(), network.secondaries(), now());
             vmi.getAdditionalProperties().put("status", JSON.convertValue(status, Map.class));
             try {
                 client.genericKubernetesResources(VMI).inNamespace(ref.namespace()).resource(vmi).updateStatus();

@@ -26,9 +26,11 @@ public final class VmiStatusUpdate {
      *     written only when missing)
      * @param podIps the launcher pod's addresses on the pod network, which the pod network interface reports as
      *     KubeVirt does ({@code ipAddress}, {@code ipAddresses}, {@code podInterfaceName} {@code eth0}); empty without
+     * @param secondaries the multus secondary interfaces' addresses and pod interfaces, which their entries report as
+     *     KubeVirt does from multus' network status ({@code infoSource} {@code domain, multus-status})
      */
     public static void apply(ObjectNode status, JsonNode spec, VmiStatusMapping m, String reason, String nodeName, AccelDecision accel,
-            List<String> argv, List<String> podIps, String now) {
+            List<String> argv, List<String> podIps, List<GuestNetwork.Secondary> secondaries, String now) {
         String previous = status.path("phase").asText("");
         if (m.phase() != null && !m.phase().equals(previous)) {
             status.put("phase", m.phase());
@@ -42,7 +44,7 @@ public final class VmiStatusUpdate {
         }
         status.set("conditions", conditions(status.path("conditions"), m, reason, accel, now));
         if (!argv.isEmpty() || !status.has("interfaces")) {
-            status.set("interfaces", interfaces(spec, InterfaceMacs.fromArgv(argv), podIps));
+            status.set("interfaces", interfaces(spec, InterfaceMacs.fromArgv(argv), podIps, secondaries));
         }
     }
 
@@ -83,7 +85,7 @@ public final class VmiStatusUpdate {
         return c;
     }
 
-    private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs, List<String> podIps) {
+    private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs, List<String> podIps, List<GuestNetwork.Secondary> secondaries) {
         List<String> podNetworks = new java.util.ArrayList<>();
         for (JsonNode n : spec.path("networks")) {
             if (n.has("pod")) podNetworks.add(n.path("name").asText());
@@ -92,19 +94,23 @@ public final class VmiStatusUpdate {
         for (JsonNode nic : spec.path("domain").path("devices").path("interfaces")) {
             String name = nic.path("name").asText();
             ObjectNode i = out.addObject();
-            if (podNetworks.contains(name) && !podIps.isEmpty()) {
-                i.put("ipAddress", podIps.getFirst());
-                podIps.forEach(i.putArray("ipAddresses")::add);
+            GuestNetwork.Secondary secondary = secondaries.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+            List<String> ips = secondary != null ? secondary.ips() : podNetworks.contains(name) ? podIps : List.of();
+            if (!ips.isEmpty()) {
+                i.put("ipAddress", ips.getFirst());
+                ips.forEach(i.putArray("ipAddresses")::add);
             }
             String mac = nic.path("macAddress").asText(macs.get(name));
             if (mac != null && !mac.isEmpty()) {
                 i.put("mac", mac);
             }
             i.put("name", name);
-            if (podNetworks.contains(name) && !podIps.isEmpty()) {
+            if (secondary != null) {
+                i.put("podInterfaceName", secondary.podInterface());
+            } else if (podNetworks.contains(name) && !podIps.isEmpty()) {
                 i.put("podInterfaceName", io.jvirt.network.PodNetwork.POD_INTERFACE);
             }
-            i.put("infoSource", "domain");
+            i.put("infoSource", secondary != null ? "domain, multus-status" : "domain");
             i.put("queueCount", 1);
         }
         return out;

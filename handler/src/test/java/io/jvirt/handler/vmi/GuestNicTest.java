@@ -33,13 +33,36 @@ class GuestNicTest {
         assertEquals(List.of(new GuestPort(80, "tcp"), new GuestPort(53, "udp")), nics.getFirst().ports());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // binding of interface blue on multus network blue | its multus source | kind | netdev | tap | pod interface | attachment | default's fd
+        "'bridge':{}     | 'networkName':'blue'             | BRIDGE    | TapFd[fd=3]             | tap0 | net1 | blue    | 4",
+        "'bridge':{}     | 'networkName':'other/blue'       | BRIDGE    | TapFd[fd=3]             | tap0 | net1 | other/blue | 4",
+        "'masquerade':{} | 'networkName':'blue'             | USER_MODE | UserMode[restrict=true] |      |      |         | 3",
+        "'bridge':{}     | 'networkName':'blue','default':true | USER_MODE | UserMode[restrict=true] |   |      |         | 3",
+    })
+    void aSecondaryNetworksInterface(String binding, String multus, GuestNic.Kind kind, String netdev, String tap, String podInterface,
+            String attachment, int defaultFd) throws Exception {
+        List<GuestNic> nics = GuestNic.of(JSON.readTree(("{'domain':{'devices':{'interfaces':[{'name':'blue'," + binding
+                + "},{'name':'default','masquerade':{}}]}},'networks':[{'name':'blue','multus':{" + multus + "}},{'name':'default','pod':{}}]}")
+                .replace('\'', '"')), true, RUN);
+        GuestNic blue = nics.get(0);
+        assertEquals(kind, blue.kind());
+        assertEquals(netdev, blue.netdev().toString());
+        assertEquals(tap, blue.tap());
+        assertEquals(podInterface, blue.podInterface());
+        assertEquals(attachment, blue.attachment());
+        assertEquals(new Netdev.TapFd(defaultFd), nics.get(1).netdev());
+        assertEquals("eth0", nics.get(1).podInterface());
+    }
+
     @org.junit.jupiter.api.Test
-    void aSecondaryNetworkIsUserModeAndTapsAreNumberedFromThree() throws Exception {
+    void secondaryInterfacesAreNumberedInNetworkOrder() throws Exception {
         List<GuestNic> nics = GuestNic.of(JSON.readTree("""
-                {"domain":{"devices":{"interfaces":[{"name":"blue","bridge":{}},{"name":"default","masquerade":{}}]}},
-                 "networks":[{"name":"blue","multus":{"networkName":"blue"}},{"name":"default","pod":{}}]}"""), true, RUN);
-        assertEquals(new Netdev.UserMode(true), nics.get(0).netdev());
-        assertEquals(new Netdev.TapFd(3), nics.get(1).netdev());
-        assertEquals("tap0", nics.get(1).tap());
+                {"domain":{"devices":{"interfaces":[{"name":"red","bridge":{}},{"name":"blue","bridge":{}}]}},
+                 "networks":[{"name":"blue","multus":{"networkName":"blue"}},{"name":"red","multus":{"networkName":"ns/red"}}]}"""), true, RUN);
+        assertEquals(List.of("net2", "net1"), nics.stream().map(GuestNic::podInterface).toList());
+        assertEquals(List.of("ns", "red"), List.of(nics.get(0).attachmentRef("vm-ns")));
+        assertEquals(List.of("vm-ns", "blue"), List.of(nics.get(1).attachmentRef("vm-ns")));
     }
 }

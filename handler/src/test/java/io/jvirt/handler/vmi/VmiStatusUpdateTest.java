@@ -42,7 +42,7 @@ class VmiStatusUpdateTest {
     })
     void conditionsPerState(DomainState state, boolean kvm, String phase, String ready, String paused, String emulation) throws Exception {
         ObjectNode status = JSON.createObjectNode();
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(state), "why", "node-a", kvm ? KVM : TCG, List.of(), List.of(), "2026-01-01T00:00:00Z");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(state), "why", "node-a", kvm ? KVM : TCG, List.of(), List.of(), List.of(), "2026-01-01T00:00:00Z");
         assertEquals(phase, status.path("phase").asText());
         assertEquals("node-a", status.path("nodeName").asText());
         assertEquals(ready, condition(status, "Ready"));
@@ -57,7 +57,7 @@ class VmiStatusUpdateTest {
                 {"phase":"Running","conditions":[{"type":"AgentConnected","status":"True"},
                  {"type":"Ready","status":"True","lastTransitionTime":"2025-01-01T00:00:00Z"}]}""");
         List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:AB:CD:EF", "-device", "virtio-net-pci,netdev=net1,id=ua-second,mac=02:00:00:00:00:02");
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of(), "2026-01-01T00:00:00Z");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of(), List.of(), "2026-01-01T00:00:00Z");
         assertEquals("True", condition(status, "AgentConnected"));
         JsonNode ready = StreamSupport.stream(status.path("conditions").spliterator(), false)
                 .filter(c -> c.path("type").asText().equals("Ready")).findFirst().orElseThrow();
@@ -74,11 +74,23 @@ class VmiStatusUpdateTest {
     void thePodNetworkInterfaceReportsThePodsAddresses() throws Exception {
         ObjectNode status = JSON.createObjectNode();
         List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:ab:cd:ef");
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of("10.128.7.5"),
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of("10.128.7.5"), List.of(),
                 "2026-01-01T00:00:00Z");
         assertEquals(JSON.readTree("""
                 [{"ipAddress":"10.128.7.5","ipAddresses":["10.128.7.5"],"mac":"52:54:00:ab:cd:ef","name":"default",
                   "podInterfaceName":"eth0","infoSource":"domain","queueCount":1},
                  {"mac":"02:00:00:00:00:02","name":"second","infoSource":"domain","queueCount":1}]"""), status.path("interfaces"));
+    }
+
+    /** A multus secondary interface reports its network's address and pod interface, as KubeVirt does from multus' status. */
+    @Test
+    void aSecondaryInterfaceReportsItsNetworksAddress() throws Exception {
+        ObjectNode status = JSON.createObjectNode();
+        List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:ab:cd:ef");
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of("10.128.7.5"),
+                List.of(new GuestNetwork.Secondary("second", "net1", List.of("10.250.0.10"))), "2026-01-01T00:00:00Z");
+        assertEquals(JSON.readTree("""
+                {"ipAddress":"10.250.0.10","ipAddresses":["10.250.0.10"],"mac":"02:00:00:00:00:02","name":"second",
+                 "podInterfaceName":"net1","infoSource":"domain, multus-status","queueCount":1}"""), status.path("interfaces").get(1));
     }
 }

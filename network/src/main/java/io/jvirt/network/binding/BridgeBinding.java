@@ -8,33 +8,56 @@ import io.jvirt.network.dhcp.DhcpLease;
 import java.io.IOException;
 
 /**
- * KubeVirt's {@code bridge} binding: the pod's address moves from {@code eth0} to the guest. In the pod's namespace
- * a bridge {@code k6t-eth0} joins {@code eth0} and the guest's device; {@code eth0} loses its address (the guest
- * answers for it now), and the bridge holds only a link-local address (169.254.75.10/32), from which the DHCP
- * server hands the guest the pod's address, prefix, gateway, MTU, name servers and host name.
+ * KubeVirt's {@code bridge} binding: the pod interface's address moves to the guest. In the pod's namespace a bridge
+ * {@code k6t-<pod interface>} joins the pod interface ({@code eth0}, or a secondary network's {@code net<n>}) and the
+ * guest's device; the pod interface loses its address (the guest answers for it now), and the bridge holds only a
+ * link-local address (169.254.75.10/32 for {@code eth0}, .11 for {@code net1}, …: each bridge's DHCP server needs one
+ * of its own), from which the DHCP server hands the guest the address, prefix, gateway, MTU, name servers and host
+ * name. A secondary network's lease has no router (the guest's default route stays on the pod network).
+ *
+ * @param podInterface the pod's interface the guest takes over ({@code eth0} or {@code net1}…{@code net200})
  */
-public record BridgeBinding() implements Binding {
+public record BridgeBinding(String podInterface) implements Binding {
     public static final String BRIDGE = "k6t-eth0";
-    /** The bridge's own address (link-local): the DHCP server identifier. */
+    /** The {@code eth0} bridge's own address (link-local): the DHCP server identifier. */
     public static final String SERVER = "169.254.75.10";
+
+    public BridgeBinding {
+        if (!podInterface.equals(PodNetwork.POD_INTERFACE) && !podInterface.matches("net([1-9]|[1-9][0-9]|1[0-9][0-9]|200)")) {
+            throw new IllegalArgumentException("the bridge binding's pod interface is eth0 or net1-net200: " + podInterface);
+        }
+    }
+
+    /** The binding of the pod network's {@code eth0}. */
+    public BridgeBinding() {
+        this(PodNetwork.POD_INTERFACE);
+    }
+
+    /** The link-local address of this binding's bridge (its DHCP server's). */
+    public String server() {
+        int n = podInterface.equals(PodNetwork.POD_INTERFACE) ? 0 : Integer.parseInt(podInterface.substring(3));
+        return Ipv4.text(Ipv4.address(SERVER) + n);
+    }
 
     @Override
     public DhcpLease plug(NetworkNamespace netns, CniResult pod, GuestInterface guest) throws IOException {
-        String eth0 = PodNetwork.POD_INTERFACE;
-        CniResult.IpConfig ip = pod.ipv4On(eth0).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + eth0));
-        int mtu = Binding.mtu(netns, eth0);
+        String iface = podInterface;
+        boolean secondary = !iface.equals(PodNetwork.POD_INTERFACE);
+        String bridge = "k6t-" + iface;
+        CniResult.IpConfig ip = pod.ipv4On(iface).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + iface));
+        int mtu = Binding.mtu(netns, iface);
         String mtuText = Integer.toString(mtu);
-        netns.run("ip", "link", "add", BRIDGE, "type", "bridge");
-        netns.run("ip", "link", "set", BRIDGE, "mtu", mtuText);
-        netns.run("ip", "addr", "del", ip.address(), "dev", eth0);
-        netns.run("ip", "link", "set", eth0, "master", BRIDGE);
+        netns.run("ip", "link", "add", bridge, "type", "bridge");
+        netns.run("ip", "link", "set", bridge, "mtu", mtuText);
+        netns.run("ip", "addr", "del", ip.address(), "dev", iface);
+        netns.run("ip", "link", "set", iface, "master", bridge);
         netns.run("ip", "link", "set", guest.device(), "mtu", mtuText);
-        netns.run("ip", "link", "set", guest.device(), "master", BRIDGE);
+        netns.run("ip", "link", "set", guest.device(), "master", bridge);
         netns.run("ip", "link", "set", guest.device(), "up");
-        netns.run("ip", "addr", "add", SERVER + "/32", "dev", BRIDGE);
-        netns.run("ip", "link", "set", BRIDGE, "up");
-        int gateway = ip.gateway().isEmpty() ? 0 : Ipv4.address(ip.gateway());
+        netns.run("ip", "addr", "add", server() + "/32", "dev", bridge);
+        netns.run("ip", "link", "set", bridge, "up");
+        int gateway = secondary || ip.gateway().isEmpty() ? 0 : Ipv4.address(ip.gateway());
         return new DhcpLease(guest.mac(), Ipv4.address(ip.ip()), ip.prefixLength(), gateway, Binding.addresses(guest.dns()), mtu,
-                guest.hostname(), Ipv4.address(SERVER));
+                guest.hostname(), Ipv4.address(server()));
     }
 }

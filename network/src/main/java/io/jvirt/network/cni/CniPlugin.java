@@ -89,6 +89,11 @@ public record CniPlugin(java.util.List<Path> path) {
         return answer;
     }
 
+    /** Throws unless {@code type} is a bare file name of a plugin in the plugin directories. */
+    public void require(String type) throws CniException {
+        find(type);
+    }
+
     private Path find(String type) throws CniException {
         if (!type.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
             throw new CniException(String.valueOf(type), CniException.NOT_A_PLUGIN_ERROR, "not a plugin type", null);

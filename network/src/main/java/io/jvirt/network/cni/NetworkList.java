@@ -50,6 +50,11 @@ public final class NetworkList {
         return name;
     }
 
+    /** Each plugin's {@code type}, in order. */
+    public List<String> types() {
+        return plugins.stream().map(p -> p.path("type").asText()).toList();
+    }
+
     /** ADD through every plugin; returns the last result. {@code runtimeConfig}: capability name → value. */
     public CniResult add(CniPlugin runner, CniPlugin.Target target, ObjectNode runtimeConfig) throws IOException {
         JsonNode prev = null;
