@@ -175,7 +175,7 @@ class SecondaryNetworkIT {
     private String curlFromPeer(String address) {
         try {
             return DemoGuest.run("ip", "netns", "exec", peerNs, "curl", "-s", "--max-time", "3", "http://" + address + "/");
-        } catch (Exception e) {
+        } catch (Exception | AssertionError e) { // not answering yet
             return "";
         }
     }
