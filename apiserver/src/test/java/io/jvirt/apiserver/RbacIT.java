@@ -191,6 +191,8 @@ class RbacIT {
         return Stream.of(
                 Arguments.of(ComponentIdentity.NODE_AGENT, "patch", "kubevirt.io", vmiStatus, "status", "a", true),
                 Arguments.of(ComponentIdentity.NODE_AGENT, "get", "", "pods", "", "a", true),
+                Arguments.of(ComponentIdentity.NODE_AGENT, "get", "k8s.cni.cncf.io", "network-attachment-definitions", "", "a", true),
+                Arguments.of(ComponentIdentity.NODE_AGENT, "create", "k8s.cni.cncf.io", "network-attachment-definitions", "", "a", false),
                 Arguments.of(ComponentIdentity.NODE_AGENT, "create", "", "pods", "", "a", false),
                 Arguments.of(ComponentIdentity.NODE_AGENT, "delete", "kubevirt.io", vmiStatus, "", "a", false),
                 Arguments.of(ComponentIdentity.NODE_AGENT, "get", "", "secrets", "", "b", false),
