@@ -53,7 +53,7 @@ final class BareQemu implements AutoCloseable {
                 "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"));
         for (String word : template) {
             if (!word.equals("-S")) {
-                argv.add(word.replace(vmiDisk, disk.toString()).replace(vmiRun, run.toString()));
+                argv.add(withoutTapDescriptor(word.replace(vmiDisk, disk.toString()).replace(vmiRun, run.toString())));
             }
         }
         long at = System.currentTimeMillis();
@@ -85,5 +85,18 @@ final class BareQemu implements AutoCloseable {
                 Files.deleteIfExists(f);
             }
         }
+    }
+
+    /**
+     * A {@code -netdev tap,...,fd=N} word (the agent hands QEMU its tap as a descriptor) as user-mode networking with
+     * the same id and nothing reachable ({@code restrict=on}): bare QEMU has no tap descriptor to inherit, and the guest
+     * still gets its NIC.
+     */
+    static String withoutTapDescriptor(String word) {
+        if (!word.startsWith("tap,") || !word.matches(".*,fd=\\d+.*")) {
+            return word;
+        }
+        String id = java.util.Arrays.stream(word.split(",")).filter(w -> w.startsWith("id=")).findFirst().orElse("id=net0");
+        return "user," + id + ",restrict=on";
     }
 }
