@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few Linux calls Java has no API for ({@code setns}, {@code ioctl}), made through the Foreign Function and
+ * The few Linux calls Java has no API for ({@code setns}, {@code ioctl}, a socket bound to a device), made through the Foreign Function and
  * Memory API with {@code errno} captured. Each method throws an {@link IOException} naming the call and errno.
  * Thread-safe (no state).
  */
@@ -24,6 +24,14 @@ final class Libc {
     static final int O_RDWR = 2;
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int SO_REUSEADDR = 2;
+    static final int SO_BROADCAST = 6;
+    static final int SO_BINDTODEVICE = 25;
+    private static final int SOL_SOCKET = 1;
+    private static final int SHUT_RDWR = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -33,6 +41,14 @@ final class Libc {
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle WAITPID = downcall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle SENDTO = downcall("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final int EINTR = 4;
 
     private Libc() {}
@@ -110,6 +126,88 @@ final class Libc {
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static int socket(int domain, int type, int protocol) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            return check((int) SOCKET.invokeExact(state, domain, type, protocol), state, "socket");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code setsockopt(fd, SOL_SOCKET, option, value, value's size)}. */
+    static void setsockopt(int fd, int option, MemorySegment value, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            check((int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, option, value, (int) value.byteSize()), state, "setsockopt " + what);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A {@code struct sockaddr_in} of IPv4 {@code address} (an int, as {@link Ipv4} holds it) and {@code port}. */
+    static MemorySegment sockaddrIn(Arena arena, int address, int port) {
+        MemorySegment sa = arena.allocate(16);
+        sa.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_INET); // sin_family: host order
+        sa.asByteBuffer().order(java.nio.ByteOrder.BIG_ENDIAN).putShort(2, (short) port).putInt(4, address); // network order
+        return sa;
+    }
+
+    static void bind(int fd, MemorySegment sockaddr, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            check((int) BIND.invokeExact(state, fd, sockaddr, (int) sockaddr.byteSize()), state, what);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code recv(fd, buffer, length, 0)}, again when a signal interrupted it; the datagram's length. */
+    static int recv(int fd, MemorySegment buffer, int length, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            while (true) {
+                long n = (long) RECV.invokeExact(state, fd, buffer, (long) length, 0);
+                if (n >= 0 || (int) ERRNO.get(state, 0L) != EINTR) {
+                    return check((int) n, state, what);
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static void sendto(int fd, MemorySegment buffer, int length, MemorySegment sockaddr, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            check((int) (long) SENDTO.invokeExact(state, fd, buffer, (long) length, 0, sockaddr, (int) sockaddr.byteSize()), state, what);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code shutdown(fd, SHUT_RDWR)}: wakes a thread blocked in {@code recv} on it. Errors are ignored (see the caller). */
+    static void shutdown(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int ignored = (int) SHUTDOWN.invokeExact(state, fd, SHUT_RDWR);
+        } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);

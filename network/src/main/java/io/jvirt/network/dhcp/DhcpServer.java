@@ -1,14 +1,11 @@
 package io.jvirt.network.dhcp;
 
+import io.jvirt.network.DeviceUdpSocket;
 import io.jvirt.network.Ipv4;
 import io.jvirt.network.NetworkNamespace;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
+import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,51 +17,47 @@ import java.util.Optional;
  * other client (a pod's namespace also hears its neighbours' broadcasts on eth0). Leases are infinite, so the
  * server holds no state: an agent restart starts it again and a guest renewing gets the same answer.
  *
- * <p>Its sockets are opened inside the pod's network namespace by a thread that joined it ({@link
- * NetworkNamespace#enter}), then served by one virtual thread: one socket on {@code 0.0.0.0:67} receives (a
- * client without an address broadcasts), one bound to the server's address sends its replies to
- * {@code 255.255.255.255:68}, which the kernel sends out of the device holding that address (the tap, or the
- * binding's bridge). No process per VM, no raw socket. {@link #close} stops it; thread-safe.
+ * <p>Its socket is opened inside the pod's network namespace by a thread that joined it ({@link
+ * NetworkNamespace#enter}) and bound to {@code 0.0.0.0:67} on the device holding the lease's server address (the tap,
+ * or the binding's bridge; {@link DeviceUdpSocket}, {@code SO_BINDTODEVICE}): it hears only the clients on that
+ * device, so the servers of a guest's several interfaces in one namespace never answer each other's, and its
+ * replies to {@code 255.255.255.255:68} leave by that device. One small platform thread per server waits in
+ * {@code recv} (a virtual one would pin its carrier). No process per VM, no raw socket. {@link #close} stops it;
+ * thread-safe.
  */
 public final class DhcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DhcpServer.class.getName());
     private static final int SERVER_PORT = 67;
     private static final int CLIENT_PORT = 68;
     private static final int INFINITE = -1;
+    private static final long STACK = 256 * 1024;
 
     private final DhcpLease lease;
-    private final DatagramChannel receive;
-    private final DatagramChannel send;
+    private final DeviceUdpSocket socket;
     private final Thread thread;
 
-    private DhcpServer(DhcpLease lease, DatagramChannel receive, DatagramChannel send, String name) {
+    private DhcpServer(DhcpLease lease, DeviceUdpSocket socket, String name) {
         this.lease = lease;
-        this.receive = receive;
-        this.send = send;
-        this.thread = Thread.ofVirtual().name("dhcp-" + name).start(this::serve);
+        this.socket = socket;
+        this.thread = Thread.ofPlatform().daemon().stackSize(STACK).name("dhcp-" + name + "-" + socket.device()).start(this::serve);
     }
 
     /**
      * Starts serving {@code lease} in {@code netns}. The lease's server address must already be on the guest-facing
-     * device there.
+     * device there: that device is the one the server answers on.
      */
     public static DhcpServer start(NetworkNamespace netns, DhcpLease lease) throws IOException {
-        DatagramChannel[] channels = netns.enter(() -> {
-            DatagramChannel in = DatagramChannel.open(StandardProtocolFamily.INET);
-            DatagramChannel out = DatagramChannel.open(StandardProtocolFamily.INET);
-            try {
-                in.setOption(StandardSocketOptions.SO_REUSEADDR, true).setOption(StandardSocketOptions.SO_BROADCAST, true);
-                in.bind(new InetSocketAddress(SERVER_PORT));
-                out.setOption(StandardSocketOptions.SO_REUSEADDR, true).setOption(StandardSocketOptions.SO_BROADCAST, true);
-                out.bind(new InetSocketAddress(Ipv4.inet(lease.server()), SERVER_PORT));
-                return new DatagramChannel[] {in, out};
-            } catch (IOException | RuntimeException e) {
-                in.close();
-                out.close();
-                throw e;
-            }
-        });
-        return new DhcpServer(lease, channels[0], channels[1], netns.name());
+        DeviceUdpSocket socket = netns.enter(() -> DeviceUdpSocket.open(deviceOf(lease.server()), SERVER_PORT));
+        return new DhcpServer(lease, socket, netns.name());
+    }
+
+    /** The device of the calling thread's namespace that holds {@code address}. */
+    private static String deviceOf(int address) throws IOException {
+        NetworkInterface device = NetworkInterface.getByInetAddress(Ipv4.inet(address));
+        if (device == null) {
+            throw new IOException("no device holds the DHCP server's address " + Ipv4.text(address));
+        }
+        return device.getName();
     }
 
     public DhcpLease lease() {
@@ -73,17 +66,17 @@ public final class DhcpServer implements AutoCloseable {
 
     private void serve() {
         ByteBuffer buffer = ByteBuffer.allocate(1500);
-        while (receive.isOpen()) {
+        while (true) {
             try {
                 buffer.clear();
-                receive.receive(buffer);
+                if (socket.receive(buffer) < 0) {
+                    return; // closed
+                }
                 buffer.flip();
                 Optional<DhcpMessage> reply = answer(lease, DhcpMessage.parse(buffer));
                 if (reply.isPresent()) {
-                    send.send(reply.get().encode(), new InetSocketAddress(Ipv4.inet(-1), CLIENT_PORT));
+                    socket.send(reply.get().encode(), -1, CLIENT_PORT);
                 }
-            } catch (ClosedChannelException e) {
-                return;
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.DEBUG, "ignored a datagram that is not DHCP: " + e.getMessage());
             } catch (IOException e) {
@@ -155,10 +148,18 @@ public final class DhcpServer implements AutoCloseable {
         return ByteBuffer.allocate(4).putInt(value).array();
     }
 
+    /** Stops serving: wakes the server's thread, waits for it, releases the socket. Idempotent. */
     @Override
     public void close() throws IOException {
-        try (receive; send) {
-            thread.interrupt();
+        socket.shutdown();
+        try {
+            thread.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (thread.isAlive()) {
+            throw new IOException("the DHCP server of " + lease + " did not stop"); // its descriptor stays: recv may still use it
+        }
+        socket.close();
     }
 }
