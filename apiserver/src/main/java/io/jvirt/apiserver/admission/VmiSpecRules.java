@@ -54,6 +54,8 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             VmiSpecRules::cpu,
             VmiSpecRules::gracePeriod,
             VmiSpecRules::networkNames,
+            VmiSpecRules::networkSources,
+            VmiSpecRules::bindingNetworks,
             VmiSpecRules::disksHaveVolumesAndBootOrders,
             VmiSpecRules::disks,
             VmiSpecRules::volumes);
@@ -314,6 +316,68 @@ public final class VmiSpecRules implements ValidatingAdmitter {
             if (interfaces.get(i).has("bridge") && podNetworks.contains(interfaces.get(i).path("name").asText())) {
                 String field = path + ".domain.devices.interfaces[" + i + "].name";
                 causes.add(Cause.invalid(field, "Bridge on pod network configuration is not enabled under kubevirt-config"));
+            }
+        }
+    }
+
+    /**
+     * Each network's source (KubeVirt's {@code validateSingleNetworkSource}, {@code validateMultusNetworkSource},
+     * {@code validateSinglePodNetwork}): exactly one of {@code pod} and {@code multus}, a multus network names its
+     * definition, at most one pod network, at most one multus {@code default} network, and not both.
+     */
+    static void networkSources(JsonNode spec, String path, List<Cause> causes) {
+        JsonNode networks = spec.path("networks");
+        int pods = 0;
+        int multusDefaults = 0;
+        boolean unnamed = false;
+        for (int i = 0; i < networks.size(); i++) {
+            JsonNode n = networks.get(i);
+            String field = path + ".networks[" + i + "]";
+            if (!n.has("pod") && !n.has("multus")) {
+                causes.add(new Cause("FieldValueRequired", "should have a network type", field));
+            } else if (n.has("pod") && n.has("multus")) {
+                causes.add(new Cause("FieldValueRequired", "should have only one network type", field));
+            }
+            if (n.has("multus") && n.path("multus").path("networkName").asText("").isEmpty() && !unnamed) {
+                unnamed = true; // KubeVirt reports the first only
+                causes.add(new Cause("FieldValueRequired", "CNI delegating plugin must have a networkName", field));
+            }
+            pods += n.has("pod") ? 1 : 0;
+            multusDefaults += n.path("multus").path("default").asBoolean(false) ? 1 : 0;
+        }
+        if (pods > 1) {
+            causes.add(new Cause("FieldValueDuplicate", "more than one interface is connected to a pod network in " + path + ".interfaces",
+                    path + ".interfaces"));
+        }
+        if (multusDefaults > 1) {
+            causes.add(Cause.invalid(path + ".networks", "Multus CNI should only have one default network"));
+        }
+        if (pods > 0 && multusDefaults > 0) {
+            causes.add(Cause.invalid(path + ".networks", "Pod network cannot be defined when Multus default network is defined"));
+        }
+    }
+
+    /**
+     * Bindings that only the pod network has (KubeVirt's {@code validateMasqueradeBinding}, {@code validatePasstBinding}):
+     * {@code masquerade} and {@code passtBinding} on an interface whose network is not {@code pod} (a multus network, its
+     * {@code default} one too) are refused; {@code bridge} goes anywhere.
+     */
+    static void bindingNetworks(JsonNode spec, String path, List<Cause> causes) {
+        Map<String, JsonNode> networks = new java.util.HashMap<>();
+        spec.path("networks").forEach(n -> networks.putIfAbsent(n.path("name").asText(), n));
+        JsonNode interfaces = spec.path("domain").path("devices").path("interfaces");
+        for (int i = 0; i < interfaces.size(); i++) {
+            JsonNode nic = interfaces.get(i);
+            JsonNode network = networks.get(nic.path("name").asText());
+            if (network == null || network.has("pod")) {
+                continue; // an interface without a network is networkNames' to report
+            }
+            String field = path + ".domain.devices.interfaces[" + i + "].name";
+            if (nic.has("masquerade")) {
+                causes.add(Cause.invalid(field, "Masquerade interface only implemented with pod network"));
+            }
+            if (nic.has("passtBinding")) {
+                causes.add(Cause.invalid(field, "PasstBinding interface only implemented with pod network"));
             }
         }
     }

@@ -76,7 +76,7 @@ class VmiSpecRulesTest {
         memory by request            | {"domain":{"resources":{"requests":{"memory":"64M"}},"devices":{}}}                                                    | ''
         memory by limit              | {"domain":{"resources":{"limits":{"memory":"64M"}},"devices":{}}}                                                      | ''
         memory by hugepages          | {"domain":{"memory":{"hugepages":{"pageSize":"2Mi"}},"devices":{}}}                                                    | ''
-        duplicate networks           | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"n","masquerade":{}}]}},"networks":[{"name":"n","pod":{}},{"name":"n","pod":{}}]} | FieldValueDuplicate spec.networks[1].name: Network with name "n" already exists, every network must have a unique name
+        duplicate networks           | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"n","masquerade":{}}]}},"networks":[{"name":"n","pod":{}},{"name":"n","pod":{}}]} | FieldValueDuplicate spec.networks[1].name: Network with name "n" already exists, every network must have a unique name;FieldValueDuplicate spec.interfaces: more than one interface is connected to a pod network in spec.interfaces
         duplicate interfaces         | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"n","masquerade":{}},{"name":"n","bridge":{}}]}},"networks":[{"name":"n","pod":{}}]} | FieldValueDuplicate spec.domain.devices.interfaces[1].name: Only one interface can be connected to one specific network
         interface without network    | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"n","masquerade":{}}]}}}                          | FieldValueInvalid spec.domain.devices.interfaces[0].name: spec.domain.devices.interfaces[0].name 'n' not found.
         network without interface    | {"domain":{"memory":{"guest":"1Gi"},"devices":{}},"networks":[{"name":"n","pod":{}}]}                                  | FieldValueRequired spec.networks[0].name: spec.networks[0].name 'n' not found.
@@ -183,11 +183,37 @@ class VmiSpecRulesTest {
         masquerade when bridges not  | {"domain":{"memory":{"guest":"1Gi"},"devices":{"interfaces":[{"name":"default","masquerade":{}}]}},"networks":[{"name":"default","pod":{}}]} | {"network":{"permitBridgeInterfaceOnPodNetwork":false}} | ''
         """)
     void clusterConfigRules(String rule, String spec, String config, String expected) throws Exception {
+        assertEquals(expected, causesOf(spec, config));
+    }
+
+    /** KubeVirt's network rules: one source per network, one pod or multus default network, bindings only the pod network has. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        multus default with bridge    | [{"name":"red","bridge":{}}]                                   | [{"name":"red","multus":{"networkName":"red","default":true}}] | ''
+        default and a secondary       | [{"name":"red","bridge":{}},{"name":"blue","bridge":{}}]         | [{"name":"red","multus":{"networkName":"red","default":true}},{"name":"blue","multus":{"networkName":"blue"}}] | ''
+        two multus defaults           | [{"name":"red","bridge":{}},{"name":"blue","bridge":{}}]         | [{"name":"red","multus":{"networkName":"red","default":true}},{"name":"blue","multus":{"networkName":"blue","default":true}}] | FieldValueInvalid spec.networks: Multus CNI should only have one default network
+        pod and a multus default      | [{"name":"default","masquerade":{}},{"name":"red","bridge":{}}]  | [{"name":"default","pod":{}},{"name":"red","multus":{"networkName":"red","default":true}}] | FieldValueInvalid spec.networks: Pod network cannot be defined when Multus default network is defined
+        two pod networks              | [{"name":"a","masquerade":{}},{"name":"b","masquerade":{}}]      | [{"name":"a","pod":{}},{"name":"b","pod":{}}] | FieldValueDuplicate spec.interfaces: more than one interface is connected to a pod network in spec.interfaces
+        masquerade on multus default  | [{"name":"red","masquerade":{}}]                               | [{"name":"red","multus":{"networkName":"red","default":true}}] | FieldValueInvalid spec.domain.devices.interfaces[0].name: Masquerade interface only implemented with pod network
+        masquerade on a secondary     | [{"name":"default","masquerade":{}},{"name":"blue","masquerade":{}}] | [{"name":"default","pod":{}},{"name":"blue","multus":{"networkName":"blue"}}] | FieldValueInvalid spec.domain.devices.interfaces[1].name: Masquerade interface only implemented with pod network
+        passt on multus default       | [{"name":"red","passtBinding":{}}]                             | [{"name":"red","multus":{"networkName":"red","default":true}}] | FieldValueInvalid spec.domain.devices.interfaces[0].name: PasstBinding interface only implemented with pod network
+        masquerade on the pod network | [{"name":"default","masquerade":{}}]                           | [{"name":"default","pod":{}}] | ''
+        multus without networkName    | [{"name":"blue","bridge":{}}]                                  | [{"name":"blue","multus":{}}] | FieldValueRequired spec.networks[0]: CNI delegating plugin must have a networkName
+        no network type               | [{"name":"blue","bridge":{}}]                                  | [{"name":"blue"}] | FieldValueRequired spec.networks[0]: should have a network type
+        two network types             | [{"name":"blue","bridge":{}}]                                  | [{"name":"blue","pod":{},"multus":{"networkName":"blue"}}] | FieldValueRequired spec.networks[0]: should have only one network type
+        """)
+    void networkRules(String rule, String interfaces, String networks, String expected) throws Exception {
+        String spec = "{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{\"interfaces\":" + interfaces + "}},\"networks\":" + networks + "}";
+        assertEquals(expected, causesOf(spec, "{}"));
+    }
+
+    /** The causes of validating a VMI with {@code spec} under the KubeVirt CR configuration {@code config}, as one line. */
+    private static String causesOf(String spec, String config) throws Exception {
         ObjectNode vmi = JSON.createObjectNode();
         vmi.set("spec", JSON.readTree(spec));
         ClusterConfig cluster = new ClusterConfig(JSON.readTree(config));
         List<Cause> causes = new VmiSpecRules(Target.VMI, () -> cluster).validate(request(Operation.CREATE, "VirtualMachineInstance", null, vmi));
-        assertEquals(expected, String.join(";", causes.stream().map(c -> c.reason() + " " + c.field() + ": " + c.message()).toList()));
+        return String.join(";", causes.stream().map(c -> c.reason() + " " + c.field() + ": " + c.message()).toList());
     }
 
     /** Annotations behind feature gates jvirt does not offer: KubeVirt's message with the gate off, on a VMI and a VM's template. */
