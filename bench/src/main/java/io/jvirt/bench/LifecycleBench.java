@@ -67,11 +67,12 @@ final class LifecycleBench implements Benchmark {
         List<Figure> figures = new ArrayList<>();
         try (JvirtInstance jvirt = JvirtInstance.up(root)) {
             JvirtInstance.Http http = jvirt.http();
+            Path pods = jvirt.home().resolve("node/pods");
             // 50 VMIs request 100m each by default: more than 2 cores; the KubeVirt CR's ratio is the knob for that
             jvirt.kubectl(null, "patch", "kubevirt", "kubevirt", "-n", "kubevirt", "--type", "merge", "-p",
                     "{\"spec\":{\"configuration\":{\"developerConfiguration\":{\"cpuAllocationRatio\":100}}}}");
             Thread.sleep(1000);
-            Batch warm = Batch.create(http, "warm", 1);
+            Batch warm = Batch.create(http, pods, "warm", 1);
             warm.await(Duration.ofMinutes(3));
             Template template = Template.of(jvirt, warm.podUids.values().iterator().next());
             warm.delete();
@@ -82,18 +83,24 @@ final class LifecycleBench implements Benchmark {
             Map<String, Long> oneCreated = new HashMap<>();
             Map<String, Long> oneQemu = new HashMap<>();
             Map<String, Long> oneRunning = new HashMap<>();
+            List<Double> onePodNetwork = new ArrayList<>();
+            List<Double> onePodNetworkShare = new ArrayList<>();
             for (int i = 0; i < oneByOne; i++) {
-                Batch one = Batch.create(http, "one-" + i, 1);
+                Batch one = Batch.create(http, pods, "one-" + i, 1);
                 one.await(Duration.ofMinutes(3));
                 oneCreated.putAll(one.created);
                 oneQemu.putAll(one.qemuStarted);
                 oneRunning.putAll(one.running);
+                one.podNetwork.values().forEach(ms -> onePodNetwork.add((double) ms));
+                onePodNetworkShare.addAll(one.podNetworkShare());
                 one.delete();
             }
             figures.add(Figure.of("target: 1 at a time create -> QEMU started p50 (issue 14)", "ms", List.of(150.0)));
             figures.add(Figure.of("1 VMI at a time: create -> QEMU started", "ms", millis(oneCreated, oneQemu))
                     .against("target: 1 at a time create -> QEMU started p50 (issue 14)"));
             figures.add(Figure.of("1 VMI at a time: create -> Running", "ms", millis(oneCreated, oneRunning)));
+            figures.add(Figure.of("1 VMI at a time: pod network setup (netns + CNI ADD)", "ms", onePodNetwork));
+            figures.add(Figure.of("1 VMI at a time: pod network share of create -> Running", "%", onePodNetworkShare));
 
             List<Double> bareLogin = new ArrayList<>();
             List<BareQemu> bares = new ArrayList<>();
@@ -108,13 +115,16 @@ final class LifecycleBench implements Benchmark {
                 }
             }
             figures.add(Figure.of(atOnce + " " + BARE + ": start -> login:", "s", bareLogin));
-            Batch batch = Batch.create(http, "at-once", atOnce);
+            Batch batch = Batch.create(http, pods, "at-once", atOnce);
             batch.await(Duration.ofMinutes(15));
             figures.add(Figure.of(atOnce + " VMIs: failed to start", "VMIs", List.of((double) batch.failed.size())));
             figures.add(Figure.of("target: " + atOnce + " at once create -> QEMU started (p50 1 s, p95 2 s)", "ms", List.of(1000.0, 2000.0)));
             figures.add(Figure.of(atOnce + " VMIs: create -> QEMU started", "ms", batch.millis(batch.qemuStarted))
                     .against("target: " + atOnce + " at once create -> QEMU started (p50 1 s, p95 2 s)"));
             figures.add(Figure.of(atOnce + " VMIs: create -> Running", "s", batch.seconds(batch.running)));
+            figures.add(Figure.of(atOnce + " VMIs: pod network setup (netns + CNI ADD)", "ms",
+                    batch.podNetwork.values().stream().map(ms -> (double) ms).toList()));
+            figures.add(Figure.of(atOnce + " VMIs: pod network share of create -> Running", "%", batch.podNetworkShare()));
             figures.add(Figure.of(atOnce + " VMIs: create -> login:", "s", batch.seconds(batch.login))
                     .against(atOnce + " " + BARE + ": start -> login:"));
             batch.delete();
@@ -126,7 +136,7 @@ final class LifecycleBench implements Benchmark {
                 // 2 cores of TCG are not starved into guest panics before the measurement
                 List<Batch> waves = new ArrayList<>();
                 for (int first = 0; first < n; first += MEMORY_WAVE) {
-                    Batch wave = Batch.create(http, "mem" + n + "-" + first, Math.min(MEMORY_WAVE, n - first));
+                    Batch wave = Batch.create(http, pods, "mem" + n + "-" + first, Math.min(MEMORY_WAVE, n - first));
                     wave.await(Duration.ofMinutes(20));
                     waves.add(wave);
                 }
@@ -231,16 +241,20 @@ final class LifecycleBench implements Benchmark {
         final Map<String, Long> login = new HashMap<>();
         final Map<String, Long> qemuStarted = new HashMap<>();
         final Map<String, String> podUids = new HashMap<>();
+        /** The pod network's setup (netns + CNI ADD) in ms, from the agent's "started in" line in the pod's log. */
+        final Map<String, Long> podNetwork = new HashMap<>();
+        final Path pods;
         /** VMIs that went Failed (name -> reason): counted and reported, not measured. */
         final Map<String, String> failed = new HashMap<>();
 
-        private Batch(JvirtInstance.Http http, String prefix) {
+        private Batch(JvirtInstance.Http http, Path pods, String prefix) {
             this.http = http;
+            this.pods = pods;
             this.prefix = prefix;
         }
 
-        static Batch create(JvirtInstance.Http http, String prefix, int n) throws Exception {
-            Batch b = new Batch(http, prefix);
+        static Batch create(JvirtInstance.Http http, Path pods, String prefix, int n) throws Exception {
+            Batch b = new Batch(http, pods, prefix);
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> threads = new ArrayList<>();
             List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -303,6 +317,13 @@ final class LifecycleBench implements Benchmark {
                             }
                         }
                     }
+                    Path log = pods.resolve(e.getValue()).resolve("compute.log");
+                    if (!podNetwork.containsKey(vmi) && Files.exists(log)) {
+                        java.util.regex.Matcher m = POD_NETWORK.matcher(Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1));
+                        if (m.find()) {
+                            podNetwork.put(vmi, Long.parseLong(m.group(1)));
+                        }
+                    }
                     Path serial = hostDir(Path.of("/run/jvirt"), e.getValue()).resolve("serial.log");
                     if (login.containsKey(vmi) || failed.containsKey(vmi) || !Files.exists(serial)) {
                         continue;
@@ -314,6 +335,17 @@ final class LifecycleBench implements Benchmark {
                 }
                 Thread.sleep(100);
             }
+        }
+
+        /** Each VMI's pod network setup as a percentage of its create → Running. */
+        List<Double> podNetworkShare() {
+            List<Double> out = new ArrayList<>();
+            podNetwork.forEach((vmi, ms) -> {
+                if (running.containsKey(vmi)) {
+                    out.add(100.0 * ms / (running.get(vmi) - created.get(vmi)));
+                }
+            });
+            return out;
         }
 
         List<Double> seconds(Map<String, Long> at) {
@@ -336,6 +368,9 @@ final class LifecycleBench implements Benchmark {
             }
         }
     }
+
+    /** The pod network step of the agent's line in a pod's log ({@code started in N ms: …, pod network M ms, …}). */
+    private static final java.util.regex.Pattern POD_NETWORK = java.util.regex.Pattern.compile("started in \\d+ ms: .*pod network (\\d+) ms");
 
     private static List<Double> millis(Map<String, Long> created, Map<String, Long> at) {
         List<Double> out = new ArrayList<>();

@@ -152,7 +152,7 @@ public final class ControlPlane implements AutoCloseable {
         try {
             KubeVirtController.ensureExists(client);
         } catch (KubernetesClientException e) {
-            System.err.println("jvirt-controller: cannot create the KubeVirt CR kubevirt/kubevirt (KubeVirt's defaults apply): " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "cannot create the KubeVirt CR kubevirt/kubevirt (KubeVirt's defaults apply): " + e.getMessage());
         }
         try {
             CommonInstancetypesInstaller.install(client);

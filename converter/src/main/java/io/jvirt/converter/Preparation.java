@@ -100,14 +100,21 @@ public final class Preparation {
         Files.setAttribute(path, "unix:gid", runAs.gid(), LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Refuses foreign images that name other files (backing, data file, extents) before QEMU may open them. */
+    /**
+     * Refuses foreign images that name other files (backing, data file, extents) before QEMU may open them. An image
+     * whose chain jvirt made itself (an overlay on a checked cache image, an emptyDisk) is not read again: nothing in
+     * it was foreign.
+     */
     private static void inspectImages(NodeHandover handover) throws IOException {
         QemuImg qemuImg = new QemuImg(QemuImg.QEMU_IMG, Duration.ofMinutes(1));
         for (Map.Entry<String, ReadyDisk> e : handover.volumes().entrySet()) {
             ReadyDisk disk = e.getValue();
+            if (disk.jvirtOwnedChain()) {
+                continue;
+            }
             ImageFormat format = disk.format() == DiskFormat.QCOW2 ? ImageFormat.QCOW2 : ImageFormat.RAW;
             try {
-                qemuImg.inspect(disk.path(), format, disk.jvirtOwnedChain() ? BackingChain.JVIRT_OWNED : BackingChain.FOREIGN);
+                qemuImg.inspect(disk.path(), format, BackingChain.FOREIGN);
             } catch (UnsafeImageException ex) {
                 throw new ConversionException("volume " + e.getKey() + ": refused: " + ex.getMessage());
             } catch (InterruptedException ex) {

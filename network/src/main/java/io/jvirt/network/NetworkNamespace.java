@@ -38,7 +38,7 @@ public record NetworkNamespace(String name) {
     /** {@code ip netns add NAME} with its loopback up. Fails when it exists. */
     public void create() throws IOException {
         Commands.run(List.of("ip", "netns", "add", name));
-        run("ip", "link", "set", "lo", "up");
+        ip("link set lo up");
     }
 
     /** {@code ip netns del NAME}; nothing when it does not exist. */
@@ -46,6 +46,22 @@ public record NetworkNamespace(String name) {
         if (exists()) {
             Commands.run(List.of("ip", "netns", "del", name));
         }
+    }
+
+    /**
+     * Runs {@code commands}, each one {@code ip} command line of the network module's own (e.g. {@code link set lo up};
+     * words without blanks), in this namespace with one {@code ip -n NAME -batch -} process: the first that fails stops
+     * the rest and fails the call with {@code ip}'s message. Returns the output.
+     */
+    public String ip(String... commands) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (String command : commands) {
+            if (command.contains("\n")) {
+                throw new IllegalArgumentException("one ip command per line: " + command);
+            }
+            lines.append(command).append('\n');
+        }
+        return Commands.run(List.of("ip", "-n", name, "-batch", "-"), lines.toString());
     }
 
     /** Runs {@code command} (the network module's own argv) inside the namespace; returns its output. */

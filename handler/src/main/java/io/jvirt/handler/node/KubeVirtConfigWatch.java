@@ -15,6 +15,7 @@ import java.util.function.Supplier;
  * started here. KubeVirt's defaults when there is no CR (or no KubeVirt CRD on a cluster). Thread-safe.
  */
 public final class KubeVirtConfigWatch implements Supplier<KubeVirtSettings>, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KubeVirtConfigWatch.class.getName());
     private static final ResourceDefinitionContext KUBEVIRT = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("KubeVirt").withPlural("kubevirts").withNamespaced(true).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +31,7 @@ public final class KubeVirtConfigWatch implements Supplier<KubeVirtSettings>, Au
         try {
             return new KubeVirtConfigWatch(client.genericKubernetesResources(KUBEVIRT).inAnyNamespace().inform());
         } catch (KubernetesClientException e) {
-            System.err.println("jvirt-handler: not watching the KubeVirt CR (KubeVirt's defaults apply): " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "not watching the KubeVirt CR (KubeVirt's defaults apply): " + e.getMessage());
             return new KubeVirtConfigWatch(null);
         }
     }

@@ -34,6 +34,7 @@ import java.time.Duration;
  * stops the heartbeat (the Node stays, as a stopped kubelet leaves it).
  */
 public final class NodeRegistration implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NodeRegistration.class.getName());
     public static final String LEASE_NAMESPACE = "kube-node-lease";
     public static final String SCHEDULABLE_LABEL = "kubevirt.io/schedulable";
     static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT;
@@ -95,7 +96,7 @@ public final class NodeRegistration implements AutoCloseable {
         try {
             beat();
         } catch (RuntimeException e) {
-            System.err.println("jvirt-handler: heartbeat of node " + nodeName + " failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "heartbeat of node " + nodeName + " failed: " + e.getMessage());
         }
     }
 

@@ -139,6 +139,9 @@ class PodRunnerIT {
                 inode(Path.of("/run/netns", netns)), "the pod's processes live in /run/netns/" + netns);
         Waits.until("the agent's line in the pod's log", Duration.ofSeconds(30),
                 () -> read(runner.podDir(uid).resolve(PodProcess.LOG_FILE)).contains(PodProcess.AGENT_PREFIX + "RUNNING: started"));
+        assertTrue(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PodProcess.AGENT_PREFIX + PodRunner.StartSteps.PREFIX)
+                        + "\\d+ ms: prepare \\d+ ms, pod network \\d+ ms, cgroup \\d+ ms, interfaces \\d+ ms, process \\d+ ms")
+                .matcher(read(runner.podDir(uid).resolve(PodProcess.LOG_FILE))).find(), "the agent's line with the start's steps");
         assertEquals("compute", running.getStatus().getContainerStatuses().get(0).getName());
         assertTrue(running.getStatus().getContainerStatuses().get(0).getState().getRunning() != null);
         assertEquals("rwx------", mode(runner.podDir(uid)));

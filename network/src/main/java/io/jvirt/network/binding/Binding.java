@@ -1,7 +1,5 @@
 package io.jvirt.network.binding;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jvirt.network.Ipv4;
 import io.jvirt.network.NetworkNamespace;
 import io.jvirt.network.cni.CniResult;
@@ -16,15 +14,16 @@ import java.util.List;
  * binding makes there goes with it, so there is nothing to unplug. Implementations are stateless.
  */
 public sealed interface Binding permits BridgeBinding, MasqueradeBinding {
-    ObjectMapper JSON = new ObjectMapper();
+    /** The MTU in {@code ip link show}'s first line. */
+    java.util.regex.Pattern MTU = java.util.regex.Pattern.compile(" mtu (\\d+) ");
 
     /** Wires {@code guest.device()} in {@code netns} to the pod's interface; returns the guest's lease. Not idempotent. */
     DhcpLease plug(NetworkNamespace netns, CniResult pod, GuestInterface guest) throws IOException;
 
     /** The MTU of {@code device} in {@code netns}. */
     static int mtu(NetworkNamespace netns, String device) throws IOException {
-        JsonNode links = JSON.readTree(netns.run("ip", "-j", "link", "show", "dev", device));
-        return links.path(0).path("mtu").asInt(1500);
+        java.util.regex.Matcher mtu = MTU.matcher(netns.ip("link show dev " + device));
+        return mtu.find() ? Integer.parseInt(mtu.group(1)) : 1500;
     }
 
     static List<Integer> addresses(List<String> dns) {

@@ -46,16 +46,16 @@ public record BridgeBinding(String podInterface) implements Binding {
         String bridge = "k6t-" + iface;
         CniResult.IpConfig ip = pod.ipv4On(iface).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + iface));
         int mtu = Binding.mtu(netns, iface);
-        String mtuText = Integer.toString(mtu);
-        netns.run("ip", "link", "add", bridge, "type", "bridge");
-        netns.run("ip", "link", "set", bridge, "mtu", mtuText);
-        netns.run("ip", "addr", "del", ip.address(), "dev", iface);
-        netns.run("ip", "link", "set", iface, "master", bridge);
-        netns.run("ip", "link", "set", guest.device(), "mtu", mtuText);
-        netns.run("ip", "link", "set", guest.device(), "master", bridge);
-        netns.run("ip", "link", "set", guest.device(), "up");
-        netns.run("ip", "addr", "add", server() + "/32", "dev", bridge);
-        netns.run("ip", "link", "set", bridge, "up");
+        String device = guest.device();
+        netns.ip("link add " + bridge + " type bridge",
+                "link set " + bridge + " mtu " + mtu,
+                "addr del " + ip.address() + " dev " + iface,
+                "link set " + iface + " master " + bridge,
+                "link set " + device + " mtu " + mtu,
+                "link set " + device + " master " + bridge,
+                "link set " + device + " up",
+                "addr add " + server() + "/32 dev " + bridge,
+                "link set " + bridge + " up");
         int gateway = secondary || ip.gateway().isEmpty() ? 0 : Ipv4.address(ip.gateway());
         return new DhcpLease(guest.mac(), Ipv4.address(ip.ip()), ip.prefixLength(), gateway, Binding.addresses(guest.dns()), mtu,
                 guest.hostname(), Ipv4.address(server()));

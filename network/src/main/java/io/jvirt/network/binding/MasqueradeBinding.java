@@ -34,9 +34,9 @@ public record MasqueradeBinding(List<GuestPort> ports) implements Binding {
         String eth0 = PodNetwork.POD_INTERFACE;
         pod.ipv4On(eth0).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + eth0));
         int mtu = Binding.mtu(netns, eth0);
-        netns.run("ip", "link", "set", guest.device(), "mtu", Integer.toString(mtu));
-        netns.run("ip", "addr", "add", GATEWAY + "/" + PREFIX, "dev", guest.device());
-        netns.run("ip", "link", "set", guest.device(), "up");
+        netns.ip("link set " + guest.device() + " mtu " + mtu,
+                "addr add " + GATEWAY + "/" + PREFIX + " dev " + guest.device(),
+                "link set " + guest.device() + " up");
         netns.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         netns.runWithInput(ruleset(guest.device()), "nft", "-f", "-");
         return new DhcpLease(guest.mac(), Ipv4.address(GUEST), PREFIX, Ipv4.address(GATEWAY), Binding.addresses(guest.dns()), mtu,
