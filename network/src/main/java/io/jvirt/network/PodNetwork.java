@@ -159,6 +159,20 @@ public final class PodNetwork {
         if (!ifname.matches("net[1-9][0-9]{0,2}")) {
             throw new IllegalArgumentException("a secondary interface is net<n>: " + ifname);
         }
+        return addAttachment(containerId, netns, ifname, config);
+    }
+
+    /**
+     * ADD of the network that replaces this pod network for one pod (a multus default NetworkAttachmentDefinition's
+     * {@code spec.config}): the pod's {@code eth0} comes from it, and this network's own plugins are not run for the
+     * pod. Kept, deleted and swept as a secondary network is ({@link #addSecondary}); {@link #result} answers with its
+     * result. A failed ADD is rolled back (DEL).
+     */
+    public CniResult addDefault(String containerId, NetworkNamespace netns, JsonNode config) throws IOException {
+        return addAttachment(containerId, netns, POD_INTERFACE, config);
+    }
+
+    private CniResult addAttachment(String containerId, NetworkNamespace netns, String ifname, JsonNode config) throws IOException {
         NetworkList secondary = NetworkList.parse(config.has("plugins") ? config : asList(config));
         for (String type : secondary.types()) {
             plugins.require(type); // before anything is kept: a configuration naming no plugin could never be deleted
@@ -199,7 +213,10 @@ public final class PodNetwork {
         return list;
     }
 
-    /** DEL of every secondary network of {@code containerId} ({@code netns} may be gone); the first failure is thrown. */
+    /**
+     * DEL of every secondary network of {@code containerId}, in reverse ({@code net<n>} down to a replaced {@code eth0});
+     * {@code netns} may be gone; the first failure is thrown.
+     */
     private void deleteSecondaries(String containerId, NetworkNamespace netns) throws IOException {
         Path secondaries = secondaryDir(containerId);
         if (!Files.isDirectory(secondaries)) {
@@ -235,7 +252,7 @@ public final class PodNetwork {
         Files.deleteIfExists(secondaries);
     }
 
-    /** The kept ADD result of secondary interface {@code ifname} of {@code containerId}, empty when it has none. */
+    /** The kept ADD result of secondary interface {@code ifname} (or a replaced {@code eth0}) of {@code containerId}, empty when it has none. */
     public java.util.Optional<CniResult> secondaryResult(String containerId, String ifname) throws IOException {
         Path file = secondaryDir(containerId).resolve(ifname + ".json");
         JsonNode stored = Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : null;
@@ -387,11 +404,14 @@ public final class PodNetwork {
         return ids;
     }
 
-    /** The kept ADD result of {@code containerId} (its pod's addresses), empty when it has none. */
+    /**
+     * The kept ADD result of {@code containerId}'s {@code eth0} (its pod's addresses): this network's, or the one that
+     * replaced it ({@link #addDefault}); empty when it has none.
+     */
     public java.util.Optional<CniResult> result(String containerId) throws IOException {
         Path file = resultFile(containerId);
         if (!Files.isRegularFile(file)) {
-            return java.util.Optional.empty();
+            return secondaryResult(containerId, POD_INTERFACE);
         }
         return java.util.Optional.of(CniResult.parse("stored result", JSON.readTree(file.toFile()).path("result")));
     }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real CNI plugins (Debian's containernetworking-plugins in /usr/lib/cni) on namespaces the test makes:
@@ -121,12 +123,15 @@ class PodNetworkIT {
     }
 
     /**
-     * A secondary network (a NetworkAttachmentDefinition's single CNI configuration) is {@code net1} in the pod with an
-     * address of its own subnet; a {@code type} that is a path is never run; DEL and a restarted agent's sweep take it
-     * down from the kept configuration.
+     * A NetworkAttachmentDefinition's single CNI configuration as a secondary network ({@code net1}, beside the pod
+     * network's {@code eth0}) or as the one replacing the pod network ({@code eth0} from it, the node's pod network not run
+     * for that pod): an address of its own subnet, its result kept; a {@code type} that is a path is never run; DEL and a
+     * restarted agent's sweep take it down from the kept configuration.
      */
-    @Test
-    void aSecondaryNetworkIsNet1AndGoesWithDelAndTheSweep() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"net1", "eth0"})
+    void anAttachmentGoesWithDelAndTheSweep(String ifname) throws Exception {
+        boolean replacesPodNetwork = ifname.equals(PodNetwork.POD_INTERFACE);
         String secondaryBridge = "jvs" + instance;
         Path ipam = tmp.resolve("blue-ipam");
         com.fasterxml.jackson.databind.JsonNode blue = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
@@ -136,26 +141,35 @@ class PodNetworkIT {
             NetworkNamespace deleted = namespaces.create();
             NetworkNamespace orphan = namespaces.create();
             for (NetworkNamespace ns : List.of(deleted, orphan)) {
-                network.add(ns.name(), ns, List.of());
-                CniResult r = network.addSecondary(ns.name(), ns, "net1", blue);
-                assertTrue(r.ipv4On("net1").orElseThrow().ip().startsWith("10.251.9."), r.json().toString());
-                assertTrue(ns.run("ip", "-4", "addr", "show", "dev", "net1").contains(r.ipv4On("net1").orElseThrow().address()));
-                assertEquals(r.ips(), network.secondaryResult(ns.name(), "net1").orElseThrow().ips());
+                CniResult r;
+                if (replacesPodNetwork) {
+                    r = network.addDefault(ns.name(), ns, blue);
+                    assertEquals(r.ips(), network.result(ns.name()).orElseThrow().ips(), "the pod's addresses are the replacement's");
+                } else {
+                    network.add(ns.name(), ns, List.of());
+                    r = network.addSecondary(ns.name(), ns, ifname, blue);
+                }
+                assertTrue(r.ipv4On(ifname).orElseThrow().ip().startsWith("10.251.9."), r.json().toString());
+                assertTrue(ns.run("ip", "-4", "addr", "show", "dev", ifname).contains(r.ipv4On(ifname).orElseThrow().address()));
+                assertEquals(r.ips(), network.secondaryResult(ns.name(), ifname).orElseThrow().ips());
             }
             assertEquals(2, leases(ipam).size());
+            assertEquals(replacesPodNetwork ? Set.of() : Set.of(deleted.name(), orphan.name()), network.leaseOwners(),
+                    "the node's pod network holds an address only for pods it was run for");
             com.fasterxml.jackson.databind.node.ObjectNode path = ((com.fasterxml.jackson.databind.node.ObjectNode) blue.deepCopy()).put("type", "/usr/lib/cni/bridge");
             assertThrows(CniException.class, () -> network.addSecondary(deleted.name(), deleted, "net2", path), "a type is a file name, never a path");
+            assertThrows(CniException.class, () -> network.addDefault("never-added", deleted, path), "a type is a file name, never a path");
 
             network.delete(deleted.name(), deleted);
-            assertFalse(deleted.run("ip", "link").contains("net1"), "net1 is gone with DEL");
+            assertFalse(deleted.run("ip", "link").contains(ifname), ifname + " is gone with DEL");
             assertEquals(1, leases(ipam).size(), "its address released");
-            // an agent killed with -9: the next one sweeps the orphan's secondary network from the kept configuration
+            // an agent killed with -9: the next one sweeps the orphan's attachment from the kept configuration
             PodNetwork restarted = PodNetwork.open(tmp.resolve("cni"), instance, null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
             assertEquals(List.of(orphan.name()), restarted.sweep(Set.of(), id -> orphan));
             assertEquals(List.of(), leases(ipam));
-            assertFalse(orphan.run("ip", "link").contains("net1"));
+            assertFalse(orphan.run("ip", "link").contains(ifname));
             assertFalse(Files.exists(tmp.resolve("cni/secondary")) && Files.list(tmp.resolve("cni/secondary")).findAny().isPresent(),
-                    "nothing kept of the secondary networks");
+                    "nothing kept of the attachments");
         } finally {
             new ProcessBuilder("ip", "link", "del", secondaryBridge).start().waitFor();
         }

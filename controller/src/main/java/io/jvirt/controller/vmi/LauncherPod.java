@@ -27,6 +27,9 @@ import java.util.Map;
  *       create after a lagging cache answers AlreadyExists instead of making a second pod;</li>
  *   <li>labels {@code kubevirt.io=virt-launcher}, {@code kubevirt.io/created-by=<vmi uid>},
  *       {@code vm.kubevirt.io/name=<vmi name>}, {@code kubevirt.io/domain=<vmi name>} plus the VMI's labels;</li>
+ *   <li>annotations {@code kubevirt.io/domain=<vmi name>} and, for a VMI whose multus network is its {@code default},
+ *       multus' {@code v1.multus-cni.io/default-network=<its networkName>} (the pod's {@code eth0} comes from that
+ *       definition, not the node's pod network);</li>
  *   <li>owner reference to the VMI (controller, blockOwnerDeletion);</li>
  *   <li>one container {@code compute} whose command is {@code jvirt-launcher --namespace NS --name VMI --uid UID}:
  *       the node agent reads the VMI named there and runs the launcher for it;</li>
@@ -73,6 +76,9 @@ public final class LauncherPod {
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put("memory", new Quantity(Long.toString(podMemoryBytes(spec))));
         requests.put("cpu", cpuRequest(spec.domain(), settings));
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(DOMAIN, name);
+        io.jvirt.api.v1.MultusNetwork.defaultOf(spec.networks()).ifPresent(nad -> annotations.put(io.jvirt.api.v1.MultusNetwork.DEFAULT_NETWORK_ANNOTATION, nad));
         Map<String, Object> extra = spec.unknown() == null ? Map.of() : spec.unknown();
         Affinity affinity = extra.get("affinity") == null ? null : json.convertValue(extra.get("affinity"), Affinity.class);
         List<Toleration> tolerations = extra.get("tolerations") == null ? null
@@ -82,7 +88,7 @@ public final class LauncherPod {
                 .withName(name(vmi))
                 .withNamespace(vmi.getMetadata().getNamespace())
                 .withLabels(labels)
-                .addToAnnotations(DOMAIN, name)
+                .withAnnotations(annotations)
                 .withFinalizers(Finalizers.LAUNCHER_POD)
                 .withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("kubevirt.io/v1").withKind("VirtualMachineInstance")

@@ -71,6 +71,19 @@ class LauncherPodTest {
         assertEquals(cpu, requests.get("cpu").toString());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            pod network only     | [{"name":"default","pod":{}}]                                                                  | -
+            a secondary network  | [{"name":"default","pod":{}},{"name":"blue","multus":{"networkName":"blue"}}]                  | -
+            multus default       | [{"name":"red","multus":{"networkName":"nets/red","default":true}}]                           | nets/red
+            default, secondary   | [{"name":"blue","multus":{"networkName":"blue"}},{"name":"red","multus":{"networkName":"red","default":true}}] | red
+            """)
+    void aMultusDefaultNetworkIsNamedInMultusAnnotation(String name, String networks, String annotation) {
+        Pod pod = LauncherPod.build(vmi("{\"domain\":{\"memory\":{\"guest\":\"64Mi\"}},\"networks\":" + networks + "}"), KubeVirtSettings.DEFAULTS, JSON);
+        assertEquals(annotation, pod.getMetadata().getAnnotations().get("v1.multus-cni.io/default-network"));
+        assertEquals("vm-cirros", pod.getMetadata().getAnnotations().get("kubevirt.io/domain"));
+    }
+
     @Test
     void schedulingConstraintsAreCopied() {
         Pod pod = LauncherPod.build(vmi("""

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
 /**
  * Runs the launcher pods bound to one node (embedded mode, kubelet's job): each pod's one process (QEMU)
  * in its own network namespace, on the node's pod network when it has one ({@link PodNetwork}: CNI ADD at start, the
- * pod IP in its status, DEL at teardown), and cgroup ({@link PodCgroup}: v1 or v2), outliving the agent ({@link PodProcess}), with
+ * pod IP in its status, DEL at teardown; a pod whose multus default-network annotation names a NetworkAttachmentDefinition
+ * gets its {@code eth0} from that instead), and cgroup ({@link PodCgroup}: v1 or v2), outliving the agent ({@link PodProcess}), with
  * state under {@code <data dir>/pods/<uid>}. One idempotent {@link #reconcile} per pod UID,
  * triggered by pod events, by the process exiting and once for every state directory at start,
  * so a restarted agent re-adopts running pods instead of starting them twice and cleans up after
@@ -404,7 +405,7 @@ public final class PodRunner implements AutoCloseable {
             long at = System.nanoTime();
             try {
                 netns.create();
-                podNetwork = network == null ? null : network.add(plan.uid(), driverNetns(plan.uid()), List.of());
+                podNetwork = network == null ? null : addPodNetwork(pod, plan.uid());
                 at = steps.done(StartSteps.Step.POD_NETWORK, at);
                 cgroup.create(plan.limits());
                 steps.done(StartSteps.Step.CGROUP, at);
@@ -504,6 +505,20 @@ public final class PodRunner implements AutoCloseable {
             millis.forEach((step, ms) -> line.append(step == Step.PREPARE ? " " : ", ").append(step.label).append(' ').append(ms).append(" ms"));
             return line.toString();
         }
+    }
+
+    /**
+     * CNI ADD of the pod's {@code eth0}: from the NetworkAttachmentDefinition multus' annotation
+     * {@code v1.multus-cni.io/default-network} names (the VMI's multus default network; the node's pod network is then
+     * not run for the pod), else on the node's pod network.
+     */
+    private CniResult addPodNetwork(Pod pod, String uid) throws IOException {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String replacement = annotations == null ? null : annotations.get(io.jvirt.api.v1.MultusNetwork.DEFAULT_NETWORK_ANNOTATION);
+        if (replacement == null || replacement.isBlank()) {
+            return network.add(uid, driverNetns(uid), List.of());
+        }
+        return network.addDefault(uid, driverNetns(uid), NetworkAttachments.config(client, pod.getMetadata().getNamespace(), replacement));
     }
 
     /**

@@ -8,8 +8,8 @@ import io.jvirt.network.cni.CniResult;
  * starts.
  *
  * @param netns the pod's network namespace
- * @param podNetwork the pod network's CNI result for the pod's {@code eth0}; null when the node has no pod network
- *     (the pod has loopback only)
+ * @param podNetwork the CNI result for the pod's {@code eth0}: the node's pod network's, or that of the multus default
+ *     network replacing it; null when the node has no pod network (the pod has loopback only)
  * @param cgroup the pod's cgroup: a helper process the pod needs beside QEMU (passt) joins it, so it is limited,
  *     counted and ended with the pod
  * @param network the node's pod network (null with {@code podNetwork}): it also runs a pod's secondary networks

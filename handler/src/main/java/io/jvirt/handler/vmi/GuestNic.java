@@ -15,9 +15,11 @@ import java.util.List;
  * passt's socket in the run directory ({@link Netdev.Stream}). An interface on a multus secondary network
  * ({@code networks[].multus}, not {@code default}) with the {@code bridge} binding (KubeVirt's for secondary
  * interfaces) gets a tap too, on the pod's {@code net<n>} (the n-th such network in {@code networks} order, as multus
- * names them), which the agent makes from the NetworkAttachmentDefinition {@code networkName} names. Any other
- * interface — another binding on a multus network, a {@code multus.default} network (not wired), or every interface
- * when the node has no pod network (an agent that is not root) — is QEMU user-mode networking with {@code restrict=on}.
+ * names them), which the agent makes from the NetworkAttachmentDefinition {@code networkName} names. The interface on
+ * the {@code multus.default} network is the pod network's, on {@code eth0}: the pod runner made that {@code eth0} from
+ * the definition instead of the node's pod network. Any other interface — another binding on a secondary network
+ * (admission refuses masquerade and passt there), or every interface when the node has no pod network (an agent that
+ * is not root) — is QEMU user-mode networking with {@code restrict=on}.
  * A binding the converter refuses (sriov, slirp, a plugin) is left to its message.
  *
  * @param name the interface's (and its network's) name
@@ -38,10 +40,9 @@ public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<G
      * {@code runDirectory}: the pod's run directory (passt's socket).
      */
     public static List<GuestNic> of(JsonNode spec, boolean podNetwork, Path runDirectory) {
-        List<String> podNetworks = new ArrayList<>();
+        java.util.Set<String> podNetworks = podNetworks(spec);
         java.util.Map<String, String> secondaries = new java.util.LinkedHashMap<>(); // network name -> networkName
         for (JsonNode n : spec.path("networks")) {
-            if (n.has("pod")) podNetworks.add(n.path("name").asText());
             if (n.path("multus").path("networkName").isTextual() && !n.path("multus").path("default").asBoolean(false)) {
                 secondaries.put(n.path("name").asText(), n.path("multus").path("networkName").asText());
             }
@@ -77,17 +78,20 @@ public record GuestNic(String name, Kind kind, Netdev netdev, String tap, List<G
         return nics;
     }
 
+    /**
+     * The names of {@code spec}'s networks that are the pod's {@code eth0}: the pod network, or the multus default network
+     * replacing it (admission allows one of them).
+     */
+    static java.util.Set<String> podNetworks(JsonNode spec) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (JsonNode n : spec.path("networks")) {
+            if (n.has("pod") || n.path("multus").path("default").asBoolean(false)) names.add(n.path("name").asText());
+        }
+        return names;
+    }
+
     /** Whether this interface is on the pod network (its status reports the pod's addresses). */
     public boolean onPodNetwork() {
         return kind != Kind.USER_MODE && attachment == null;
-    }
-
-    /**
-     * The NetworkAttachmentDefinition of a secondary network: {@code [namespace/]name} resolved against the VMI's
-     * namespace, as multus does. Only for a nic with an {@link #attachment}.
-     */
-    public String[] attachmentRef(String vmiNamespace) {
-        int slash = attachment.indexOf('/');
-        return slash < 0 ? new String[] {vmiNamespace, attachment} : new String[] {attachment.substring(0, slash), attachment.substring(slash + 1)};
     }
 }

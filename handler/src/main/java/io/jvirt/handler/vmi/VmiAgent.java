@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.jvirt.api.v1.FailureReason;
 import io.jvirt.api.v1.LaunchFailure;
+import io.jvirt.api.v1.MultusNetwork;
+import io.jvirt.api.v1.Network;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.jvirt.api.v1.VirtualMachineInstance;
@@ -30,6 +32,7 @@ import io.jvirt.converter.KernelFiles;
 import io.jvirt.handler.metrics.DomainStatsSource;
 import io.jvirt.handler.pod.LauncherOwner;
 import io.jvirt.handler.pod.LauncherPods;
+import io.jvirt.handler.pod.NetworkAttachments;
 import io.jvirt.handler.pod.PodPaths;
 import io.jvirt.handler.pod.PodPlan;
 import io.jvirt.handler.pod.PodProcess;
@@ -77,10 +80,6 @@ import java.util.function.Supplier;
  * {@code kubevirt.io/nodeName}); one not labelled yet (its pod was just bound) is read once. Thread-safe.
  */
 public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoCloseable {
-    /** Multus' NetworkAttachmentDefinition (served as a CRD), which a VMI's secondary network names. */
-    static final ResourceDefinitionContext NETWORK_ATTACHMENT_DEFINITION = new ResourceDefinitionContext.Builder()
-            .withGroup("k8s.cni.cncf.io").withVersion("v1").withKind("NetworkAttachmentDefinition")
-            .withPlural("network-attachment-definitions").withNamespaced(true).build();
     public static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
             .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances").withNamespaced(true).build();
     /** The label the VMI controller puts on a VMI once its pod is bound (KubeVirt's). */
@@ -167,6 +166,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
             throw new PodRefusedException("VmiDeleted", what + " is being deleted");
         }
         JsonNode status = JSON.valueToTree(found).path("status");
+        verifyDefaultNetwork(pod, JSON.valueToTree(found).path("spec").path("networks"), what);
         String phase = status.path("phase").asText("");
         if (phase.equals("Succeeded") || phase.equals("Failed")) {
             throw new PodRefusedException("VmiFinished", what + " is already " + phase);
@@ -176,6 +176,23 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
             List<String> names = new ArrayList<>();
             active.fieldNames().forEachRemaining(names::add);
             throw new PodRefusedException("VmiMismatch", what + " runs in pod(s) " + names + ", not in this one");
+        }
+    }
+
+    /**
+     * The network the pod runner puts the pod's {@code eth0} on instead of the node's pod network (multus' annotation,
+     * {@link MultusNetwork#DEFAULT_NETWORK_ANNOTATION}) must be the VMI's multus default network, and absent without
+     * one: a pod's annotation never picks a CNI configuration its VMI did not ask for.
+     */
+    static void verifyDefaultNetwork(Pod pod, JsonNode networks, String what) throws PodRefusedException {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String onPod = annotations == null ? null : annotations.get(MultusNetwork.DEFAULT_NETWORK_ANNOTATION);
+        List<Network> declared = networks.isArray() ? JSON.convertValue(networks, new com.fasterxml.jackson.core.type.TypeReference<List<Network>>() {})
+                : List.of();
+        String asked = MultusNetwork.defaultOf(declared).orElse(null);
+        if (!java.util.Objects.equals(onPod, asked)) {
+            throw new PodRefusedException("VmiMismatch", "the pod's " + MultusNetwork.DEFAULT_NETWORK_ANNOTATION + " is " + onPod
+                    + ", " + what + "'s multus default network " + asked);
         }
     }
 
@@ -335,21 +352,7 @@ public final class VmiAgent implements LauncherPods, DomainStatsSource, AutoClos
      * fails the start with KubeVirt's message.
      */
     private CniResult addSecondary(Pod pod, GuestNic nic, PodSandbox sandbox) throws IOException {
-        String[] ref = nic.attachmentRef(pod.getMetadata().getNamespace());
-        GenericKubernetesResource nad = client.genericKubernetesResources(NETWORK_ATTACHMENT_DEFINITION)
-                .inNamespace(ref[0]).withName(ref[1]).get();
-        if (nad == null) {
-            throw new IllegalStateException("failed to locate network attachment definition " + ref[0] + "/" + ref[1]);
-        }
-        JsonNode config;
-        try {
-            config = JSON.readTree(JSON.valueToTree(nad.getAdditionalProperties().get("spec")).path("config").asText(""));
-        } catch (IOException e) {
-            throw new IllegalStateException("network attachment definition " + ref[0] + "/" + ref[1] + ": spec.config is not JSON: " + e.getMessage());
-        }
-        if (config == null || !config.isObject()) {
-            throw new IllegalStateException("network attachment definition " + ref[0] + "/" + ref[1] + " has no CNI configuration in spec.config");
-        }
+        JsonNode config = NetworkAttachments.config(client, pod.getMetadata().getNamespace(), nic.attachment());
         return sandbox.network().addSecondary(pod.getMetadata().getUid(), sandbox.netns(), nic.podInterface(), config);
     }
 

@@ -86,10 +86,7 @@ public final class VmiStatusUpdate {
     }
 
     private static ArrayNode interfaces(JsonNode spec, Map<String, String> macs, List<String> podIps, List<GuestNetwork.Secondary> secondaries) {
-        List<String> podNetworks = new java.util.ArrayList<>();
-        for (JsonNode n : spec.path("networks")) {
-            if (n.has("pod")) podNetworks.add(n.path("name").asText());
-        }
+        java.util.Set<String> podNetworks = GuestNic.podNetworks(spec); // the pod network, or the multus default replacing it
         ArrayNode out = F.arrayNode();
         for (JsonNode nic : spec.path("domain").path("devices").path("interfaces")) {
             String name = nic.path("name").asText();

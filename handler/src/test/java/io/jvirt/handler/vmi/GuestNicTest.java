@@ -39,7 +39,6 @@ class GuestNicTest {
         "'bridge':{}     | 'networkName':'blue'             | BRIDGE    | TapFd[fd=3]             | tap0 | net1 | blue    | 4",
         "'bridge':{}     | 'networkName':'other/blue'       | BRIDGE    | TapFd[fd=3]             | tap0 | net1 | other/blue | 4",
         "'masquerade':{} | 'networkName':'blue'             | USER_MODE | UserMode[restrict=true] |      |      |         | 3",
-        "'bridge':{}     | 'networkName':'blue','default':true | USER_MODE | UserMode[restrict=true] |   |      |         | 3",
     })
     void aSecondaryNetworksInterface(String binding, String multus, GuestNic.Kind kind, String netdev, String tap, String podInterface,
             String attachment, int defaultFd) throws Exception {
@@ -62,7 +61,22 @@ class GuestNicTest {
                 {"domain":{"devices":{"interfaces":[{"name":"red","bridge":{}},{"name":"blue","bridge":{}}]}},
                  "networks":[{"name":"blue","multus":{"networkName":"blue"}},{"name":"red","multus":{"networkName":"ns/red"}}]}"""), true, RUN);
         assertEquals(List.of("net2", "net1"), nics.stream().map(GuestNic::podInterface).toList());
-        assertEquals(List.of("ns", "red"), List.of(nics.get(0).attachmentRef("vm-ns")));
-        assertEquals(List.of("vm-ns", "blue"), List.of(nics.get(1).attachmentRef("vm-ns")));
+        assertEquals(List.of("ns/red", "blue"), nics.stream().map(GuestNic::attachment).toList());
+    }
+
+    /** The multus default network replaces the pod network: its interface is the pod's eth0, which the pod runner made from the definition. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'bridge':{}     | BRIDGE     | TapFd[fd=3] | tap0",
+        "'masquerade':{} | MASQUERADE | TapFd[fd=3] | tap0",
+    })
+    void theMultusDefaultNetworksInterfaceIsOnEth0(String binding, GuestNic.Kind kind, String netdev, String tap) throws Exception {
+        List<GuestNic> nics = GuestNic.of(JSON.readTree(("{'domain':{'devices':{'interfaces':[{'name':'red'," + binding + "},{'name':'blue','bridge':{}}]}},"
+                + "'networks':[{'name':'red','multus':{'networkName':'red','default':true}},{'name':'blue','multus':{'networkName':'blue'}}]}")
+                .replace('\'', '"')), true, RUN);
+        assertEquals(List.of(kind, "eth0", netdev, tap, true), List.of(nics.get(0).kind(), nics.get(0).podInterface(), nics.get(0).netdev().toString(),
+                nics.get(0).tap(), nics.get(0).onPodNetwork()));
+        assertEquals(null, nics.get(0).attachment(), "not a secondary network: no definition of its own to run");
+        assertEquals(List.of("net1", "blue"), List.of(nics.get(1).podInterface(), nics.get(1).attachment()), "secondaries count without the default");
     }
 }

@@ -93,4 +93,18 @@ class VmiStatusUpdateTest {
                 {"ipAddress":"10.250.0.10","ipAddresses":["10.250.0.10"],"mac":"02:00:00:00:00:02","name":"second",
                  "podInterfaceName":"net1","infoSource":"domain, multus-status","queueCount":1}"""), status.path("interfaces").get(1));
     }
+
+    /** The multus default network's interface reports the pod's addresses (its eth0 is that network's). */
+    @Test
+    void theMultusDefaultNetworksInterfaceReportsThePodsAddresses() throws Exception {
+        ObjectNode status = JSON.createObjectNode();
+        JsonNode spec = JSON.readTree("""
+                {"domain":{"devices":{"interfaces":[{"name":"red","bridge":{},"macAddress":"02:00:00:00:00:03"}]}},
+                 "networks":[{"name":"red","multus":{"networkName":"red","default":true}}]}""");
+        VmiStatusUpdate.apply(status, spec, VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, List.of(), List.of("10.251.8.10"), List.of(),
+                "2026-01-01T00:00:00Z");
+        assertEquals(JSON.readTree("""
+                [{"ipAddress":"10.251.8.10","ipAddresses":["10.251.8.10"],"mac":"02:00:00:00:00:03","name":"red",
+                  "podInterfaceName":"eth0","infoSource":"domain","queueCount":1}]"""), status.path("interfaces"));
+    }
 }
