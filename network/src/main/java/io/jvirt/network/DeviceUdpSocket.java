@@ -53,7 +53,7 @@ public final class DeviceUdpSocket implements AutoCloseable {
 
     /**
      * Blocks until a datagram arrives on the device and puts it into {@code buffer} (from its position; a longer one
-     * is cut); returns its length, or -1 once {@link #close} was called.
+     * is cut); returns its length, or -1 once {@link #shutdown} was called.
      */
     public int receive(ByteBuffer buffer) throws IOException {
         try (Arena arena = Arena.ofConfined()) {

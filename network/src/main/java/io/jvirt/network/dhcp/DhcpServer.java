@@ -72,6 +72,11 @@ public final class DhcpServer implements AutoCloseable {
                 if (socket.receive(buffer) < 0) {
                     return; // closed
                 }
+            } catch (IOException e) { // not a datagram's fault: going on would only fail again
+                LOG.log(System.Logger.Level.WARNING, "DHCP for " + lease + " stopped: receiving failed", e);
+                return;
+            }
+            try {
                 buffer.flip();
                 Optional<DhcpMessage> reply = answer(lease, DhcpMessage.parse(buffer));
                 if (reply.isPresent()) {
