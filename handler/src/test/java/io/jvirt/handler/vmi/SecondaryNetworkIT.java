@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Multus networks end to end on one node: a NetworkAttachmentDefinition applied with kubectl (real CNI {@code bridge}
@@ -138,10 +140,12 @@ class SecondaryNetworkIT {
     }
 
     /** The node's answer, which the VMI controller carries to the VMI (FailureReasonsIT shows that path). */
-    @Test
-    void aMissingNetworkAttachmentDefinitionFailsThePodWithKubeVirtsMessage() throws Exception {
-        apply(vmi("vmi-absent", "absent"));
-        Pod pod = launch("vmi-absent", null);
+    @ParameterizedTest(name = "as the default network: {0}")
+    @ValueSource(booleans = {false, true})
+    void aMissingNetworkAttachmentDefinitionFailsThePodWithKubeVirtsMessage(boolean asDefault) throws Exception {
+        apply(asDefault ? vmi("vmi-absent", "[{name: red, bridge: {}}]", "[{name: red, multus: {networkName: absent, default: true}}]")
+                : vmi("vmi-absent", "absent"));
+        Pod pod = launch("vmi-absent", asDefault ? "absent" : null);
         Pod failed = Waits.until("launcher pod Failed", Duration.ofSeconds(60), () -> {
             Pod p = api.client.pods().resource(pod).get();
             return "Failed".equals(p.getStatus().getPhase()) ? p : null;
