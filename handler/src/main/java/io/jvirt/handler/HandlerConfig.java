@@ -22,6 +22,8 @@ import java.util.Objects;
  *     is refused for a root agent, and ignored for an agent that is not root (QEMU then runs as the agent's user)
  * @param volumesDir the local-path volumes ({@code $JVIRT_HOME/volumes}, see {@code LocalVolumes}) this node hands to
  *     QEMU for persistentVolumeClaim and dataVolume volumes; null when it has none
+ * @param dualStackPodNetwork the pod network gives each pod an IPv6 address (a ULA /64 of this node) after its IPv4
+ *     one; off (IPv4 only) by default
  */
 public record HandlerConfig(
         String nodeName,
@@ -34,7 +36,8 @@ public record HandlerConfig(
         RegistryConfig registries,
         boolean forceEmulation,
         String qemuUser,
-        Path volumesDir) {
+        Path volumesDir,
+        boolean dualStackPodNetwork) {
     /** KubeVirt's {@code qemu} user and group (107:107), the owner of files in its containerDisk images. */
     public static final String DEFAULT_QEMU_USER = "107:107";
     /** 256 MiB for the host and the agent itself. */
@@ -55,17 +58,22 @@ public record HandlerConfig(
 
     public HandlerConfig withHeartbeat(Duration interval) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, interval, buildDir, imageMirrors,
-                registries, forceEmulation, qemuUser, volumesDir);
+                registries, forceEmulation, qemuUser, volumesDir, dualStackPodNetwork);
     }
 
     public HandlerConfig withRegistries(RegistryConfig config) {
         return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, buildDir, imageMirrors,
-                config, forceEmulation, qemuUser, volumesDir);
+                config, forceEmulation, qemuUser, volumesDir, dualStackPodNetwork);
+    }
+
+    public HandlerConfig withDualStackPodNetwork(boolean dualStack) {
+        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, buildDir, imageMirrors,
+                registries, forceEmulation, qemuUser, volumesDir, dualStack);
     }
 
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
         return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), buildDir,
-                Map.of(), RegistryConfig.DEFAULT, false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"));
+                Map.of(), RegistryConfig.DEFAULT, false, DEFAULT_QEMU_USER, dataDir.resolveSibling("volumes"), false);
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code nodeName} (hostname), {@code dataDir} ({@link #jvirtHome()}/node),
  * {@code memoryReserveMiB} (256), {@code maxPods} (110), {@code heartbeatSeconds} (10),
  * {@code buildDir} (demo containerDisk),
- * {@code useEmulation} (false), {@code qemuUser} (107:107, KubeVirt's qemu user; used when the agent is root), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
+ * {@code useEmulation} (false), {@code dualStackPodNetwork} (false: IPv4 only; true adds an IPv6 address per pod), {@code qemuUser} (107:107, KubeVirt's qemu user; used when the agent is root), {@code mirror.<image name>=<OCI layout dir>} (escape a {@code :} in the
  * name as {@code \:}, Java properties syntax), {@code registryMirror.<registry[/repository prefix]>=<registry[/prefix]>}
  * (pull those names from another registry, e.g. {@code registryMirror.registry\:5000=127.0.0.1\:5000}) and
  * {@code insecureRegistries} (comma-separated {@code host:port}s spoken to over plain HTTP; loopback always is). Only wiring here.
@@ -82,6 +82,7 @@ public final class HandlerMain {
                 Boolean.parseBoolean(p.getProperty("useEmulation", "false")),
                 p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER).isBlank() ? null
                         : p.getProperty("qemuUser", HandlerConfig.DEFAULT_QEMU_USER),
-                Path.of(p.getProperty("volumesDir", home + "/volumes")));
+                Path.of(p.getProperty("volumesDir", home + "/volumes")),
+                Boolean.parseBoolean(p.getProperty("dualStackPodNetwork", "false")));
     }
 }

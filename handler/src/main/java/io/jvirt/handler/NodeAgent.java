@@ -76,7 +76,7 @@ public final class NodeAgent implements AutoCloseable {
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
         QemuImg qemuImg = new QemuImg();
-        this.network = podNetwork(config.dataDir().resolve("cni"), scope);
+        this.network = podNetwork(config.dataDir().resolve("cni"), scope, config.dualStackPodNetwork());
         this.vmis = new VmiAgent(client, config.nodeName(),
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,
                 config.volumesDir(), () -> kubevirt.get().featureGates().contains("HostDisk"), network != null);
@@ -91,14 +91,14 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * The pod network of this agent instance ({@code <data dir>/cni}, bridge {@code jvbr<instance id>}), made or found
-     * again; null (logged) when the agent is not root: the CNI plugins need root.
+     * again, dual-stack when {@code dualStack}; null (logged) when the agent is not root: the CNI plugins need root.
      */
-    static PodNetwork podNetwork(Path cniDir, HostScope scope) throws IOException {
+    static PodNetwork podNetwork(Path cniDir, HostScope scope, boolean dualStack) throws IOException {
         if (!runsAsRoot()) {
             LOG.log(System.Logger.Level.WARNING, "not root: no pod network, launcher pods get loopback only");
             return null;
         }
-        return PodNetwork.open(cniDir, scope.id(), null, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+        return PodNetwork.open(cniDir, scope.id(), null, dualStack, new CniPlugin(List.of(CniPlugin.DEBIAN)));
     }
 
     /**

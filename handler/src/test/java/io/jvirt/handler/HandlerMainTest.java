@@ -25,6 +25,7 @@ class HandlerMainTest {
                 buildDir=/work/build
                 useEmulation=true
                 qemuUser=1000:1000
+                dualStackPodNetwork=true
                 mirror.quay.io/containerdisks/fedora=/mirrors/fedora
                 registryMirror.registry\\:5000=127.0.0.1\\:5000
                 registryMirror.quay.io/kubevirt=localhost\\:6000/kv
@@ -39,6 +40,7 @@ class HandlerMainTest {
         assertEquals(Path.of("/work/build"), c.buildDir());
         assertEquals(true, c.forceEmulation());
         assertEquals("1000:1000", c.qemuUser());
+        assertEquals(true, c.dualStackPodNetwork());
         assertEquals(Map.of("quay.io/containerdisks/fedora", Path.of("/mirrors/fedora")), c.imageMirrors());
         assertEquals(new RegistryConfig(Map.of("registry:5000", "127.0.0.1:5000", "quay.io/kubevirt", "localhost:6000/kv"),
                 Set.of("mirror.lan:5000", "other.lan")), c.registries());
@@ -51,6 +53,7 @@ class HandlerMainTest {
         assertEquals(110, c.maxPods());
         assertEquals(false, c.forceEmulation());
         assertEquals("107:107", c.qemuUser(), "KubeVirt's qemu user");
+        assertEquals(false, c.dualStackPodNetwork(), "IPv4 only");
         assertEquals(RegistryConfig.DEFAULT, c.registries());
     }
 }

@@ -29,6 +29,9 @@ import java.util.stream.Stream;
  * and {@code results/<container id>.json} (each ADD's result, for DEL and CHECK). Every name outside it carries the
  * instance id, as the agent's netns and cgroups do, so {@link #sweep} touches only this agent's leftovers.
  *
+ * <p>Dual-stack ({@link #open(Path, String, Ipv4, boolean, CniPlugin)}): host-local's second range, a ULA /64 per
+ * instance, gives each pod an IPv6 address after its IPv4 one, with the bridge's ::1 as the IPv6 gateway.
+ *
  * <p>The host bridge holds the gateway address; the plugin's {@code isGateway} and {@code ipMasq} stay off, so
  * the host never forwards or masquerades pod traffic: pods reach each other (same bridge) and the host, the host
  * reaches them, nothing leaves the machine. {@code portmap}'s rules (iptables-nft, {@code table ip nat}) carry
@@ -57,24 +60,34 @@ public final class PodNetwork {
     private final Path dir;
     private final String instanceId;
     private final Ipv4 subnet;
+    private final String ipv6Subnet;
     private final CniPlugin plugins;
     private final NetworkList list;
 
-    private PodNetwork(Path dir, String instanceId, Ipv4 subnet, CniPlugin plugins, NetworkList list) {
+    private PodNetwork(Path dir, String instanceId, Ipv4 subnet, String ipv6Subnet, CniPlugin plugins, NetworkList list) {
         this.dir = dir;
         this.instanceId = instanceId;
         this.subnet = subnet;
+        this.ipv6Subnet = ipv6Subnet;
         this.plugins = plugins;
         this.list = list;
+    }
+
+    /** IPv4 only ({@link #open(Path, String, Ipv4, boolean, CniPlugin)} without IPv6), the node agent's default. */
+    public static PodNetwork open(Path cniDir, String instanceId, Ipv4 subnet, CniPlugin plugins) throws IOException {
+        return open(cniDir, instanceId, subnet, false, plugins);
     }
 
     /**
      * Writes the network list and makes the host bridge (with the gateway, .1 of {@code subnet}) when missing.
      * {@code subnet} null picks a /24 in 10.128.0.0/9 from the instance id, the next free one when a route on
      * the host overlaps it. Idempotent: an agent restart finds its bridge and keeps its subnet (read back from
-     * the bridge's address).
+     * the bridge's address). {@code dualStack} adds IPv6: the ULA /64 {@link #ipv6Subnet(String)} of the instance id as
+     * host-local's second range (so each pod gets an IPv4 and then an IPv6 address, the order Kubernetes lists
+     * {@code podIPs} in), its ::1 on the bridge and a default route {@code ::/0} via it; forwarding and masquerading stay
+     * off for both families.
      */
-    public static PodNetwork open(Path cniDir, String instanceId, Ipv4 subnet, CniPlugin plugins) throws IOException {
+    public static PodNetwork open(Path cniDir, String instanceId, Ipv4 subnet, boolean dualStack, CniPlugin plugins) throws IOException {
         if (!instanceId.matches("[0-9a-f]{8}")) {
             throw new IllegalArgumentException("instance id must be 8 hex digits: " + instanceId);
         }
@@ -85,14 +98,15 @@ public final class PodNetwork {
         if (chosen == null) {
             chosen = freeSubnet(instanceId, routes());
         }
-        ensureBridge(bridge, chosen);
-        ObjectNode conflist = conflist(networkName(instanceId), bridge, chosen, cniDir.resolve("ipam"));
+        String ipv6 = dualStack ? ipv6Subnet(instanceId) : null;
+        ensureBridge(bridge, chosen, ipv6);
+        ObjectNode conflist = conflist(networkName(instanceId), bridge, chosen, ipv6, cniDir.resolve("ipam"));
         Path file = cniDir.resolve(networkName(instanceId) + ".conflist");
         Path tmp = cniDir.resolve(file.getFileName() + ".tmp");
         Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(conflist));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.createDirectories(cniDir.resolve("results"));
-        return new PodNetwork(cniDir, instanceId, chosen, plugins, NetworkList.parse(conflist));
+        return new PodNetwork(cniDir, instanceId, chosen, ipv6, plugins, NetworkList.parse(conflist));
     }
 
     public static String bridgeName(String instanceId) {
@@ -105,6 +119,32 @@ public final class PodNetwork {
 
     public Ipv4 subnet() {
         return subnet;
+    }
+
+    /** The IPv6 /64 of a dual-stack network ({@code fd10:128:<id>::/64}), empty when it is IPv4 only. */
+    public java.util.Optional<String> ipv6() {
+        return java.util.Optional.ofNullable(ipv6Subnet);
+    }
+
+    /**
+     * The ULA /64 of instance {@code instanceId} ({@code fd10:128:<first 4 hex digits>:<last 4>::/64}, one per agent
+     * instance as its IPv4 /24 is): apart from KubeVirt's masquerade range fd10:0:2::/120, which lives inside each pod.
+     */
+    public static String ipv6Subnet(String instanceId) {
+        int high = Integer.parseInt(instanceId.substring(0, 4), 16);
+        int low = Integer.parseInt(instanceId.substring(4, 8), 16);
+        // RFC 5952's text (as ip and the plugins print it): the longest run of zero groups is the trailing one
+        String groups = low != 0 ? Integer.toHexString(high) + ":" + Integer.toHexString(low) : high != 0 ? Integer.toHexString(high) : "";
+        return "fd10:128:" + (groups.isEmpty() ? ":" : groups + "::") + "/64";
+    }
+
+    /** The host's IPv6 address on the bridge of a dual-stack network (::1 of its /64): the pods' IPv6 gateway. */
+    public java.util.Optional<String> ipv6Gateway() {
+        return ipv6().map(PodNetwork::ipv6GatewayOf);
+    }
+
+    private static String ipv6GatewayOf(String subnet) {
+        return subnet.substring(0, subnet.indexOf('/')) + "1";
     }
 
     public String bridge() {
@@ -368,12 +408,13 @@ public final class PodNetwork {
     }
 
     /**
-     * Container ids with a portmap rule of this network in the host's {@code nat} table (portmap writes them
-     * through iptables-nft with a comment naming network and container; {@code nft} does not print such comments).
+     * Container ids with a portmap rule of this network in the host's {@code nat} tables, IPv4 and IPv6 (portmap writes
+     * them through iptables-nft and ip6tables-nft with a comment naming network and container; {@code nft} does not print
+     * such comments).
      */
     public Set<String> portmapOwners() throws IOException {
         Set<String> owners = new TreeSet<>();
-        String rules = Commands.run(List.of("iptables-save", "-t", "nat"));
+        String rules = Commands.run(List.of("iptables-save", "-t", "nat")) + Commands.run(List.of("ip6tables-save", "-t", "nat"));
         Matcher m = PORTMAP_ID.matcher(rules);
         while (m.find()) {
             if (m.group(1).equals(networkName(instanceId))) {
@@ -454,14 +495,20 @@ public final class PodNetwork {
         return runtime;
     }
 
-    static ObjectNode conflist(String name, String bridge, Ipv4 subnet, Path ipamDir) {
+    static ObjectNode conflist(String name, String bridge, Ipv4 subnet, String ipv6Subnet, Path ipamDir) {
         ObjectNode list = JSON.createObjectNode().put("cniVersion", "1.0.0").put("name", name);
         ArrayNode plugins = list.putArray("plugins");
         ObjectNode br = plugins.addObject().put("type", "bridge").put("bridge", bridge)
                 .put("isGateway", false).put("ipMasq", false).put("hairpinMode", false);
         ObjectNode ipam = br.putObject("ipam").put("type", "host-local").put("dataDir", ipamDir.toString());
-        ipam.putArray("ranges").addArray().addObject().put("subnet", subnet.toString()).put("gateway", Ipv4.text(subnet.host(1)));
-        ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
+        ArrayNode ranges = ipam.putArray("ranges");
+        ArrayNode routes = ipam.putArray("routes");
+        ranges.addArray().addObject().put("subnet", subnet.toString()).put("gateway", Ipv4.text(subnet.host(1)));
+        routes.addObject().put("dst", "0.0.0.0/0");
+        if (ipv6Subnet != null) {
+            ranges.addArray().addObject().put("subnet", ipv6Subnet).put("gateway", ipv6GatewayOf(ipv6Subnet));
+            routes.addObject().put("dst", "::/0");
+        }
         ObjectNode portmap = plugins.addObject().put("type", "portmap").put("snat", true);
         portmap.putObject("capabilities").put("portMappings", true);
         return list;
@@ -511,7 +558,7 @@ public final class PodNetwork {
         return null;
     }
 
-    private static void ensureBridge(String bridge, Ipv4 subnet) throws IOException {
+    private static void ensureBridge(String bridge, Ipv4 subnet, String ipv6Subnet) throws IOException {
         if (!Files.exists(Path.of("/sys/class/net", bridge))) {
             // a MAC of its own: else the bridge takes its lowest port's, changing as pods come and go (CHECK compares it)
             String id = bridge.substring("jvbr".length());
@@ -522,6 +569,13 @@ public final class PodNetwork {
         String addresses = Commands.run(List.of("ip", "-4", "-o", "addr", "show", "dev", bridge));
         if (!addresses.contains(" " + gateway + " ")) {
             Commands.run(List.of("ip", "addr", "add", gateway, "dev", bridge));
+        }
+        if (ipv6Subnet != null) {
+            String gateway6 = ipv6GatewayOf(ipv6Subnet) + "/64";
+            if (!Commands.run(List.of("ip", "-6", "-o", "addr", "show", "dev", bridge)).contains(" " + gateway6 + " ")) {
+                // nodad: usable at once (the bridge plugin likewise turns DAD off in the pod)
+                Commands.run(List.of("ip", "addr", "add", gateway6, "dev", bridge, "nodad"));
+            }
         }
         Commands.run(List.of("ip", "link", "set", bridge, "up"));
     }

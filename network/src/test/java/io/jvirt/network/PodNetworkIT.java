@@ -123,6 +123,59 @@ class PodNetworkIT {
     }
 
     /**
+     * Dual-stack: each pod gets an IPv4 and then an IPv6 address of the instance's /64, a default IPv6 route via the
+     * bridge's ::1; the host and another pod reach it over IPv6; a host port has its ip6tables rule too; a killed agent's
+     * pods lose their IPv6 leases and rules to the next agent's sweep, the live pod keeps both.
+     */
+    @Test
+    void dualStackPodsGetBothFamiliesAndTheSweepTakesBoth() throws Exception {
+        network = PodNetwork.open(tmp.resolve("cni"), instance, null, true, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+        String subnet6 = PodNetwork.ipv6Subnet(instance);
+        assertEquals(java.util.Optional.of(subnet6), network.ipv6());
+        String gateway6 = network.ipv6Gateway().orElseThrow();
+        NetworkNamespace a = namespaces.create();
+        NetworkNamespace b = namespaces.create();
+        int hostPort = 20000 + (int) (Long.parseLong(instance, 16) % 20000);
+        CniResult ra = network.add("pod-a", a, List.of(new PodNetwork.PortMapping(hostPort, 80, "tcp")));
+        CniResult rb = network.add("pod-b", b, List.of());
+        for (CniResult r : List.of(ra, rb)) {
+            assertEquals(List.of(true, false), r.ips().stream().map(CniResult.IpConfig::ipv4).toList(), "IPv4 first, then IPv6: " + r.ips());
+            assertTrue(r.ips().get(1).address().startsWith(subnet6.replace("::/64", ":")) && r.ips().get(1).prefixLength() == 64, r.ips().toString());
+            assertEquals(gateway6, r.ips().get(1).gateway());
+        }
+        String ip6A = ra.ips().get(1).ip();
+        String ip6B = rb.ips().get(1).ip();
+        assertNotEquals(ip6A, ip6B);
+        assertTrue(a.run("ip", "-6", "addr", "show", "dev", "eth0").contains(ip6A + "/64"));
+        assertTrue(a.run("ip", "-6", "route").contains("default via " + gateway6), a.run("ip", "-6", "route"));
+
+        namespaces.httpServer(b, tmp, 8080, "pod b");
+        TestNamespaces.await("pod b's server over IPv6", Duration.ofSeconds(10), () -> get("http://[" + ip6B + "]:8080/").equals("pod b"));
+        assertTrue(a.run("curl", "-s", "-6", "--max-time", "5", "http://[" + ip6B + "]:8080/").contains("pod b"), "pod a reaches pod b over IPv6");
+        namespaces.httpServer(a, tmp, 80, "mapped");
+        TestNamespaces.await("the host port over IPv6", Duration.ofSeconds(10), () -> get("http://[" + gateway6 + "]:" + hostPort + "/").equals("mapped"));
+        String rules6 = Commands.run(List.of("ip6tables-save", "-t", "nat"));
+        assertTrue(rules6.contains(PodNetwork.networkName(instance)) && rules6.contains("pod-a") && rules6.contains(ip6A), "pod a's IPv6 portmap rule: " + rules6);
+
+        // a new agent on the same data directory after a kill -9: pod a is gone, pod b lives on
+        PodNetwork restarted = PodNetwork.open(tmp.resolve("cni"), instance, null, true, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+        assertEquals(List.of("pod-a"), restarted.sweep(Set.of("pod-b"), id -> id.equals("pod-a") ? a : null));
+        assertEquals(Set.of(), restarted.portmapOwners());
+        assertFalse(Commands.run(List.of("ip6tables-save", "-t", "nat")).contains(PodNetwork.networkName(instance)), "no IPv6 rule left");
+        assertEquals(List.of(rb.ips().get(0).ip(), ip6B), ipamLeases(), "only pod b's two leases left");
+        assertFalse(a.run("ip", "link").contains("eth0"));
+        assertEquals("pod b", get("http://[" + ip6B + "]:8080/"), "the live pod keeps its IPv6 address");
+    }
+
+    /** The node's pod network's address leases (host-local's files), IPv4 first. */
+    private List<String> ipamLeases() throws IOException {
+        try (Stream<Path> files = Files.list(tmp.resolve("cni/ipam").resolve(PodNetwork.networkName(instance)))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f.:]+"))
+                    .sorted(java.util.Comparator.comparing((String n) -> n.contains(":"))).toList();
+        }
+    }
+
+    /**
      * A NetworkAttachmentDefinition's single CNI configuration as a secondary network ({@code net1}, beside the pod
      * network's {@code eth0}) or as the one replacing the pod network ({@code eth0} from it, the node's pod network not run
      * for that pod): an address of its own subnet, its result kept; a {@code type} that is a path is never run; DEL and a
