@@ -98,20 +98,37 @@ class GuestBindingIT {
                 .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()), "an undeclared port does not reach the guest");
 
         // the guest's own connections leave as the pod's address (to the host, never beyond it)
-        AtomicReference<String> seen = new AtomicReference<>();
-        HttpServer host = HttpServer.create(new InetSocketAddress(Ipv4.inet(Ipv4.address(network.gateway())), 0), 0);
-        host.createContext("/", exchange -> {
-            seen.set(exchange.getRemoteAddress().getAddress().getHostAddress());
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        host.start();
-        try {
-            guest.run("curl", "-s", "--max-time", "5", "http://" + network.gateway() + ":" + host.getAddress().getPort() + "/");
-        } finally {
-            host.stop(0);
-        }
-        assertEquals(podIp, seen.get(), "the host sees the guest as the pod");
+        assertEquals(java.net.InetAddress.getByName(podIp), guestAsSeenByHost(network.gateway()), "the host sees the guest as the pod");
+    }
+
+    /**
+     * A dual-stack pod: the guest, configured as KubeVirt's masquerade example configures it (fd10:0:2::2/120, default
+     * route via fd10:0:2::1), answers on the pod's IPv6 address for the declared port only, and its own connections
+     * reach the host as the pod's IPv6 address; IPv4 works beside it.
+     */
+    @Test
+    void masqueradeOnADualStackPodCarriesIpv6ToTheDeclaredPortsOnly() throws Exception {
+        network.delete("pod", pod);
+        network = PodNetwork.open(tmp.resolve("cni"), network.bridge().substring("jvbr".length()), null, true, new CniPlugin(List.of(CniPlugin.DEBIAN)));
+        podResult = network.add("pod", pod, List.of());
+        String podIp6 = podResult.ipv6On("eth0").orElseThrow().ip();
+        Binding binding = new MasqueradeBinding(List.of(new GuestPort(80, "TCP")));
+        dhcp = DhcpServer.start(pod, binding.plug(pod, podResult, new GuestInterface("tap0", MAC, "vmi-masq6", List.of())));
+        assertEquals("10.0.2.2", udhcpc().get("ip"));
+        guest.run("ip", "addr", "add", MasqueradeBinding.GUEST6 + "/120", "dev", "eth0", "nodad");
+        guest.run("ip", "-6", "route", "add", "default", "via", MasqueradeBinding.GATEWAY6);
+
+        namespaces.httpServer(guest, tmp, 80, "vmi-masq6");
+        namespaces.httpServer(guest, tmp, 81, "not declared");
+        TestNamespaces.await("the guest's port 80 through the pod's IPv6 address", Duration.ofSeconds(10),
+                () -> get("http://[" + podIp6 + "]:80/").equals("vmi-masq6"));
+        assertEquals("vmi-masq6", get("http://" + podResult.ipv4On("eth0").orElseThrow().ip() + ":80/"), "IPv4 beside it");
+        assertEquals("not declared", guest.run("curl", "-s", "-6", "--max-time", "5", "http://[" + MasqueradeBinding.GUEST6 + "]:81/"), "the guest serves 81");
+        assertThrows(IOException.class, () -> HTTP.send(HttpRequest.newBuilder(URI.create("http://[" + podIp6 + "]:81/"))
+                .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()), "an undeclared port does not reach the guest");
+
+        assertEquals(java.net.InetAddress.getByName(podIp6), guestAsSeenByHost(network.ipv6Gateway().orElseThrow()),
+                "the host sees the guest as the pod");
     }
 
     @Test
@@ -136,6 +153,26 @@ class GuestBindingIT {
         } finally {
             network.delete("other", other);
         }
+    }
+
+    /** The source address an HTTP server of the host on {@code hostAddress} (the bridge's) sees the guest's curl come from. */
+    private java.net.InetAddress guestAsSeenByHost(String hostAddress) throws IOException {
+        AtomicReference<java.net.InetAddress> seen = new AtomicReference<>();
+        java.net.InetAddress bind = java.net.InetAddress.getByName(hostAddress);
+        HttpServer host = HttpServer.create(new InetSocketAddress(bind, 0), 0);
+        host.createContext("/", exchange -> {
+            seen.set(exchange.getRemoteAddress().getAddress());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        host.start();
+        try {
+            String literal = bind instanceof java.net.Inet6Address ? "[" + hostAddress + "]" : hostAddress;
+            guest.run("curl", "-s", "--max-time", "5", "http://" + literal + ":" + host.getAddress().getPort() + "/");
+        } finally {
+            host.stop(0);
+        }
+        return seen.get();
     }
 
     /** Runs busybox's DHCP client in the guest namespace until it is bound; returns what its script was told. */

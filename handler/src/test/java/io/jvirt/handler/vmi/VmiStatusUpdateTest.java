@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class VmiStatusUpdateTest {
@@ -69,17 +70,23 @@ class VmiStatusUpdateTest {
         assertFalse(status.path("interfaces").path(0).has("ipAddress"), "no pod network: no address");
     }
 
-    /** The pod network's interface reports the pod's addresses as KubeVirt does (the IP column of kubectl get vmi); another network's does not. */
-    @Test
-    void thePodNetworkInterfaceReportsThePodsAddresses() throws Exception {
+    /**
+     * The pod network's interface reports the pod's addresses as KubeVirt does (the IP column of kubectl get vmi), both
+     * families on a dual-stack pod network (IPv4 first, the pod's order); another network's does not.
+     */
+    @ParameterizedTest(name = "pod IPs {0}")
+    @ValueSource(strings = {"10.128.7.5", "10.128.7.5 fd10:128:0:1::5"})
+    void thePodNetworkInterfaceReportsThePodsAddresses(String podIps) throws Exception {
         ObjectNode status = JSON.createObjectNode();
+        List<String> ips = List.of(podIps.split(" "));
         List<String> argv = List.of("-device", "virtio-net-pci,netdev=net0,id=ua-default,mac=52:54:00:ab:cd:ef");
-        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, List.of("10.128.7.5"), List.of(),
+        VmiStatusUpdate.apply(status, spec(), VmiStatusMapping.of(DomainState.RUNNING), null, "n", TCG, argv, ips, List.of(),
                 "2026-01-01T00:00:00Z");
         assertEquals(JSON.readTree("""
-                [{"ipAddress":"10.128.7.5","ipAddresses":["10.128.7.5"],"mac":"52:54:00:ab:cd:ef","name":"default",
+                [{"ipAddress":"10.128.7.5","ipAddresses":%s,"mac":"52:54:00:ab:cd:ef","name":"default",
                   "podInterfaceName":"eth0","infoSource":"domain","queueCount":1},
-                 {"mac":"02:00:00:00:00:02","name":"second","infoSource":"domain","queueCount":1}]"""), status.path("interfaces"));
+                 {"mac":"02:00:00:00:00:02","name":"second","infoSource":"domain","queueCount":1}]""".formatted(JSON.writeValueAsString(ips))),
+                status.path("interfaces"));
     }
 
     /** A multus secondary interface reports its network's address and pod interface, as KubeVirt does from multus' status. */

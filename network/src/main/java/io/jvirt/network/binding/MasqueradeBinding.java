@@ -18,12 +18,20 @@ import java.util.stream.Collectors;
  * declared reaches the pod's namespace itself, where nothing listens. The pod's namespace forwards (its own
  * {@code ip_forward}); the host's forwarding is untouched.
  *
+ * <p>When the pod has an IPv6 address on {@code eth0} (a dual-stack pod network) the same again for IPv6, with KubeVirt's
+ * addresses: the device also holds {@code fd10:0:2::1/120}, the guest is {@code fd10:0:2::2} ({@code table ip6 jvirt},
+ * the namespace's own IPv6 forwarding on). The guest configures that address itself (cloud-init network-config, as
+ * KubeVirt's masquerade example does): no DHCPv6 or router advertisement is served.
+ *
  * @param ports the VMI interface's {@code ports} (empty: all)
  */
 public record MasqueradeBinding(List<GuestPort> ports) implements Binding {
     public static final String GATEWAY = "10.0.2.1";
     public static final String GUEST = "10.0.2.2";
     public static final int PREFIX = 24;
+    public static final String GATEWAY6 = "fd10:0:2::1";
+    public static final String GUEST6 = "fd10:0:2::2";
+    public static final int PREFIX6 = 120;
 
     public MasqueradeBinding {
         ports = List.copyOf(ports);
@@ -33,41 +41,53 @@ public record MasqueradeBinding(List<GuestPort> ports) implements Binding {
     public DhcpLease plug(NetworkNamespace netns, CniResult pod, GuestInterface guest) throws IOException {
         String eth0 = PodNetwork.POD_INTERFACE;
         pod.ipv4On(eth0).orElseThrow(() -> new IOException("the pod has no IPv4 address on " + eth0));
+        boolean ipv6 = pod.ipv6On(eth0).isPresent();
         int mtu = Binding.mtu(netns, eth0);
-        netns.ip("link set " + guest.device() + " mtu " + mtu,
-                "addr add " + GATEWAY + "/" + PREFIX + " dev " + guest.device(),
-                "link set " + guest.device() + " up");
+        List<String> steps = new java.util.ArrayList<>(List.of("link set " + guest.device() + " mtu " + mtu,
+                "addr add " + GATEWAY + "/" + PREFIX + " dev " + guest.device()));
+        if (ipv6) {
+            steps.add("addr add " + GATEWAY6 + "/" + PREFIX6 + " dev " + guest.device() + " nodad");
+        }
+        steps.add("link set " + guest.device() + " up");
+        netns.ip(steps.toArray(String[]::new));
         netns.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        netns.runWithInput(ruleset(guest.device()), "nft", "-f", "-");
+        if (ipv6) {
+            netns.run("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+        }
+        netns.runWithInput(ruleset(guest.device(), ipv6), "nft", "-f", "-");
         return new DhcpLease(guest.mac(), Ipv4.address(GUEST), PREFIX, Ipv4.address(GATEWAY), Binding.addresses(guest.dns()), mtu,
                 guest.hostname(), Ipv4.address(GATEWAY));
     }
 
-    /** The pod namespace's nftables ruleset for a guest behind {@code device}. Pure. */
-    String ruleset(String device) {
+    /** The pod namespace's nftables ruleset for a guest behind {@code device}, IPv6's table too when {@code ipv6}. Pure. */
+    String ruleset(String device, boolean ipv6) {
+        return table("ip", GUEST, GATEWAY, device) + (ipv6 ? table("ip6", GUEST6, GATEWAY6, device) : "");
+    }
+
+    private String table(String family, String guestAddress, String gatewayAddress, String device) {
         String eth0 = PodNetwork.POD_INTERFACE;
         StringBuilder dnat = new StringBuilder();
         if (ports.isEmpty()) {
-            dnat.append("    iifname \"").append(eth0).append("\" meta l4proto { tcp, udp } dnat to ").append(GUEST).append('\n');
+            dnat.append("    iifname \"").append(eth0).append("\" meta l4proto { tcp, udp } dnat to ").append(guestAddress).append('\n');
         } else {
             for (String protocol : List.of("tcp", "udp")) {
                 String list = ports.stream().filter(p -> p.protocol().equals(protocol)).map(p -> Integer.toString(p.port()))
                         .distinct().collect(Collectors.joining(", "));
                 if (!list.isEmpty()) {
                     dnat.append("    iifname \"").append(eth0).append("\" ").append(protocol).append(" dport { ").append(list)
-                            .append(" } dnat to ").append(GUEST).append('\n');
+                            .append(" } dnat to ").append(guestAddress).append('\n');
                 }
             }
         }
-        return "table ip jvirt {\n"
+        return "table " + family + " jvirt {\n"
                 + "  chain prerouting {\n"
                 + "    type nat hook prerouting priority dstnat; policy accept;\n"
                 + dnat
                 + "  }\n"
                 + "  chain postrouting {\n"
                 + "    type nat hook postrouting priority srcnat; policy accept;\n"
-                + "    oifname \"" + eth0 + "\" ip saddr " + GUEST + " masquerade\n"
-                + "    oifname \"" + device + "\" ip daddr " + GUEST + " snat to " + GATEWAY + "\n"
+                + "    oifname \"" + eth0 + "\" " + family + " saddr " + guestAddress + " masquerade\n"
+                + "    oifname \"" + device + "\" " + family + " daddr " + guestAddress + " snat to " + gatewayAddress + "\n"
                 + "  }\n"
                 + "}\n";
     }

@@ -67,8 +67,17 @@ public record CniResult(ObjectNode json, List<Iface> interfaces, List<IpConfig> 
 
     /** The first IPv4 address on an interface inside the sandbox named {@code ifname}. */
     public Optional<IpConfig> ipv4On(String ifname) {
+        return addressOn(ifname, true);
+    }
+
+    /** The first IPv6 address on an interface inside the sandbox named {@code ifname} (a dual-stack network's). */
+    public Optional<IpConfig> ipv6On(String ifname) {
+        return addressOn(ifname, false);
+    }
+
+    private Optional<IpConfig> addressOn(String ifname, boolean ipv4) {
         for (IpConfig ip : ips) {
-            if (ip.ipv4() && ip.iface() >= 0 && ip.iface() < interfaces.size()
+            if (ip.ipv4() == ipv4 && ip.iface() >= 0 && ip.iface() < interfaces.size()
                     && interfaces.get(ip.iface()).name().equals(ifname) && !interfaces.get(ip.iface()).sandbox().isEmpty()) {
                 return Optional.of(ip);
             }
