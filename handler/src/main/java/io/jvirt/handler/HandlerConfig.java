@@ -66,11 +66,6 @@ public record HandlerConfig(
                 config, forceEmulation, qemuUser, volumesDir, dualStackPodNetwork);
     }
 
-    public HandlerConfig withDualStackPodNetwork(boolean dualStack) {
-        return new HandlerConfig(nodeName, dataDir, memoryReserveBytes, maxPods, heartbeat, buildDir, imageMirrors,
-                registries, forceEmulation, qemuUser, volumesDir, dualStack);
-    }
-
     /** A config with defaults for everything but the node name, data dir and build dir. */
     public static HandlerConfig defaults(String nodeName, Path dataDir, Path buildDir) {
         return new HandlerConfig(nodeName, dataDir, DEFAULT_MEMORY_RESERVE, 110, Duration.ofSeconds(10), buildDir,
