@@ -264,7 +264,7 @@ public final class ControlPlane implements AutoCloseable {
         WorkQueue claimQueue = loop("local-path-provisioner", new LocalPathProvisioner(client, claims, pvs, classes, new ClaimUsers(pods, vmis),
                 files, events), workers, claims, events);
         DataVolumeController dvController = new DataVolumeController(client, dataVolumes, claims, pvs, classes, files,
-                new DiskImport(new QemuImg()), registries, events, clock);
+                new DiskImport(new QemuImg(io.jvirt.qemu.img.Unprivileged.callerIsRoot() ? io.jvirt.qemu.img.Unprivileged.QEMU : null)), registries, events, clock);
         WorkQueue dvQueue = loop("datavolume-controller", dvController, workers, dataVolumes, events);
         dvController.onJobEnd(dvQueue::add);
         UploadReceiver uploads = new UploadReceiver(dvController);

@@ -7,6 +7,7 @@ import io.jvirt.qemu.img.BackingChain;
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
 import io.jvirt.qemu.img.UnsafeImageException;
+import io.jvirt.qemu.img.Unprivileged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,10 +23,11 @@ import java.util.Map;
  * The launcher's own preparation before conversion: makes the run directory private (0700), writes
  * each cloud-init volume's ISO into it (NoCloud: instance-id = VMI UID, local-hostname =
  * {@code spec.hostname} or the VMI name), copies the UEFI variable store when EFI is used,
- * checks every handed-over file ({@link HandoverValidator}) and inspects every image with
- * {@code qemu-img} (format pinned; a foreign image naming another file is refused); creates the serial
+ * checks every handed-over file ({@link HandoverValidator}); creates the serial
  * and QEMU logs; with a QEMU user, hands the run directory and the files QEMU opens (ISOs, variable store,
- * serial log) to that user. Every file it writes is 0600. Not idempotent for files it writes:
+ * serial log) to that user; then inspects every image with {@code qemu-img} (format pinned; a foreign image naming
+ * another file is refused), run as the QEMU user without network under CDI's info limits ({@link Unprivileged}), so
+ * it reads what QEMU will read and nothing more. Every file it writes is 0600. Not idempotent for files it writes:
  * they are overwritten.
  */
 public final class Preparation {
@@ -58,7 +60,6 @@ public final class Preparation {
         NodeHandover handover = new NodeHandover(run, request.accel(), request.tcgTranslationCacheMiB(), volumes,
                 request.networks(), request.kernel(), firmware);
         HandoverValidator.validate(handover);
-        inspectImages(handover);
         if (request.vmi().spec().domain().firmware() != null && request.vmi().spec().domain().firmware().bootloader() != null
                 && request.vmi().spec().domain().firmware().bootloader().efi() != null) {
             boolean secure = !Boolean.FALSE.equals(request.vmi().spec().domain().firmware().bootloader().efi().secureBoot());
@@ -68,19 +69,20 @@ public final class Preparation {
         }
         createPrivate(run.serialLog());
         createPrivate(run.path().resolve(QEMU_LOG));
-        if (request.qemuUser() != null) {
-            RunAs runAs = RunAs.parse(request.qemuUser());
-            giveTo(runAs, run.path());
-            giveTo(runAs, run.serialLog());
+        Unprivileged user = request.qemuUser() == null ? null : Unprivileged.parse(request.qemuUser());
+        if (user != null) {
+            user.giveTo(run.path());
+            user.giveTo(run.serialLog());
             for (Volume v : specVolumes) {
                 if (v.cloudInitNoCloud() != null || v.cloudInitConfigDrive() != null) {
-                    giveTo(runAs, run.cloudInitIso(v.name()));
+                    user.giveTo(run.cloudInitIso(v.name()));
                 }
             }
             if (Files.exists(run.efiVars(), LinkOption.NOFOLLOW_LINKS)) {
-                giveTo(runAs, run.efiVars());
+                user.giveTo(run.efiVars());
             }
         }
+        inspectImages(handover, user);
         return handover;
     }
 
@@ -95,18 +97,13 @@ public final class Preparation {
         Files.setPosixFilePermissions(file, PRIVATE);
     }
 
-    private static void giveTo(RunAs runAs, Path path) throws IOException {
-        Files.setAttribute(path, "unix:uid", runAs.uid(), LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(path, "unix:gid", runAs.gid(), LinkOption.NOFOLLOW_LINKS);
-    }
-
     /**
      * Refuses foreign images that name other files (backing, data file, extents) before QEMU may open them. An image
      * whose chain jvirt made itself (an overlay on a checked cache image, an emptyDisk) is not read again: nothing in
      * it was foreign.
      */
-    private static void inspectImages(NodeHandover handover) throws IOException {
-        QemuImg qemuImg = new QemuImg(QemuImg.QEMU_IMG, Duration.ofMinutes(1));
+    private static void inspectImages(NodeHandover handover, Unprivileged user) throws IOException {
+        QemuImg qemuImg = new QemuImg(QemuImg.QEMU_IMG, Duration.ofMinutes(1), user);
         for (Map.Entry<String, ReadyDisk> e : handover.volumes().entrySet()) {
             ReadyDisk disk = e.getValue();
             if (disk.jvirtOwnedChain()) {

@@ -16,13 +16,10 @@ public record RunAs(int uid, int gid) {
         }
     }
 
-    /** Parses {@code "<uid>:<gid>"}. */
+    /** Parses {@code "<uid>:<gid>"} ({@link io.jvirt.qemu.img.Unprivileged#parse}: the same user runs the image tools). */
     public static RunAs parse(String text) {
-        String[] parts = text.split(":");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("expected <uid>:<gid>, got '" + text + "'");
-        }
-        return new RunAs(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        io.jvirt.qemu.img.Unprivileged user = io.jvirt.qemu.img.Unprivileged.parse(text);
+        return new RunAs(user.uid(), user.gid());
     }
 
     /** The words to put before QEMU's argv. */
@@ -36,11 +33,6 @@ public record RunAs(int uid, int gid) {
      * {@code RunAs}, it never runs as root.
      */
     public static boolean launcherIsRoot() throws java.io.IOException {
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) {
-                return line.split("\\s+")[2].equals("0");
-            }
-        }
-        throw new java.io.IOException("no Uid line in /proc/self/status");
+        return io.jvirt.qemu.img.Unprivileged.callerIsRoot();
     }
 }

@@ -75,7 +75,7 @@ public final class NodeAgent implements AutoCloseable {
         this.registration = new NodeRegistration(client, config.nodeName(), resources, config.heartbeat(), Clock.systemUTC());
         Path demo = config.buildDir() == null ? null : config.buildDir().resolve("images/demo/containerdisk");
         ImageMirrors mirrors = ImageMirrors.of(demo, config.imageMirrors());
-        QemuImg qemuImg = new QemuImg();
+        QemuImg qemuImg = new QemuImg(qemuUser == null ? null : io.jvirt.qemu.img.Unprivileged.parse(qemuUser)); // as QEMU's user
         this.network = podNetwork(config.dataDir().resolve("cni"), scope, config.dualStackPodNetwork());
         this.vmis = new VmiAgent(client, config.nodeName(),
                 new ContainerDisks(config.dataDir().resolve("images"), qemuImg, mirrors, new RegistryClient(config.registries())), qemuImg, accel, qemuUser,

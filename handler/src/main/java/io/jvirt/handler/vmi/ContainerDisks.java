@@ -38,6 +38,8 @@ import java.util.function.Predicate;
  * mirrors, plain-HTTP list and digest checks), as the VMI's {@code imagePullPolicy} says: {@code IfNotPresent} and
  * {@code Never} use the manifest digest the reference last resolved to ({@code <cache>/refs/}, root's only),
  * {@code Always} asks the registry for the manifest every time (and fetches no blob it already has).
+ * qemu-img runs as {@link QemuImg#user} (QEMU's), reading the staged disk once it is read-only for everyone (as
+ * the cache keeps it) and writing an overlay that is created and given to it first.
  * A disk is checked with qemu-img before it enters the cache (qcow2 or raw only, no file beside it); nothing of a
  * refused or failed pull stays. Thread-safe: one extraction per image at a time.
  */
@@ -93,6 +95,7 @@ public final class ContainerDisks {
                 }
                 Path disk = files.values().iterator().next();
                 ImageFormat format = startsWith(disk, QCOW2_MAGIC) ? ImageFormat.QCOW2 : ImageFormat.RAW;
+                Files.setPosixFilePermissions(disk, PosixFilePermissions.fromString("r--r--r--")); // what the cache publishes; qemu-img's user reads it
                 ImageInfo info = qemuImg.inspect(disk, format, BackingChain.FOREIGN);
                 if (info.virtualSize() <= 0) {
                     throw new ImageException(ImageException.Kind.NO_SUCH_FILE, "containerDisk " + pull.image() + ": the disk is empty");
@@ -110,6 +113,10 @@ public final class ContainerDisks {
     public Path overlay(Pull pull, String path, Path overlay) throws IOException, InterruptedException {
         Base base = base(pull, path);
         Files.deleteIfExists(overlay);
+        if (qemuImg.user().isPresent()) { // qemu-img's user writes only this file, created for it
+            Files.createFile(overlay, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            qemuImg.user().get().giveTo(overlay);
+        }
         qemuImg.createOverlay(overlay, base.path(), base.format());
         return overlay;
     }

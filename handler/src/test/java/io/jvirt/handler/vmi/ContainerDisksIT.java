@@ -51,12 +51,13 @@ class ContainerDisksIT {
     private static final Path DEMO = Path.of(System.getProperty("jvirt.build.dir", "build")).resolve("images/demo");
     private static final String DEMO_NAME = "registry:5000/kubevirt/cirros-container-disk-demo:devel";
     private Path dir;
-    private final QemuImg qemuImg = new QemuImg();
+    private final QemuImg qemuImg = new QemuImg(io.jvirt.qemu.img.Unprivileged.QEMU); // as the node agent (root) runs it
 
     @BeforeEach
     void setUp() throws IOException {
         assumeTrue(Files.isDirectory(DEMO.resolve("kernelboot")), "demo images not built (images/demo/build.sh)");
         dir = Files.createTempDirectory("jvirt-containerdisks");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // searchable, as the node agent makes its data dir
     }
 
     @AfterEach
@@ -186,10 +187,11 @@ class ContainerDisksIT {
     @Test
     void refusesImagesWithoutADiskOrWithAForeignBackingFileAndFindsTheDiskInAnyLayer() throws Exception {
         Path raw = dir.resolve("plain.raw");
-        qemuImg.create(raw, ImageFormat.RAW, 1 << 20);
+        QemuImg fixtures = new QemuImg(); // the test's own files, made as root
+        fixtures.create(raw, ImageFormat.RAW, 1 << 20);
         Path evil = dir.resolve("evil.qcow2");
-        qemuImg.create(dir.resolve("secret.qcow2"), ImageFormat.QCOW2, 1 << 20);
-        qemuImg.createOverlay(evil, dir.resolve("secret.qcow2"), ImageFormat.QCOW2);
+        fixtures.create(dir.resolve("secret.qcow2"), ImageFormat.QCOW2, 1 << 20);
+        fixtures.createOverlay(evil, dir.resolve("secret.qcow2"), ImageFormat.QCOW2);
         ContainerDisks disks = disks(Map.of(
                 "test/nodisk", layout("nodisk", List.of(Map.of("other/x.img", raw))),
                 "test/evil", layout("evil", List.of(Map.of("disk/evil.qcow2", evil))),

@@ -6,6 +6,7 @@ import io.jvirt.qemu.img.ImageInfo;
 import io.jvirt.qemu.img.QemuImg;
 import io.jvirt.qemu.img.QemuImgException;
 import io.jvirt.qemu.img.UnsafeImageException;
+import io.jvirt.qemu.img.Unprivileged;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -39,14 +41,19 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  *       left sparse); qcow2, vmdk, vdi, vhd and vhdx are downloaded beside it, checked ({@link QemuImg#inspect}
  *       refuses backing files, external data files and extents; {@link QemuImg#check} refuses corrupt or
  *       truncated metadata; a virtual size above the volume's is refused), converted to raw with the format
- *       pinned, and the scratch file removed;</li>
+ *       pinned, and the work directory removed;</li>
  *   <li>the image is then resized to fill the volume;</li>
  *   <li>content type {@code archive}: a tar unpacked into the volume's directory (regular files and directories
  *       only, every path inside it);</li>
  *   <li>more bytes than the volume holds (after decompression: a decompression bomb stops there) are refused.</li>
  * </ul>
- * The image is written as {@code <name>.part} and renamed when complete; on any failure the part, the scratch
- * file and an archive's files are removed, so nothing is left behind. One call per volume at a time.
+ * The image is written as {@code <name>.part} and renamed when complete; on any failure the part, the work
+ * directory and an archive's files are removed, so nothing is left behind. One call per volume at a time.
+ *
+ * <p>The tools that read the content run as {@link QemuImg#user}, without network ({@link Unprivileged}): xz
+ * through pipes only; qemu-img in a work directory {@code .import} of its own beside the image (0700, that user's,
+ * named relative to it), holding the downloaded file given to that user and the raw file qemu-img writes, which is
+ * taken back (root's, 0600) before it becomes the part. Java's gzip, zstd, bzip2 and tar decoders run in this process.
  */
 public final class DiskImport {
     /** CDI's {@code contentType}. */
@@ -76,8 +83,9 @@ public final class DiskImport {
     public Result importImage(InputStream source, String name, Path image, long capacity, ContentType type,
                               LongConsumer sourceBytes) throws IOException, InterruptedException {
         Path part = image.resolveSibling(image.getFileName() + ".part");
-        Path scratch = image.resolveSibling("scratch.img");
-        try (InputStream counted = new Counting(source, sourceBytes); InputStream unpacked = unpack(counted)) {
+        Path work = image.resolveSibling(".import");
+        Path scratch = work.resolve("source");
+        try (InputStream counted = new Counting(source, sourceBytes); InputStream unpacked = unpack(counted, qemuImg.user().orElse(null))) {
             InputStream content = unpacked;
             if (type == ContentType.ARCHIVE) {
                 extract(content, image.getParent(), capacity);
@@ -96,28 +104,35 @@ public final class DiskImport {
                         + "' says " + describe(declared.get()) + "; refusing content that disguises its format");
             }
             Files.deleteIfExists(part);
-            Files.deleteIfExists(scratch);
+            Unprivileged.deleteTree(work);
             if (format == ImageFormat.RAW) {
                 long written = writeSparse(content, part, capacity, "the image", true);
                 complete(part, image, capacity);
                 return new Result(format, written);
             }
             long t0 = System.nanoTime();
+            workDirectory(work);
             writeSparse(content, scratch, capacity + capacity / 10 + (16L << 20), "the " + describe(format) + " file", false);
+            Optional<Unprivileged> user = qemuImg.user();
+            if (user.isPresent()) user.get().giveTo(scratch);
+            QemuImg tool = qemuImg.within(work);
             long t1 = System.nanoTime();
-            ImageInfo info = checked(scratch, format, capacity);
+            ImageInfo info = checked(tool, scratch, format, capacity);
             long t2 = System.nanoTime();
-            qemuImg.convert(scratch, format, part, ImageFormat.RAW, BackingChain.FOREIGN);
+            Path converted = work.resolve("converted.raw");
+            tool.convert(scratch, format, converted, ImageFormat.RAW, BackingChain.FOREIGN);
             long t3 = System.nanoTime();
-            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------")); // qemu-img made it by its umask
-            Files.delete(scratch);
+            if (user.isPresent()) Unprivileged.takeBack(converted);
+            Files.setPosixFilePermissions(converted, PosixFilePermissions.fromString("rw-------")); // qemu-img made it by its umask
+            Files.move(converted, part, StandardCopyOption.ATOMIC_MOVE);
+            Unprivileged.deleteTree(work);
             complete(part, image, capacity);
             LOG.log(System.Logger.Level.INFO, () -> String.format(java.util.Locale.ROOT, "%s: %s written in %.3f s, checked in %.3f s, converted in %.3f s, completed in %.3f s",
                     image, describe(format), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (System.nanoTime() - t3) / 1e9));
             return new Result(format, info.virtualSize());
         } catch (IOException | InterruptedException | RuntimeException e) {
             Files.deleteIfExists(part);
-            Files.deleteIfExists(scratch);
+            Unprivileged.deleteTree(work);
             throw e;
         }
     }
@@ -152,11 +167,21 @@ public final class DiskImport {
         }
     }
 
-    private ImageInfo checked(Path scratch, ImageFormat format, long capacity) throws IOException, InterruptedException {
+    /** The new, empty work directory (0700): the tools' user's when there is one. */
+    private void workDirectory(Path work) throws IOException {
+        Optional<Unprivileged> user = qemuImg.user();
+        if (user.isPresent()) {
+            user.get().workDirectory(work);
+        } else {
+            Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+    }
+
+    private static ImageInfo checked(QemuImg tool, Path scratch, ImageFormat format, long capacity) throws IOException, InterruptedException {
         ImageInfo info;
         try {
-            info = qemuImg.inspect(scratch, format, BackingChain.FOREIGN);
-            qemuImg.check(scratch, format);
+            info = tool.inspect(scratch, format, BackingChain.FOREIGN);
+            tool.check(scratch, format);
         } catch (UnsafeImageException e) {
             throw new ImageRefusedException("the " + describe(format) + " image has " + e.what() + " '" + e.referencedFile()
                     + "'; images from outside may not refer to other files");
@@ -172,12 +197,12 @@ public final class DiskImport {
     }
 
     /** Unwraps compression layers (at most three: {@code .tar.gz} of a {@code .xz} is already odd). */
-    private static InputStream unpack(InputStream in) throws IOException {
+    private static InputStream unpack(InputStream in, Unprivileged user) throws IOException {
         InputStream current = new BufferedInputStream(in, CHUNK);
         for (int layer = 0; layer < 3; layer++) {
             InputStream next = switch (Content.compression(peek(current))) {
                 case GZIP -> new java.util.zip.GZIPInputStream(current, 1 << 16);
-                case XZ -> XzProcess.decoding(current);
+                case XZ -> XzProcess.decoding(current, user);
                 case ZSTD -> new ZstdCompressorInputStream(current);
                 case BZIP2 -> new BZip2CompressorInputStream(current, true);
                 case NONE -> null;

@@ -1,5 +1,6 @@
 package io.jvirt.controller.datavolume.image;
 
+import io.jvirt.qemu.img.Unprivileged;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -15,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * decoder on these machines (bench/run import), and with {@code --threads=0} decodes a multi-block file (what
  * {@code xz -T0} writes) on several cores. The argv is fixed here; nothing of the content reaches it. A declared
  * dictionary above {@value #MEMLIMIT} is refused by xz itself, so a crafted header cannot make it allocate the
- * host's memory.
+ * host's memory. Given an {@link Unprivileged} user, xz runs as that user without network ({@link Unprivileged#argv}):
+ * it reaches nothing but its two pipes.
  *
  * <p>The end of the stream is checked: when xz fails on content that was read to its end (corrupt, truncated, too
  * much memory), the read throws {@link ImageRefusedException} with xz's message; when reading the source failed (the
@@ -34,8 +36,9 @@ final class XzProcess extends InputStream {
     private volatile IOException sourceFailure;
     private boolean ended;
 
-    private XzProcess(InputStream compressed) throws IOException {
-        process = new ProcessBuilder(List.of(XZ.toString(), "--decompress", "--stdout", "--threads=0", "--memlimit-decompress=" + MEMLIMIT))
+    private XzProcess(InputStream compressed, Unprivileged user) throws IOException {
+        List<String> command = List.of(XZ.toString(), "--decompress", "--stdout", "--threads=0", "--memlimit-decompress=" + MEMLIMIT);
+        process = new ProcessBuilder(user == null ? command : user.argv(command, Unprivileged.Limits.NONE)).directory(new java.io.File("/"))
                 .start();
         decoded = process.getInputStream();
         stderr = CompletableFuture.supplyAsync(() -> {
@@ -48,9 +51,9 @@ final class XzProcess extends InputStream {
         Thread.ofPlatform().daemon().name("xz-feed").start(() -> feed(compressed));
     }
 
-    /** The decoded content of {@code compressed} (read by the feeder thread until its end). */
-    static InputStream decoding(InputStream compressed) throws IOException {
-        return new XzProcess(compressed);
+    /** The decoded content of {@code compressed} (read by the feeder thread until its end), xz run as {@code user} (null: as the caller). */
+    static InputStream decoding(InputStream compressed, Unprivileged user) throws IOException {
+        return new XzProcess(compressed, user);
     }
 
     private void feed(InputStream compressed) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvirt.qemu.img.ImageFormat;
 import io.jvirt.qemu.img.QemuImg;
+import io.jvirt.qemu.img.Unprivileged;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,11 +36,12 @@ import org.tukaani.xz.XZOutputStream;
 
 /**
  * {@link DiskImport} with the real qemu-img: every accepted format and wrapping ends as the same raw bytes, padded to
- * the volume; every unsafe or broken input is refused with its reason and leaves no file in the volume.
+ * the volume; every unsafe or broken input is refused with its reason and leaves no file in the volume. The tools run
+ * as 107 without network, as the controller runs them, on volume directories closed to everyone but root (0700).
  */
 class DiskImportIT {
     private static final long CAPACITY = 16L << 20;
-    private static final QemuImg QEMU_IMG = new QemuImg();
+    private static final QemuImg QEMU_IMG = new QemuImg(Unprivileged.QEMU); // as the controller (root) runs it
     private static Path work;
     private static Path raw;
     private static byte[] rawBytes;
@@ -103,6 +105,68 @@ class DiskImportIT {
         assertArrayEquals(rawBytes, java.util.Arrays.copyOf(got, rawBytes.length));
         assertTrue(java.util.Arrays.equals(new byte[(int) (CAPACITY - rawBytes.length)], java.util.Arrays.copyOfRange(got, rawBytes.length, got.length)));
         assertEquals(List.of("disk.img"), names(volume), "no scratch or part file stays");
+    }
+
+    /**
+     * While xz decodes an import that a real HTTP server sends slowly (the second half held back until the test has
+     * looked), the xz process is uid/gid 107 with no-new-privs, no capability and a network namespace of its own; the
+     * import then completes with the right bytes.
+     */
+    @org.junit.jupiter.api.Test
+    void xzRunsUnprivilegedWhileTheImportStreams() throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (OutputStream o = new XZOutputStream(b, new LZMA2Options(1))) { o.write(rawBytes); }
+        byte[] xz = b.toByteArray();
+        java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/disk.raw.xz", ex -> {
+            ex.sendResponseHeaders(200, xz.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(xz, 0, xz.length / 2);
+                out.flush();
+                looked.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                out.write(xz, xz.length / 2, xz.length - xz.length / 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        try {
+            Path volume = Files.createTempDirectory(work, "vol");
+            Path image = volume.resolve("disk.img");
+            var url = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/disk.raw.xz");
+            var importing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = url.toURL().openStream()) {
+                    return new DiskImport(QEMU_IMG).importImage(in, url.getPath(), image, CAPACITY, DiskImport.ContentType.KUBEVIRT, n -> {});
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            ProcessHandle xzProcess = null;
+            for (long deadline = System.nanoTime() + 30_000_000_000L; xzProcess == null && System.nanoTime() < deadline; ) {
+                xzProcess = ProcessHandle.current().descendants()
+                        .filter(h -> h.info().command().map(c -> c.equals("/usr/bin/xz")).orElse(false)).findFirst().orElse(null);
+                if (xzProcess == null) Thread.onSpinWait();
+            }
+            assertTrue(xzProcess != null, "xz runs while the import streams");
+            Path proc = Path.of("/proc", Long.toString(xzProcess.pid()));
+            List<String> status = Files.readAllLines(proc.resolve("status"));
+            assertTrue(status.contains("Uid:\t107\t107\t107\t107"), status.toString());
+            assertTrue(status.contains("Gid:\t107\t107\t107\t107"), status.toString());
+            assertTrue(status.contains("NoNewPrivs:\t1"), status.toString());
+            assertTrue(status.contains("CapEff:\t0000000000000000"), status.toString());
+            assertTrue(status.contains("CapBnd:\t0000000000000000"), status.toString());
+            assertTrue(!Files.readSymbolicLink(proc.resolve("ns/net")).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net"))),
+                    "a network namespace of its own");
+            looked.countDown();
+            DiskImport.Result r = importing.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(ImageFormat.RAW, r.format());
+            assertArrayEquals(rawBytes, java.util.Arrays.copyOf(Files.readAllBytes(image), rawBytes.length));
+        } finally {
+            looked.countDown();
+            server.stop(0);
+        }
     }
 
     /** A bad input: how it is made, and a word its refusal must contain. */
