@@ -204,8 +204,8 @@ public final class QemuImg {
     /** Why a confined qemu-img failed when it ran into its limits, or "" (a signal's exit code is 128 + its number). */
     private String overLimit(Unprivileged.Limits limits, int exit, String stderr) {
         if (user == null || (limits.addressSpaceBytes() == 0 && limits.cpuSeconds() == 0)) return "";
-        boolean memory = stderr.contains("allocate") || stderr.contains("Cannot allocate memory") || exit == 128 + 6;
-        boolean cpu = exit == 128 + 24 || exit == 128 + 9;
+        boolean memory = stderr.contains("allocate") || exit == 128 + 6; // "Could not allocate ...", "Cannot allocate memory", or an abort
+        boolean cpu = exit == 128 + 24 || exit == 128 + 9; // SIGXCPU at the soft limit, SIGKILL at the hard one
         if (!memory && !cpu) return "";
         return "reading the image's metadata needs more than qemu-img's limits of " + (limits.addressSpaceBytes() >> 20)
                 + " MiB of address space and " + limits.cpuSeconds() + " s of CPU time\n";
