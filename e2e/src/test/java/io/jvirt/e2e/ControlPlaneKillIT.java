@@ -131,7 +131,7 @@ class ControlPlaneKillIT {
             JsonNode rerunVmi = again.vmi("vm-rerun");
             assertTrue(rerunVmi == null || rerun.equals(rerunVmi.path("metadata").path("uid").asText()), "vm-rerun stays stopped: " + rerunVmi);
             assertEquals("Stopped", again.vm("vm-rerun").path("status").path("printableStatus").asText());
-            String instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+            String instance = jvirt.instanceId();
             assertEquals(List.of(nextQemu), Guests.podProcesses(instance).stream().filter(Guests::isQemu).toList(), "no duplicate QEMU");
         }
     }

@@ -30,7 +30,7 @@ class DualStackIT {
         jvirt = JvirtUp.inFreshHome();
         Files.writeString(jvirt.home().resolve("config.properties"), "dualStackPodNetwork=true\n");
         jvirt.up();
-        instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+        instance = jvirt.instanceId();
     }
 
     @AfterAll

@@ -59,6 +59,11 @@ final class JvirtUp implements AutoCloseable {
         return home;
     }
 
+    /** The node agent's instance id ({@code node/instance-id}): every netns, cgroup and rule name of this instance carries it. */
+    String instanceId() throws IOException {
+        return Files.readString(home().resolve("node/instance-id")).strip();
+    }
+
     /** The API server's port on 127.0.0.1 ({@code JVIRT_API_PORT}). */
     int port() {
         return port;

@@ -36,7 +36,7 @@ class MultusDefaultNetworkIT {
     @BeforeAll
     static void up() throws Exception {
         jvirt = JvirtUp.start();
-        instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+        instance = jvirt.instanceId();
     }
 
     @AfterAll

@@ -41,7 +41,7 @@ class OneJvmIT {
             List<Long> jvms = jvirt.processes().stream().filter(OneJvmIT::isJvm).toList();
             assertEquals(List.of(controlPlane), jvms, "exactly one JVM of this instance: the control plane");
 
-            String instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+            String instance = jvirt.instanceId();
             List<Long> inPods = Guests.podProcesses(instance);
             assertEquals(VMIS, inPods.size(), "one process per launcher pod: " + inPods);
             assertTrue(inPods.stream().allMatch(Guests::isQemu), "every pod's process is QEMU: " + inPods);

@@ -39,7 +39,7 @@ class PodNetworkIT {
     @BeforeAll
     static void up() throws Exception {
         jvirt = JvirtUp.start();
-        instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+        instance = jvirt.instanceId();
     }
 
     @AfterAll

@@ -175,7 +175,7 @@ class RegistryIT {
     void theKernelBootExampleBootsFromTheImageInTheRegistry() throws Exception {
         jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vmi-kernel-boot.yaml").toString());
         running("vmi-kernel-boot");
-        String instance = Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+        String instance = jvirt.instanceId();
         Path serial = Path.of("/run/jvirt", instance + "-" + podUid("vmi-kernel-boot"), "serial.log");
         Waits.until("jvirt-demo ready in " + serial, Duration.ofSeconds(180),
                 () -> Files.exists(serial) && new String(Files.readAllBytes(serial), StandardCharsets.ISO_8859_1).contains("jvirt-demo ready"));

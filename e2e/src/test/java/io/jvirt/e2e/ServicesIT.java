@@ -26,7 +26,7 @@ class ServicesIT {
         boolean closed = false;
         try {
             jvirt.up();
-            String table = "jvirt-svc-" + Files.readString(jvirt.home().resolve("node/instance-id")).strip();
+            String table = "jvirt-svc-" + jvirt.instanceId();
             Waits.until("the service proxy's table", Duration.ofSeconds(60), () -> tables().contains("table ip " + table));
 
             jvirt.kubectl("apply", "-f", JvirtUp.EXAMPLES.resolve("vm-cirros.yaml").toString());
